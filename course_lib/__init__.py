@@ -56,6 +56,13 @@ def setup(seed: int = 2024) -> None:
     runtime.setup(seed)
 
 
+def progress():
+    """A table of the exercises passed so far, one row per lesson."""
+    from course_lib.exercises.progress import progress as _progress
+
+    return _progress()
+
+
 def doctor() -> None:
     """Check this installation (Python, packages, Graphviz, widgets) and say what to fix."""
     from course_lib.doctor import doctor as _doctor
@@ -63,4 +70,4 @@ def doctor() -> None:
     _doctor()
 
 
-__all__ = ["EPOCH", "__version__", "current_seed", "doctor", "setup"]
+__all__ = ["EPOCH", "__version__", "current_seed", "doctor", "progress", "setup"]

@@ -1,0 +1,87 @@
+"""Check that this machine can run the course, and say what to fix when it cannot."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _python() -> Check:
+    version = ".".join(map(str, sys.version_info[:3]))
+    ok = sys.version_info >= (3, 11)
+    return Check("Python", ok, version, "" if ok else "install Python 3.11 or newer")
+
+
+def _packages() -> list[Check]:
+    from packaging.requirements import Requirement
+
+    checks = []
+    for line in metadata.requires("course-lib") or []:
+        requirement = Requirement(line)
+        if requirement.marker is not None:  # extras such as [test]
+            continue
+        try:
+            installed = metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            checks.append(
+                Check(requirement.name, False, "missing", "run `make lab` (or `pip install -e .`)")
+            )
+            continue
+        ok = requirement.specifier.contains(installed, prereleases=True)
+        fix = "" if ok else f"pip install '{requirement}'"
+        checks.append(Check(requirement.name, ok, installed, fix))
+    return checks
+
+
+def _graphviz() -> Check:
+    from course_lib.viz.graphs import graph_renderer
+
+    renderer = graph_renderer()
+    if renderer is None:
+        return Check(
+            "Graphviz renderer", False, "none", "pip install graphviz-pure, or install Graphviz"
+        )
+    return Check("Graphviz renderer", True, renderer[0])
+
+
+def _widgets() -> Check:
+    try:
+        version = metadata.version("jupyterlab_widgets")
+    except metadata.PackageNotFoundError:
+        return Check("widgets extension", False, "missing", "pip install 'ipywidgets>=8.1,<8.2'")
+    return Check("widgets extension", True, f"jupyterlab_widgets {version}")
+
+
+def _live_aws() -> Check:
+    mode = "on (COURSE_LIVE_AWS=1)" if os.environ.get("COURSE_LIVE_AWS") == "1" else "off (offline)"
+    return Check("live-AWS cells", True, mode)
+
+
+def diagnose() -> list[Check]:
+    """Every check, in the order :func:`doctor` prints them."""
+    return [_python(), *_packages(), _graphviz(), _widgets(), _live_aws()]
+
+
+def doctor() -> None:
+    """Print one line per check; a failing check says how to fix it."""
+    checks = diagnose()
+    width = max(len(c.name) for c in checks)
+    for c in checks:
+        line = f"{'✔' if c.ok else '✘'} {c.name:<{width}}  {c.detail}"
+        print(line + (f"  -> fix: {c.fix}" if c.fix else ""))
+    failing = sum(not c.ok for c in checks)
+    print(
+        "All good: the course is ready."
+        if not failing
+        else f"{failing} problem(s) to fix, see above."
+    )

@@ -1,0 +1,131 @@
+"""Check cells for the exercises: one deterministic line, a hint when wrong, never the answer.
+
+A lesson's check cell is ``cl.exercises.check("01.2", answer)``. The checks themselves
+live in ``course_lib/exercises/lessonNN.py`` so that a notebook's check cell does not
+show the solution. Passing checks are recorded for :func:`course_lib.progress`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from course_lib.exercises.progress import progress, record_pass
+
+#: What an exercise stub assigns before the learner answers: ``answer = ...``.
+NOT_DONE = ...
+
+Checker = Callable[[Any], "str | None"]
+
+
+class ExerciseNotDone(RuntimeError):
+    """Raised by :func:`require` when a later cell needs an exercise that is still a stub."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise: its id (``"01.2"``), a title, and a checker returning None or a hint."""
+
+    id: str
+    title: str
+    checker: Checker
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a check; printed as one line by :func:`check`."""
+
+    exercise: str
+    passed: bool
+    message: str
+
+    def __str__(self) -> str:
+        mark = "✅" if self.passed else "❌"
+        return f"{mark} Exercise {self.exercise}: {self.message}"
+
+
+_REGISTRY: dict[str, Exercise] = {}
+
+
+def exercise(exercise_id: str, title: str) -> Callable[[Checker], Checker]:
+    """Register a checker: it returns None when the answer is right, else a hint."""
+
+    def register(checker: Checker) -> Checker:
+        _REGISTRY[exercise_id] = Exercise(exercise_id, title, checker)
+        return checker
+
+    return register
+
+
+def get(exercise_id: str) -> Exercise:
+    """The registered exercise, importing its lesson's module on first use."""
+    if exercise_id not in _REGISTRY:
+        lesson = exercise_id.split(".", 1)[0]
+        with contextlib.suppress(ModuleNotFoundError):
+            importlib.import_module(f"course_lib.exercises.lesson{lesson}")
+    try:
+        return _REGISTRY[exercise_id]
+    except KeyError:
+        raise KeyError(f"no exercise {exercise_id!r}: check the id in the cell") from None
+
+
+def evaluate(exercise_id: str, answer: Any) -> Verdict:
+    """Check ``answer`` without printing or recording anything."""
+    ex = get(exercise_id)
+    if answer is NOT_DONE:
+        return Verdict(ex.id, False, "not answered yet: replace the `...` in the cell above.")
+    try:
+        hint = ex.checker(answer)
+    except Exception as error:  # a malformed answer deserves a hint, not a traceback
+        hint = f"your answer could not be checked ({type(error).__name__}: {error})."
+    if hint is None:
+        return Verdict(ex.id, True, f"correct. {ex.title}: done.")
+    return Verdict(ex.id, False, f"not yet. Hint: {hint}")
+
+
+def check(exercise_id: str, answer: Any) -> None:
+    """Print one line saying whether ``answer`` is right (with a hint if not), and record it."""
+    verdict = evaluate(exercise_id, answer)
+    if verdict.passed:
+        record_pass(exercise_id)
+    print(verdict)
+
+
+def require(value: Any, exercise_id: str) -> Any:
+    """Return ``value``, or stop with a clear message while exercise ``exercise_id`` is a stub."""
+    if value is NOT_DONE:
+        raise ExerciseNotDone(f"finish exercise {exercise_id} first: this cell uses its answer.")
+    return value
+
+
+def registered(lesson: str | None = None) -> list[Exercise]:
+    """All exercises of a lesson (``"01"``) or of the course, in id order."""
+    for module in _lesson_modules():
+        importlib.import_module(module)
+    found = [ex for ex in _REGISTRY.values() if lesson is None or ex.id.startswith(f"{lesson}.")]
+    return sorted(found, key=lambda ex: [int(p) for p in ex.id.split(".")])
+
+
+def _lesson_modules() -> list[str]:
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    return [f"course_lib.exercises.{p.stem}" for p in sorted(here.glob("lesson*.py"))]
+
+
+__all__ = [
+    "NOT_DONE",
+    "Exercise",
+    "ExerciseNotDone",
+    "Verdict",
+    "check",
+    "evaluate",
+    "exercise",
+    "get",
+    "progress",
+    "registered",
+    "require",
+]

@@ -1,0 +1,81 @@
+"""The course's lessons as data: the start page, the README table and progress share it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lesson:
+    number: str
+    notebook: str
+    title: str
+    minutes: int
+    builds: str
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        "00",
+        "00_start_here.ipynb",
+        "Start here",
+        10,
+        "a checked installation and a first virtual clock",
+    ),
+    Lesson(
+        "01",
+        "01_fallacies.ipynb",
+        "The fallacies of distributed computing",
+        60,
+        "experiments for all eight fallacies; Brooker's backoff-and-jitter result",
+    ),
+    Lesson(
+        "02",
+        "02_coupling.ipynb",
+        "Coupling",
+        45,
+        "a facet-by-facet coupling assessment of five integration styles",
+    ),
+    Lesson(
+        "03",
+        "03_sync_vs_async.ipynb",
+        "Synchronous commands vs asynchronous events",
+        45,
+        "a 30-day availability simulation of sync and async chains",
+    ),
+    Lesson(
+        "04",
+        "04_events.ipynb",
+        "What an event is",
+        45,
+        "the pizza shop's event catalogue with schemas and an idempotent consumer",
+    ),
+    Lesson(
+        "05",
+        "05_step_functions.ipynb",
+        "AWS Step Functions",
+        75,
+        "state machines run locally, drawn, debugged and priced",
+    ),
+    Lesson(
+        "06",
+        "06_eventbridge.ipynb",
+        "Amazon EventBridge",
+        75,
+        "event patterns, input transformers, retries, DLQ, archive and replay",
+    ),
+    Lesson(
+        "07",
+        "07_better_together.ipynb",
+        "Orchestration and choreography together",
+        60,
+        "the pizza shop end to end, 1,000 orders, with faults injected",
+    ),
+    Lesson(
+        "08",
+        "08_consistency.ipynb",
+        "Strong and eventual consistency",
+        60,
+        "a replicated store, PBS curves, a linearizability checker, a saga",
+    ),
+)

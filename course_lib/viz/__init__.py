@@ -1,0 +1,21 @@
+"""Drawing for the lessons: one plot style, diagrams rendered to PNG, sequence diagrams.
+
+Everything here returns or displays pictures built from data the simulations return;
+no simulation code lives here.
+"""
+
+from course_lib.viz.graphs import Diagram, diagram, graph_renderer, lesson_map
+from course_lib.viz.sequence import sequence_diagram, timeline
+from course_lib.viz.style import COLORS, figure, style
+
+__all__ = [
+    "COLORS",
+    "Diagram",
+    "diagram",
+    "figure",
+    "graph_renderer",
+    "lesson_map",
+    "sequence_diagram",
+    "style",
+    "timeline",
+]
