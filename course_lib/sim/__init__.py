@@ -1,5 +1,64 @@
-"""The one virtual clock and everything that takes time: see :class:`World`."""
+"""The one virtual clock and everything that takes time: see :class:`World`.
 
+Latency distributions, retry policies, lossy links and networks, and an SQS-like
+queue, all running on a world's SimPy environment.
+"""
+
+from course_lib.sim.latency import (
+    Constant,
+    Empirical,
+    Exponential,
+    FoldedNormal,
+    Latency,
+    LogNormal,
+    Mixture,
+    Normal,
+    Pareto,
+    latency,
+)
+from course_lib.sim.retry import (
+    BACKOFF_NAMES,
+    AttemptTimeout,
+    Backoff,
+    DecorrelatedJitter,
+    EqualJitter,
+    ExponentialBackoff,
+    FullJitter,
+    NoBackoff,
+    RetriesExhausted,
+    RetryPolicy,
+    RetryStats,
+    RetryTokenBucket,
+    backoff,
+    call_with_retry,
+)
 from course_lib.sim.world import TraceRecord, World
 
-__all__ = ["TraceRecord", "World"]
+__all__ = [
+    "BACKOFF_NAMES",
+    "AttemptTimeout",
+    "Backoff",
+    "Constant",
+    "DecorrelatedJitter",
+    "Empirical",
+    "EqualJitter",
+    "Exponential",
+    "ExponentialBackoff",
+    "FoldedNormal",
+    "FullJitter",
+    "Latency",
+    "LogNormal",
+    "Mixture",
+    "NoBackoff",
+    "Normal",
+    "Pareto",
+    "RetriesExhausted",
+    "RetryPolicy",
+    "RetryStats",
+    "RetryTokenBucket",
+    "TraceRecord",
+    "World",
+    "backoff",
+    "call_with_retry",
+    "latency",
+]

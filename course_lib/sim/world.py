@@ -81,7 +81,9 @@ class World:
         return str(uuid.UUID(int=self.rng("uuid").getrandbits(128), version=4))
 
     # -- trace ----------------------------------------------------------------
-    def record(self, source: str, target: str, kind: str, payload: Any = None, **meta: Any) -> TraceRecord:
+    def record(
+        self, source: str, target: str, kind: str, payload: Any = None, **meta: Any
+    ) -> TraceRecord:
         """Append a message to the trace and return it."""
         outcome = meta.pop("outcome", "delivered")
         delivered_at = meta.pop("delivered_at", None)
