@@ -1,0 +1,45 @@
+"""Local EventBridge: event patterns, input transformers, buses, targets, retries, archives.
+
+``test_event_pattern(pattern, event)`` answers like AWS TestEventPattern;
+``PatternMatcher`` matches many rules at once; ``transform_input`` applies an
+InputTransformer; ``EventBridge(world)`` runs buses, rules and targets on a
+:class:`course_lib.sim.World`'s virtual clock.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from course_lib.eventbridge.errors import (
+    InvalidEvent,
+    InvalidEventPattern,
+    InvalidInputTransformer,
+    LimitExceededException,
+    ResourceAlreadyExistsException,
+    ResourceNotFoundException,
+    ValidationException,
+)
+from course_lib.eventbridge.reference import test_event_pattern
+
+_LAZY = {
+    "compile_pattern": "course_lib.eventbridge.pattern_language",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'course_lib.eventbridge' has no attribute {name!r}")
+
+
+__all__ = [
+    "InvalidEvent",
+    "InvalidEventPattern",
+    "InvalidInputTransformer",
+    "LimitExceededException",
+    "ResourceAlreadyExistsException",
+    "ResourceNotFoundException",
+    "ValidationException",
+    "compile_pattern",
+    "test_event_pattern",
+]
