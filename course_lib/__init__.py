@@ -18,7 +18,7 @@ _SUBMODULES = (
     "aws",
     "consistency",
     "coupling",
-    "doctor",
+    "diagnostics",
     "eventbridge",
     "events",
     "exercises",
@@ -65,7 +65,7 @@ def progress():
 
 def doctor() -> None:
     """Check this installation (Python, packages, Graphviz, widgets) and say what to fix."""
-    from course_lib.doctor import doctor as _doctor
+    from course_lib.diagnostics import doctor as _doctor
 
     _doctor()
 

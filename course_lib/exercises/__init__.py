@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from course_lib.exercises.progress import progress, record_pass
+from course_lib.exercises.progress import record_pass
 
 #: What an exercise stub assigns before the learner answers: ``answer = ...``.
 NOT_DONE = ...
@@ -125,7 +125,6 @@ __all__ = [
     "evaluate",
     "exercise",
     "get",
-    "progress",
     "registered",
     "require",
 ]

@@ -1,0 +1,119 @@
+"""The notebook tools: anatomy lint, student copies, deterministic re-execution."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import lint_notebooks  # noqa: E402
+import run_notebooks  # noqa: E402
+import student_copy  # noqa: E402
+
+TITLE = """# Lesson
+
+**Learning objectives.**
+- one
+- two
+- three
+
+**Estimated time:** 5 minutes. **Prerequisites:** none.
+"""
+
+
+def _lesson(tmp_path: Path, *, solution_tags=("solution",), hidden=True, extra=()) -> Path:
+    solution = new_code_cell("answer = 2", metadata={"tags": list(solution_tags)})
+    if hidden:
+        solution.metadata["jupyter"] = {"source_hidden": True}
+    cells = [
+        new_markdown_cell(TITLE),
+        new_code_cell("import course_lib as cl\ncl.setup(seed=1)"),
+        new_markdown_cell("### Exercise 1\n\nWhat is 1 + 1?"),
+        new_code_cell("answer = ..."),
+        solution,
+        new_code_cell('cl.exercises.check("00.1", answer)'),
+        *extra,
+        new_markdown_cell("## Summary\n\nDone."),
+    ]
+    for count, cell in enumerate((c for c in cells if c.cell_type == "code"), 1):
+        cell.execution_count = count
+    path = tmp_path / "01_lesson.ipynb"
+    nbformat.write(new_notebook(cells=cells), path)
+    return path
+
+
+def test_a_lesson_with_the_full_anatomy_passes(tmp_path):
+    assert lint_notebooks.lint(_lesson(tmp_path)) == []
+
+
+def test_an_untagged_or_visible_solution_is_reported(tmp_path):
+    problems = lint_notebooks.lint(_lesson(tmp_path, solution_tags=(), hidden=False))
+    assert any("tagged `solution`" in p for p in problems)
+    assert any("hidden" in p for p in problems)
+
+
+def test_svg_stderr_and_errors_in_outputs_are_reported(tmp_path):
+    bad = new_code_cell("x", execution_count=4)
+    bad.outputs = [
+        new_output("display_data", data={"image/svg+xml": "<svg/>", "text/plain": "<Figure>"}),
+        new_output("stream", name="stderr", text="warning"),
+        new_output("error", ename="ValueError", evalue="x", traceback=[]),
+    ]
+    problems = lint_notebooks.lint(_lesson(tmp_path, extra=[bad]))
+    assert any("SVG" in p for p in problems)
+    assert any("stderr" in p for p in problems)
+    assert any("stores an error" in p for p in problems)
+
+
+def test_cells_run_out_of_order_are_reported(tmp_path):
+    path = _lesson(tmp_path, extra=[new_code_cell("x")])
+    nb = nbformat.read(path, 4)
+    nb.cells[-2].execution_count = 9
+    nbformat.write(nb, path)
+    problems = lint_notebooks.lint(path)
+    assert any("out of order" in p for p in problems)
+
+
+def test_missing_objectives_are_reported(tmp_path):
+    path = _lesson(tmp_path)
+    nb = nbformat.read(path, 4)
+    nb.cells[0].source = "# Lesson\n\nNo objectives here."
+    nbformat.write(nb, path)
+    problems = lint_notebooks.lint(path)
+    assert any("learning objectives" in p for p in problems)
+    assert any("estimated time" in p for p in problems)
+
+
+def test_student_copy_drops_solutions_and_outputs(tmp_path):
+    original = nbformat.read(_lesson(tmp_path), 4)
+    original.cells[1].outputs = [new_output("stream", name="stdout", text="hi")]
+    student = student_copy.student_version(original)
+    assert student_copy.problems(original, student) == []
+    assert not any("solution" in student_copy.tags(c) for c in student.cells)
+    assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+    assert "answer = ..." in [c.source for c in student.cells]
+
+
+def test_student_copy_verification_catches_a_leaked_solution(tmp_path):
+    original = nbformat.read(_lesson(tmp_path), 4)
+    assert student_copy.problems(original, original)
+
+
+@pytest.mark.parametrize("name", ["00_start_here.ipynb"])
+def test_re_execution_is_deterministic_to_the_byte(tmp_path, name):
+    copy = tmp_path / name
+    shutil.copy(ROOT / "notebooks" / name, copy)
+    run_notebooks.execute(copy)
+    first = copy.read_bytes()
+    run_notebooks.execute(copy)
+    assert copy.read_bytes() == first
+
+
+def test_the_start_page_student_copy_executes_with_only_expected_errors():
+    nb = student_copy.student_version(nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", 4))
+    assert student_copy.execute_copy(nb, ROOT / "notebooks") == []
