@@ -1,0 +1,100 @@
+"""The callback pattern: task tokens and SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat.
+
+Every world that runs state machines gets one :class:`TaskTokens` service,
+registered as ``"states"``. A ``.waitForTaskToken`` task pauses on its token until
+someone (a lesson cell, a simulated worker, an event bus target) calls
+``world.service("states").send_task_success(token, output)``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SERVICE_NAME = "states"
+
+
+class TaskTimedOut(LookupError):
+    """The token is unknown, already used, or its task has timed out."""
+
+
+class _Waiter:
+    def __init__(self, env: Any) -> None:
+        self.env = env
+        self.done = env.event()
+        self.last_beat = env.now
+        self._beat = env.event()
+
+    def beat_event(self) -> Any:
+        if self._beat.triggered:
+            self._beat = self.env.event()
+        return self._beat
+
+    def heartbeat(self) -> None:
+        self.last_beat = self.env.now
+        if not self._beat.triggered:
+            self._beat.succeed()
+
+
+class TaskTokens:
+    """Issues task tokens and resumes the task waiting on one."""
+
+    def __init__(self, world: Any) -> None:
+        self.world = world
+        self._waiters: dict[str, _Waiter] = {}
+
+    @classmethod
+    def on(cls, world: Any) -> TaskTokens:
+        """The world's token service, registered as ``"states"`` on first use."""
+        if world.has_service(SERVICE_NAME):
+            return world.service(SERVICE_NAME)
+        service = cls(world)
+        world.register(SERVICE_NAME, service)
+        return service
+
+    def new_token(self, owner: Any = None) -> str:
+        token = self.world.uuid()
+        self._waiters[token] = _Waiter(self.world.env)
+        return token
+
+    def waiter(self, token: str) -> _Waiter:
+        return self._waiters[token]
+
+    def forget(self, token: str) -> None:
+        self._waiters.pop(token, None)
+
+    def pending(self) -> list[str]:
+        """Tokens of tasks that are waiting now, oldest first."""
+        return list(self._waiters)
+
+    def _get(self, token: str) -> _Waiter:
+        waiter = self._waiters.get(token)
+        if waiter is None or waiter.done.triggered:
+            raise TaskTimedOut(
+                f"Task Timed Out: 'Provided task does not exist anymore' (taskToken={token!r})"
+            )
+        return waiter
+
+    def send_task_success(self, token: str, output: Any) -> dict:
+        """Resume the task with ``output`` (a JSON value or a JSON string, like the API)."""
+        waiter = self._get(token)
+        if isinstance(output, str):
+            try:
+                output = json.loads(output)
+            except ValueError:
+                raise ValueError(f"output: not valid JSON: {output[:80]!r}") from None
+        waiter.done.succeed(("success", output))
+        return {}
+
+    def send_task_failure(
+        self, token: str, error: str | None = None, cause: str | None = None
+    ) -> dict:
+        """Fail the task with ``error`` and ``cause`` (Retry and Catch see them)."""
+        waiter = self._get(token)
+        waiter.done.succeed(("failure", (error if error is not None else "", cause)))
+        return {}
+
+    def send_task_heartbeat(self, token: str) -> dict:
+        """Tell a task with HeartbeatSeconds that the worker is still alive."""
+        self._get(token).heartbeat()
+        return {}

@@ -1,0 +1,58 @@
+"""Execution history in the shape of AWS GetExecutionHistory.
+
+Every event has ``timestamp`` (virtual), ``type``, ``id`` and ``previousEventId``, plus
+one ``...EventDetails`` dict. Parallel branches and Map iterations each keep their own
+chain of ``previousEventId``, as on AWS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def details_key(event_type: str) -> str:
+    """The name of the details field AWS uses for ``event_type``."""
+    if event_type.endswith("StateEntered"):
+        return "stateEnteredEventDetails"
+    if event_type.endswith("StateExited"):
+        return "stateExitedEventDetails"
+    return event_type[0].lower() + event_type[1:] + "EventDetails"
+
+
+class Thread:
+    """One chain of events (the execution, a branch, an iteration): remembers its last id."""
+
+    __slots__ = ("last_id",)
+
+    def __init__(self, last_id: int = 0) -> None:
+        self.last_id = last_id
+
+    def fork(self) -> Thread:
+        return Thread(self.last_id)
+
+
+class History:
+    """The event log of one execution."""
+
+    def __init__(self, clock: Any, *, enabled: bool = True) -> None:
+        self.events: list[dict] = []
+        self._clock = clock
+        self.enabled = enabled
+        self._next_id = 1
+
+    def add(self, event_type: str, thread: Thread, details: dict | None = None) -> int:
+        """Append an event and return its id."""
+        event_id = self._next_id
+        self._next_id += 1
+        if self.enabled:
+            event: dict[str, Any] = {
+                "timestamp": self._clock(),
+                "type": event_type,
+                "id": event_id,
+                "previousEventId": thread.last_id,
+            }
+            if details is not None:
+                event[details_key(event_type)] = details
+            self.events.append(event)
+        thread.last_id = event_id
+        return event_id

@@ -1,0 +1,231 @@
+"""Task resources: local Lambda functions, EventBridge PutEvents, and pluggable services.
+
+A Lambda handler is a plain Python callable ``handler(event, context)``. What it
+returns or raises is reported the way Lambda reports it to Step Functions. A handler
+may spend virtual time with ``context.sleep(seconds)``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from course_lib.stepfunctions.errors import RUNTIME, TASK_FAILED, StatesError
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+MAX_PAYLOAD_BYTES = 256 * 1024
+
+_SERVICE_ARN = re.compile(
+    r"arn:aws[\w-]*:states:::(?P<service>[\w-]+(?::[\w-]+)?):(?P<action>[\w.-]+?)(?:\.(?P<pattern>sync(?::2)?|waitForTaskToken))?$"
+)
+_LAMBDA_ARN = re.compile(
+    r"arn:aws[\w-]*:lambda:(?P<region>[\w-]+):(?P<account>\d{12}):function:(?P<name>[\w-]+)(?::(?P<qualifier>[\w$-]+))?$"
+)
+_ACTIVITY_ARN = re.compile(r"arn:aws[\w-]*:states:[\w-]+:\d{12}:activity:[\w-]+$")
+
+
+@dataclass(frozen=True)
+class TaskTarget:
+    """What a Task's Resource names: a Lambda function, a service action or an activity."""
+
+    resource: str
+    kind: str  # "lambda_function", "service" or "activity"
+    service: str = ""
+    action: str = ""
+    pattern: str = ""
+
+    @property
+    def resource_type(self) -> str:
+        return self.service.split(":")[-1] if self.service else "lambda"
+
+    @property
+    def resource_name(self) -> str:
+        return self.action + (f".{self.pattern}" if self.pattern else "")
+
+
+def parse_resource(resource: str) -> TaskTarget | None:
+    """Classify a Task Resource ARN; None when it is not a valid resource."""
+    if not isinstance(resource, str):
+        return None
+    if _LAMBDA_ARN.match(resource):
+        return TaskTarget(resource, "lambda_function")
+    m = _SERVICE_ARN.match(resource)
+    if m:
+        return TaskTarget(
+            resource, "service", m.group("service"), m.group("action"), m.group("pattern") or ""
+        )
+    if _ACTIVITY_ARN.match(resource):
+        return TaskTarget(resource, "activity")
+    return None
+
+
+def function_name(reference: str) -> str:
+    """The bare function name of a name, partial ARN or full ARN (qualifier dropped)."""
+    m = _LAMBDA_ARN.match(reference)
+    if m:
+        return m.group("name")
+    parts = reference.split(":")
+    if len(parts) >= 3 and parts[-3] == "function":
+        return parts[-2]
+    if len(parts) >= 2 and parts[-2] == "function":
+        return parts[-1]
+    if len(parts) == 2:
+        return parts[0]
+    return reference
+
+
+def function_arn(reference: str) -> str:
+    m = _LAMBDA_ARN.match(reference)
+    if m:
+        return reference
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name(reference)}"
+
+
+class LambdaContext:
+    """The ``context`` a local Lambda handler receives."""
+
+    def __init__(self, arn: str, request_id: str, world: Any) -> None:
+        self.function_name = function_name(arn)
+        self.invoked_function_arn = arn
+        self.aws_request_id = request_id
+        self.memory_limit_in_mb = 128
+        self.function_version = "$LATEST"
+        self.world = world
+        self.virtual_duration = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        """Spend ``seconds`` of virtual time in this invocation."""
+        self.virtual_duration += max(0.0, float(seconds))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((900 - self.virtual_duration) * 1000))
+
+
+class Handlers:
+    """Lookup of local handlers by Lambda name/ARN or by service resource ARN."""
+
+    def __init__(self, handlers: Mapping[str, Callable] | None) -> None:
+        self._exact = dict(handlers or {})
+        self._by_name: dict[str, Callable] = {}
+        for key, fn in self._exact.items():
+            if not callable(fn):
+                raise TypeError(f"handlers[{key!r}] must be callable, got {type(fn).__name__}")
+            if not key.startswith("arn:aws:states:"):
+                self._by_name.setdefault(function_name(key), fn)
+
+    def lambda_handler(self, reference: str) -> Callable | None:
+        return self._exact.get(reference) or self._by_name.get(function_name(reference))
+
+    def resource_handler(self, resource: str, base: str) -> Callable | None:
+        return self._exact.get(resource) or self._exact.get(base)
+
+
+@dataclass
+class Outcome:
+    """A finished invocation: its result and the virtual seconds it took."""
+
+    result: Any
+    duration: float = 0.0
+
+
+def _lambda_error(exc: BaseException, request_id: str) -> StatesError:
+    tb = traceback.extract_tb(exc.__traceback__)[1:]
+    frames = [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in tb]
+    error_type = type(exc).__name__
+    cause = {
+        "errorMessage": str(exc),
+        "errorType": error_type,
+        "requestId": request_id,
+        "stackTrace": frames,
+    }
+    return StatesError(error_type, json.dumps(cause))
+
+
+def _decode_payload(value: Any) -> tuple[Any, int]:
+    """What Lambda sends back for a handler's return value, and its size in bytes."""
+    if isinstance(value, bytes | bytearray):
+        raw = bytes(value)
+        try:
+            return json.loads(raw.decode("utf-8")), len(raw)
+        except ValueError:
+            return raw.decode("utf-8", errors="replace"), len(raw)
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise StatesError("Runtime.MarshalError", f"Unable to marshal response: {exc}") from None
+    return json.loads(text), len(text.encode())
+
+
+def call_lambda(handler: Callable, arn: str, payload: Any, request_id: str, world: Any) -> Outcome:
+    """Run a local Lambda handler; map its exception to the error Lambda reports."""
+    context = LambdaContext(arn, request_id, world)
+    try:
+        value = handler(json.loads(json.dumps(payload)), context)
+    except Exception as exc:
+        raise _lambda_error(exc, request_id) from None
+    result, size = _decode_payload(value)
+    if size > MAX_PAYLOAD_BYTES:
+        raise DataLimit()
+    return Outcome(result, context.virtual_duration)
+
+
+class DataLimit(Exception):
+    """A result over 256 KiB; the interpreter turns it into States.DataLimitExceeded."""
+
+
+def lambda_invoke_result(payload: Any, request_id: str) -> dict:
+    """The result shape of ``arn:aws:states:::lambda:invoke``."""
+    body = json.dumps(payload, separators=(",", ":"))
+    return {
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "X-Amz-Executed-Version": ["$LATEST"],
+                "x-amzn-Remapped-Content-Length": ["0"],
+                "Connection": ["keep-alive"],
+                "x-amzn-RequestId": [request_id],
+                "Content-Length": [str(len(body.encode()))],
+                "Content-Type": ["application/json"],
+            },
+            "HttpHeaders": {
+                "Connection": "keep-alive",
+                "Content-Length": str(len(body.encode())),
+                "Content-Type": "application/json",
+                "X-Amz-Executed-Version": "$LATEST",
+                "x-amzn-Remapped-Content-Length": "0",
+                "x-amzn-RequestId": request_id,
+            },
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    }
+
+
+def put_events_entries(parameters: Any) -> list[dict]:
+    """Validate the ``Entries`` of an ``events:putEvents`` task and return them as PutEvents takes them."""
+    if not isinstance(parameters, dict) or not isinstance(parameters.get("Entries"), list):
+        raise StatesError(
+            TASK_FAILED, "events:putEvents needs a parameter 'Entries' holding a list of entries"
+        )
+    entries = []
+    for i, entry in enumerate(parameters["Entries"]):
+        if not isinstance(entry, dict):
+            raise StatesError(TASK_FAILED, f"Entries[{i}] must be an object")
+        entry = dict(entry)
+        if "Detail" in entry and not isinstance(entry["Detail"], str):
+            entry["Detail"] = json.dumps(entry["Detail"], separators=(",", ":"))
+        entries.append(entry)
+    return entries
+
+
+def missing_handler(what: str) -> StatesError:
+    return StatesError(
+        RUNTIME, f"No local handler for {what}: pass handlers={{{what!r}: callable}}"
+    )

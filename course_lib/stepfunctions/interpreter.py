@@ -1,0 +1,998 @@
+"""The interpreter: runs a state machine as SimPy processes on a World's virtual clock.
+
+Each state type has one method. Data flow uses the stage functions of
+:mod:`~course_lib.stepfunctions.dataflow` (JSONPath) and
+:mod:`~course_lib.stepfunctions.jsonata_mode` (JSONata); Retry and Catch wrap Task,
+Map and Parallel. Map iterations and Parallel branches are child processes, so
+their Waits overlap in virtual time as they do on AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+
+from course_lib.stepfunctions import dataflow, errors, jsonata_mode
+from course_lib.stepfunctions.choice import rule_matches
+from course_lib.stepfunctions.dataflow import EvalContext, to_json
+from course_lib.stepfunctions.errors import StatesError
+from course_lib.stepfunctions.history import History, Thread
+from course_lib.stepfunctions.integrations import (
+    DataLimit,
+    Handlers,
+    Outcome,
+    call_lambda,
+    function_arn,
+    lambda_invoke_result,
+    missing_handler,
+    parse_resource,
+    put_events_entries,
+)
+from course_lib.stepfunctions.jsonpath import MISSING
+from course_lib.stepfunctions.timestamps import format_timestamp, parse_timestamp
+from course_lib.stepfunctions.variables import Scope
+
+JSONPATH = "JSONPath"
+JSONATA = "JSONata"
+DEFAULT_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
+MAX_TASK_TIMEOUT = 99999999
+
+
+@dataclass
+class Frame:
+    """Where a state runs: its scope of variables, its history thread, its Map item."""
+
+    scope: Scope
+    thread: Thread
+    query_language: str
+    map_item: dict | None = None
+
+
+class Aborted(Exception):
+    """Raised inside a branch or iteration that was stopped because a sibling failed."""
+
+
+class Interpreter:
+    """Runs one execution. Create it, then run :meth:`process` as a SimPy process."""
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+        self.world = run.world
+        self.env = run.world.env
+        self.history: History = run.history
+        self.handlers: Handlers = run.handlers
+        self.states_entered: list[str] = run.states_entered
+
+    # -- helpers ------------------------------------------------------------------------
+    def now_iso(self) -> str:
+        return format_timestamp(self.world.timestamp())
+
+    def _context_object(
+        self, name: str, state: dict, frame: Frame, retry_count: int | None
+    ) -> dict:
+        state_info: dict = {"EnteredTime": self.now_iso(), "Name": name}
+        if retry_count is not None:
+            state_info["RetryCount"] = retry_count
+        context = {
+            "Execution": self.run.context_execution,
+            "State": state_info,
+            "StateMachine": self.run.context_state_machine,
+        }
+        if frame.map_item is not None:
+            context["Map"] = {"Item": frame.map_item}
+        return context
+
+    def _ctx(self, name: str, entered_id: int, context: dict, frame: Frame) -> EvalContext:
+        return EvalContext(
+            state_name=name,
+            entered_event_id=entered_id,
+            context_object=context,
+            scope=frame.scope,
+            random=self.world.rng(f"stepfunctions/{self.run.execution_arn}"),
+            uuid=self.world.uuid,
+            now_millis=lambda: round(self.world.timestamp().timestamp() * 1000),
+        )
+
+    @staticmethod
+    def _json_details(value: Any) -> dict:
+        return {"truncated": False}
+
+    # -- the graph ----------------------------------------------------------------------
+    def run_graph(self, graph: dict, value: Any, frame: Frame):
+        """Run states from StartAt until an End; return the final output (a generator)."""
+        name = graph["StartAt"]
+        states = graph["States"]
+        default_ql = graph.get("QueryLanguage", frame.query_language)
+        frame = Frame(frame.scope, frame.thread, default_ql, frame.map_item)
+        while True:
+            if self.run.stopping:
+                raise Aborted()
+            state = states[name]
+            value, name = yield from self.run_state(name, state, value, frame)
+            if name is None:
+                return value
+
+    def run_state(self, name: str, state: dict, raw_input: Any, frame: Frame):
+        kind = state["Type"]
+        ql = state.get("QueryLanguage", frame.query_language)
+        self.states_entered.append(name)
+        entered_id = self.history.add(
+            f"{kind}StateEntered",
+            frame.thread,
+            {"name": name, "input": to_json(raw_input), "inputDetails": {"truncated": False}},
+        )
+        context = self._context_object(name, state, frame, 0 if kind == "Task" else None)
+        ctx = self._ctx(name, entered_id, context, frame)
+        method = getattr(self, f"_state_{kind.lower()}")
+        output, next_name, assigned = yield from method(name, state, raw_input, ctx, frame, ql)
+        if assigned:
+            frame.scope.assign(assigned)
+        if kind not in ("Fail",):
+            details: dict = {
+                "name": name,
+                "output": to_json(output),
+                "outputDetails": {"truncated": False},
+            }
+            if assigned:
+                details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
+                details["assignedVariablesDetails"] = {"truncated": False}
+            self.history.add(f"{kind}StateExited", frame.thread, details)
+        if state.get("End") or kind in ("Succeed",):
+            return output, None
+        return output, next_name
+
+    # -- shared pieces ------------------------------------------------------------------
+    def _states_var(self, ctx: EvalContext, raw_input: Any, **extra: Any) -> dict:
+        out = {"input": raw_input, "context": ctx.context_object}
+        out.update(extra)
+        return out
+
+    def _jsonata_output_assign(
+        self, state: dict, ctx: EvalContext, states: dict, default_output: Any
+    ) -> tuple[Any, dict]:
+        """JSONata Output and Assign, both reading the variables as they were before the state."""
+        assigned = {}
+        if "Assign" in state:
+            assigned = self._jsonata_assign(state["Assign"], ctx, states)
+        if "Output" in state:
+            output = jsonata_mode.evaluate_template(state["Output"], ctx, states, "Output")
+        else:
+            output = default_output
+        return output, assigned
+
+    def _jsonata_assign(self, assign: Any, ctx: EvalContext, states: dict) -> dict:
+        if jsonata_mode.is_expression(assign):
+            value = jsonata_mode.evaluate_expression(assign, ctx, states, "Assign")
+            if not isinstance(value, dict):
+                raise ctx.error(
+                    errors.QUERY_EVALUATION_ERROR, "The Assign field must evaluate to an object."
+                )
+            return value
+        return {
+            k: jsonata_mode.evaluate_template(v, ctx, states, f"Assign/{k}")
+            for k, v in assign.items()
+        }
+
+    def _jsonpath_finish(
+        self, state: dict, raw_input: Any, result: Any, ctx: EvalContext
+    ) -> tuple[Any, dict]:
+        """ResultSelector, Assign, ResultPath and OutputPath of a JSONPath state."""
+        selected = dataflow.apply_result_selector(state, result, ctx)
+        assigned = (
+            dataflow.evaluate_assign_jsonpath(state["Assign"], selected, ctx)
+            if "Assign" in state
+            else {}
+        )
+        placed = dataflow.apply_result_path(state, raw_input, selected, ctx)
+        return dataflow.apply_output_path(state, placed, ctx), assigned
+
+    # -- Pass ---------------------------------------------------------------------------
+    def _state_pass(self, name, state, raw_input, ctx, frame, ql):
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input)
+            output, assigned = self._jsonata_output_assign(state, ctx, states, raw_input)
+            return output, state.get("Next"), assigned
+        effective = dataflow.apply_input_path(state, raw_input, ctx)
+        if "Result" in state:
+            result = state["Result"]
+        else:
+            result = dataflow.apply_parameters(state, effective, ctx)
+        assigned = (
+            dataflow.evaluate_assign_jsonpath(state["Assign"], result, ctx)
+            if "Assign" in state
+            else {}
+        )
+        placed = dataflow.apply_result_path(state, raw_input, result, ctx)
+        output = dataflow.apply_output_path(state, placed, ctx)
+        return output, state.get("Next"), assigned
+        yield  # a generator like every state
+
+    # -- Succeed / Fail -----------------------------------------------------------------
+    def _state_succeed(self, name, state, raw_input, ctx, frame, ql):
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input)
+            output, _ = self._jsonata_output_assign(state, ctx, states, raw_input)
+            return output, None, {}
+        effective = dataflow.apply_input_path(state, raw_input, ctx)
+        return dataflow.apply_output_path(state, effective, ctx), None, {}
+        yield
+
+    def _state_fail(self, name, state, raw_input, ctx, frame, ql):
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input)
+            error = (
+                jsonata_mode.evaluate_template(state["Error"], ctx, states, "Error")
+                if "Error" in state
+                else None
+            )
+            cause = (
+                jsonata_mode.evaluate_template(state["Cause"], ctx, states, "Cause")
+                if "Cause" in state
+                else None
+            )
+        else:
+            error = self._fail_field(state, "Error", raw_input, ctx)
+            cause = self._fail_field(state, "Cause", raw_input, ctx)
+        raise StatesError(error, cause)
+        yield
+
+    def _fail_field(self, state: dict, key: str, raw_input: Any, ctx: EvalContext) -> Any:
+        if key in state:
+            return state[key]
+        path_key = f"{key}Path"
+        if path_key not in state:
+            return None
+        value = dataflow.evaluate_path_or_intrinsic(state[path_key], raw_input, ctx, path_key)
+        if not isinstance(value, str):
+            raise ctx.error(
+                errors.RUNTIME,
+                f"The {path_key} field must reference a string, got {to_json(value)}",
+            )
+        return value
+
+    # -- Choice -------------------------------------------------------------------------
+    def _state_choice(self, name, state, raw_input, ctx, frame, ql):
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input)
+            for rule in state["Choices"]:
+                cond = jsonata_mode.evaluate_template(rule["Condition"], ctx, states, "Condition")
+                if not isinstance(cond, bool):
+                    raise ctx.error(
+                        errors.QUERY_EVALUATION_ERROR,
+                        f"The JSONata expression '{jsonata_mode.expression_body(rule['Condition']) if jsonata_mode.is_expression(rule['Condition']) else rule['Condition']}' "
+                        f"specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '{jsonata_mode.type_name(cond)}' for value: {to_json(cond)}",
+                    )
+                if cond:
+                    output, assigned = self._jsonata_output_assign(rule, ctx, states, raw_input)
+                    return output, rule["Next"], assigned
+            return self._choice_default(state, raw_input, ctx, states)
+        effective = dataflow.apply_input_path(state, raw_input, ctx)
+        for rule in state["Choices"]:
+            if rule_matches(rule, effective, ctx):
+                assigned = (
+                    dataflow.evaluate_assign_jsonpath(rule["Assign"], effective, ctx)
+                    if "Assign" in rule
+                    else {}
+                )
+                return dataflow.apply_output_path(state, effective, ctx), rule["Next"], assigned
+        if "Default" not in state:
+            raise StatesError(
+                errors.NO_CHOICE_MATCHED,
+                f"No Choice Rule matched and no Default is specified in the Choice state '{name}'.",
+            )
+        assigned = (
+            dataflow.evaluate_assign_jsonpath(state["Assign"], effective, ctx)
+            if "Assign" in state
+            else {}
+        )
+        return dataflow.apply_output_path(state, effective, ctx), state["Default"], assigned
+        yield
+
+    def _choice_default(self, state, raw_input, ctx, states):
+        if "Default" not in state:
+            raise StatesError(
+                errors.NO_CHOICE_MATCHED,
+                f"No Choice Rule matched and no Default is specified in the Choice state '{ctx.state_name}'.",
+            )
+        output, assigned = self._jsonata_output_assign(state, ctx, states, raw_input)
+        return output, state["Default"], assigned
+
+    # -- Wait ---------------------------------------------------------------------------
+    def _state_wait(self, name, state, raw_input, ctx, frame, ql):
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input)
+            delay = self._jsonata_wait_delay(state, ctx, states)
+            yield from self._sleep(delay)
+            output, assigned = self._jsonata_output_assign(state, ctx, states, raw_input)
+            return output, state.get("Next"), assigned
+        effective = dataflow.apply_input_path(state, raw_input, ctx)
+        delay = self._jsonpath_wait_delay(state, effective, ctx)
+        assigned = (
+            dataflow.evaluate_assign_jsonpath(state["Assign"], effective, ctx)
+            if "Assign" in state
+            else {}
+        )
+        yield from self._sleep(delay)
+        return dataflow.apply_output_path(state, effective, ctx), state.get("Next"), assigned
+
+    def _sleep(self, delay: float):
+        if delay > 0:
+            yield self.env.timeout(delay)
+
+    def _until(self, moment) -> float:
+        return max(0.0, (moment - self.world.timestamp()).total_seconds())
+
+    def _jsonpath_wait_delay(self, state: dict, value: Any, ctx: EvalContext) -> float:
+        if "Seconds" in state:
+            return float(state["Seconds"])
+        if "Timestamp" in state:
+            return self._until(parse_timestamp(state["Timestamp"]))
+        if "SecondsPath" in state:
+            path = state["SecondsPath"]
+            seconds = dataflow.resolve(path, value, ctx)
+            if seconds is MISSING:
+                raise ctx.error(
+                    errors.RUNTIME,
+                    f"The SecondsPath parameter does not reference an input value: {path}",
+                )
+            if (
+                isinstance(seconds, bool)
+                or not isinstance(seconds, int | float)
+                or (isinstance(seconds, float) and not seconds.is_integer())
+            ):
+                raise ctx.error(
+                    errors.RUNTIME,
+                    f"The SecondsPath parameter cannot be parsed as a long value: {path} == {to_json(seconds)}",
+                )
+            if seconds < 0:
+                raise ctx.error(
+                    errors.RUNTIME,
+                    f"The SecondsPath parameter references a negative value: {path} == {to_json(seconds)}",
+                )
+            return float(seconds)
+        path = state["TimestampPath"]
+        text = dataflow.resolve(path, value, ctx)
+        if text is MISSING:
+            raise ctx.error(
+                errors.RUNTIME,
+                f"The TimestampPath parameter does not reference an input value: {path}",
+            )
+        moment = parse_timestamp(text)
+        if moment is None:
+            shown = text if isinstance(text, str) else to_json(text)
+            raise ctx.error(
+                errors.RUNTIME,
+                f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {path} == {shown}",
+            )
+        return self._until(moment)
+
+    def _jsonata_wait_delay(self, state: dict, ctx: EvalContext, states: dict) -> float:
+        if "Seconds" in state:
+            seconds = jsonata_mode.evaluate_template(state["Seconds"], ctx, states, "Seconds")
+            if (
+                isinstance(seconds, bool)
+                or not isinstance(seconds, int | float)
+                or seconds != int(seconds)
+                or seconds < 0
+            ):
+                raise ctx.error(
+                    errors.QUERY_EVALUATION_ERROR,
+                    f"The Seconds field must be a non-negative integer, got {to_json(seconds)}",
+                )
+            return float(seconds)
+        text = jsonata_mode.evaluate_template(state["Timestamp"], ctx, states, "Timestamp")
+        moment = parse_timestamp(text)
+        if moment is None:
+            raise ctx.error(
+                errors.QUERY_EVALUATION_ERROR,
+                f"The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text if isinstance(text, str) else to_json(text)}",
+            )
+        return self._until(moment)
+
+    # -- Retry / Catch --------------------------------------------------------------------
+    def _with_retry_and_catch(self, name, state, raw_input, ctx, frame, ql, attempt):
+        """Run ``attempt(retry_count)`` under the state's Retriers; then its Catchers."""
+        retriers = state.get("Retry", [])
+        counts = [0] * len(retriers)
+        retry_count = 0
+        while True:
+            try:
+                result = yield from attempt(retry_count)
+                return result
+            except StatesError as err:
+                index = next(
+                    (
+                        i
+                        for i, r in enumerate(retriers)
+                        if errors.error_matches(err.error, r["ErrorEquals"])
+                    ),
+                    None,
+                )
+                if index is not None:
+                    retrier = {**DEFAULT_RETRY, **retriers[index]}
+                    if counts[index] < retrier["MaxAttempts"]:
+                        delay = retrier["IntervalSeconds"] * retrier["BackoffRate"] ** counts[index]
+                        if "MaxDelaySeconds" in retrier:
+                            delay = min(delay, retrier["MaxDelaySeconds"])
+                        if retrier.get("JitterStrategy") == "FULL":
+                            delay = ctx.random.uniform(0, delay)
+                        counts[index] += 1
+                        retry_count += 1
+                        yield from self._sleep(delay)
+                        ctx.context_object["State"]["RetryCount"] = retry_count
+                        continue
+                catcher = next(
+                    (
+                        c
+                        for c in state.get("Catch", [])
+                        if errors.error_matches(err.error, c["ErrorEquals"])
+                    ),
+                    None,
+                )
+                if catcher is None:
+                    raise
+                return self._caught(catcher, err, raw_input, ctx, ql)
+
+    def _caught(self, catcher: dict, err: StatesError, raw_input: Any, ctx: EvalContext, ql: str):
+        error_output = err.to_output()
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input, errorOutput=error_output)
+            output, assigned = self._jsonata_output_assign(catcher, ctx, states, error_output)
+        else:
+            assigned = (
+                dataflow.evaluate_assign_jsonpath(catcher["Assign"], error_output, ctx)
+                if "Assign" in catcher
+                else {}
+            )
+            output = dataflow.apply_result_path(catcher, raw_input, error_output, ctx)
+        return _Caught(output, catcher["Next"], assigned)
+
+    # -- Task -----------------------------------------------------------------------------
+    def _state_task(self, name, state, raw_input, ctx, frame, ql):
+        def attempt(retry_count):
+            ctx.context_object["State"]["RetryCount"] = retry_count
+            result = yield from self._task_attempt(name, state, raw_input, ctx, frame, ql)
+            return result
+
+        outcome = yield from self._with_retry_and_catch(
+            name, state, raw_input, ctx, frame, ql, attempt
+        )
+        if isinstance(outcome, _Caught):
+            return outcome.output, outcome.next, outcome.assigned
+        result = outcome
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input, result=result)
+            output, assigned = self._jsonata_output_assign(state, ctx, states, result)
+            return output, state.get("Next"), assigned
+        output, assigned = self._jsonpath_finish(state, raw_input, result, ctx)
+        return output, state.get("Next"), assigned
+
+    def _task_payload(self, state, raw_input, ctx, ql):
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input)
+            if "Arguments" in state:
+                return jsonata_mode.evaluate_template(
+                    state["Arguments"], ctx, states, "Arguments"
+                ), states
+            return raw_input, states
+        effective = dataflow.apply_input_path(state, raw_input, ctx)
+        return dataflow.apply_parameters(state, effective, ctx), None
+
+    def _timeout_value(self, state, key, raw_input, ctx, ql) -> float | None:
+        if key in state:
+            value = state[key]
+            if ql == JSONATA and isinstance(value, str):
+                value = jsonata_mode.evaluate_template(
+                    value, ctx, self._states_var(ctx, raw_input), key
+                )
+        elif f"{key}Path" in state:
+            effective = dataflow.apply_input_path(state, raw_input, ctx)
+            value = dataflow.select_required(state[f"{key}Path"], effective, ctx, f"{key}Path")
+        else:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ctx.error(
+                errors.RUNTIME, f"The {key} value must be a positive integer, got {to_json(value)}"
+            )
+        return float(value)
+
+    def _task_attempt(self, name, state, raw_input, ctx, frame, ql):
+        payload, _ = self._task_payload(state, raw_input, ctx, ql)
+        timeout = self._timeout_value(state, "TimeoutSeconds", raw_input, ctx, ql)
+        heartbeat = self._timeout_value(state, "HeartbeatSeconds", raw_input, ctx, ql)
+        resource = state["Resource"]
+        target = parse_resource(resource)
+        if target is None:
+            raise ctx.error(errors.RUNTIME, f"Unsupported Task Resource: {resource}")
+        thread = frame.thread
+        if target.kind == "lambda_function":
+            details = {
+                "resource": resource,
+                "input": to_json(payload),
+                "inputDetails": {"truncated": False},
+            }
+            if timeout is not None:
+                details["timeoutInSeconds"] = int(timeout)
+            self.history.add("LambdaFunctionScheduled", thread, details)
+            self.history.add("LambdaFunctionStarted", thread)
+            try:
+                handler = self.handlers.lambda_handler(resource)
+                if handler is None:
+                    raise missing_handler(resource)
+                request_id = self.world.uuid()
+                outcome = call_lambda(handler, resource, payload, request_id, self.world)
+                yield from self._run_for(outcome.duration, timeout)
+            except StatesError as err:
+                self.history.add("LambdaFunctionFailed", thread, _error_details(err))
+                raise
+            except DataLimit:
+                err = self._data_limit(name)
+                self.history.add("LambdaFunctionFailed", thread, _error_details(err))
+                raise err from None
+            self.history.add(
+                "LambdaFunctionSucceeded",
+                thread,
+                {"output": to_json(outcome.result), "outputDetails": {"truncated": False}},
+            )
+            return outcome.result
+        resource_type, resource_name = target.resource_type, target.resource_name
+        scheduled = {
+            "resource": resource_name,
+            "resourceType": resource_type,
+            "region": "us-east-1",
+            "parameters": to_json(payload),
+        }
+        if timeout is not None:
+            scheduled["timeoutInSeconds"] = int(timeout)
+        if heartbeat is not None:
+            scheduled["heartbeatInSeconds"] = int(heartbeat)
+        self.history.add("TaskScheduled", thread, scheduled)
+        self.history.add(
+            "TaskStarted", thread, {"resource": resource_name, "resourceType": resource_type}
+        )
+        try:
+            token = None
+            if target.pattern == "waitForTaskToken":
+                token = self.run.tokens.new_token(self)
+                ctx.context_object["Task"] = {"Token": token}
+                payload, _ = self._task_payload(state, raw_input, ctx, ql)
+            outcome = self._invoke_service(target, payload, ctx)
+            yield from self._run_for(outcome.duration, timeout)
+            result = outcome.result
+            if token is not None:
+                result = yield from self._await_token(token, timeout, heartbeat, outcome.duration)
+        except StatesError as err:
+            self.history.add(
+                "TaskFailed",
+                thread,
+                {"resource": resource_name, "resourceType": resource_type, **_error_details(err)},
+            )
+            raise
+        except DataLimit:
+            err = self._data_limit(name)
+            self.history.add(
+                "TaskFailed",
+                thread,
+                {"resource": resource_name, "resourceType": resource_type, **_error_details(err)},
+            )
+            raise err from None
+        if len(to_json(result).encode()) > 256 * 1024:
+            err = self._data_limit(name)
+            self.history.add(
+                "TaskFailed",
+                thread,
+                {"resource": resource_name, "resourceType": resource_type, **_error_details(err)},
+            )
+            raise err
+        self.history.add(
+            "TaskSucceeded",
+            thread,
+            {
+                "resource": resource_name,
+                "resourceType": resource_type,
+                "output": to_json(result),
+                "outputDetails": {"truncated": False},
+            },
+        )
+        return result
+
+    @staticmethod
+    def _data_limit(name: str) -> StatesError:
+        return StatesError(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit.",
+        )
+
+    def _run_for(self, duration: float, timeout: float | None):
+        """Let an invocation take ``duration`` virtual seconds, failing at ``timeout``."""
+        if timeout is not None and duration > timeout:
+            yield self.env.timeout(timeout)
+            raise StatesError(errors.TIMEOUT, None)
+        if duration > 0:
+            yield self.env.timeout(duration)
+
+    def _invoke_service(self, target, payload, ctx) -> Outcome:
+        service = target.service
+        if service == "lambda" and target.action == "invoke":
+            if not isinstance(payload, dict) or "FunctionName" not in payload:
+                raise ctx.error(
+                    errors.RUNTIME,
+                    "The field 'FunctionName' is required by arn:aws:states:::lambda:invoke",
+                )
+            reference = payload["FunctionName"]
+            handler = self.handlers.lambda_handler(reference)
+            if handler is None:
+                raise missing_handler(reference)
+            request_id = self.world.uuid()
+            body = payload.get("Payload", {}) if "Payload" in payload else {}
+            outcome = call_lambda(handler, function_arn(reference), body, request_id, self.world)
+            if target.pattern == "waitForTaskToken":
+                return Outcome(None, outcome.duration)
+            return Outcome(lambda_invoke_result(outcome.result, request_id), outcome.duration)
+        if service == "events" and target.action == "putEvents":
+            entries = put_events_entries(payload)
+            if not self.world.has_service("events"):
+                raise missing_handler(
+                    "the 'events' service (register an event bus on the world as 'events')"
+                )
+            response = self.world.service("events").put_events(entries)
+            return Outcome(response)
+        base = target.resource.rsplit(".", 1)[0] if target.pattern else target.resource
+        handler = self.handlers.resource_handler(target.resource, base)
+        if handler is None:
+            raise missing_handler(target.resource)
+        try:
+            value = handler(json.loads(json.dumps(payload)), None)
+        except StatesError:
+            raise
+        except Exception as exc:
+            raise StatesError(type(exc).__name__, str(exc)) from None
+        return Outcome(value)
+
+    def _await_token(
+        self, token: str, timeout: float | None, heartbeat: float | None, spent: float
+    ):
+        waiter = self.run.tokens.waiter(token)
+        deadline = None if timeout is None else self.env.now + max(0.0, timeout - spent)
+        while True:
+            events = [waiter.done]
+            limits = []
+            if deadline is not None:
+                limits.append(("timeout", deadline))
+            if heartbeat is not None:
+                limits.append(("heartbeat", waiter.last_beat + heartbeat))
+            timer = None
+            if limits:
+                kind, at = min(limits, key=lambda x: x[1])
+                timer = self.env.timeout(max(0.0, at - self.env.now), value=kind)
+                events.append(timer)
+            beat = waiter.beat_event()
+            events.append(beat)
+            fired = yield self.env.any_of(events)
+            if waiter.done in fired:
+                self.run.tokens.forget(token)
+                status, value = waiter.done.value
+                if status == "success":
+                    return value
+                raise StatesError(value[0], value[1])
+            if timer is not None and timer in fired:
+                self.run.tokens.forget(token)
+                raise StatesError(
+                    errors.TIMEOUT if timer.value == "timeout" else errors.HEARTBEAT_TIMEOUT, None
+                )
+
+    # -- Parallel -----------------------------------------------------------------------------
+    def _state_parallel(self, name, state, raw_input, ctx, frame, ql):
+        def attempt(retry_count):
+            if ql == JSONATA:
+                states = self._states_var(ctx, raw_input)
+                branch_input = (
+                    jsonata_mode.evaluate_template(state["Arguments"], ctx, states, "Arguments")
+                    if "Arguments" in state
+                    else raw_input
+                )
+            else:
+                effective = dataflow.apply_input_path(state, raw_input, ctx)
+                branch_input = dataflow.apply_parameters(state, effective, ctx)
+            self.history.add("ParallelStateStarted", frame.thread)
+            thunks = [
+                self._branch_thunk(branch, branch_input, frame, ql) for branch in state["Branches"]
+            ]
+            results, failures = yield from self._run_children(thunks, 0, tolerated=None)
+            if failures:
+                err = failures[0][1]
+                self.history.add("ParallelStateFailed", frame.thread, _error_details(err))
+                raise err
+            self.history.add("ParallelStateSucceeded", frame.thread)
+            return results
+
+        outcome = yield from self._with_retry_and_catch(
+            name, state, raw_input, ctx, frame, ql, attempt
+        )
+        if isinstance(outcome, _Caught):
+            return outcome.output, outcome.next, outcome.assigned
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input, result=outcome)
+            output, assigned = self._jsonata_output_assign(state, ctx, states, outcome)
+            return output, state.get("Next"), assigned
+        output, assigned = self._jsonpath_finish(state, raw_input, outcome, ctx)
+        return output, state.get("Next"), assigned
+
+    def _branch_thunk(self, branch: dict, branch_input: Any, frame: Frame, ql: str):
+        thread = frame.thread.fork()
+        return lambda: self.run_graph(branch, branch_input, Frame(frame.scope.child(), thread, ql))
+
+    def _run_children(self, thunks: list, max_concurrency: int, tolerated: tuple | None):
+        """Run child graphs concurrently; return (results in order, [(index, error)]).
+
+        ``tolerated`` is ``(count, percentage)`` for a Map, None for fail-fast."""
+        total = len(thunks)
+        results: list = [None] * total
+        failures: list = []
+        if total == 0:
+            return results, failures
+        limit = total if not max_concurrency else min(max_concurrency, total)
+        done = self.env.event()
+        state = {"next": 0, "running": {}, "finished": 0, "stopped": False}
+
+        def exceeded() -> bool:
+            if tolerated is None:
+                return bool(failures)
+            count, percentage = tolerated
+            if count is None and percentage is None:
+                return bool(failures)
+            over_count = count is not None and len(failures) > count
+            over_pct = percentage is not None and len(failures) * 100.0 / total > percentage
+            if count is not None and percentage is not None:
+                return over_count and over_pct
+            return over_count if count is not None else over_pct
+
+        def child(index):
+            try:
+                value = yield from thunks[index]()
+                results[index] = value
+            except StatesError as err:
+                failures.append((index, err))
+            except (Aborted, simpy.Interrupt):
+                pass
+            state["running"].pop(index, None)
+            state["finished"] += 1
+            if state["stopped"]:
+                return
+            if exceeded():
+                state["stopped"] = True
+                for proc in list(state["running"].values()):
+                    if proc.is_alive:
+                        proc.interrupt("aborted")
+                done.succeed()
+                return
+            launch()
+            if state["finished"] == total and not done.triggered:
+                done.succeed()
+
+        def launch():
+            while state["next"] < total and len(state["running"]) < limit and not state["stopped"]:
+                i = state["next"]
+                state["next"] += 1
+                state["running"][i] = None
+                proc = self.env.process(child(i))
+                if i in state["running"]:
+                    state["running"][i] = proc
+
+        launch()
+        yield done
+        failures.sort(key=lambda f: f[0])
+        return results, failures
+
+    # -- Map ----------------------------------------------------------------------------------
+    def _map_number(self, state, key, value_in, ctx, ql, kind):
+        """MaxConcurrency, ToleratedFailureCount/Percentage and their Path forms."""
+        if key in state:
+            value = state[key]
+            if ql == JSONATA and isinstance(value, str):
+                value = jsonata_mode.evaluate_template(
+                    value, ctx, self._states_var(ctx, value_in), key
+                )
+            return value
+        path_key = f"{key}Path"
+        if path_key not in state:
+            return None
+        path = state[path_key]
+        raw = dataflow.select_required(path, value_in, ctx, path_key)
+        shown = raw if isinstance(raw, str) else to_json(raw)
+        try:
+            if isinstance(raw, (bool, dict | list)) or raw is None:
+                raise ValueError
+            number = (
+                float(raw) if kind == "float" else int(raw) if not isinstance(raw, float) else raw
+            )
+            if kind == "integer" and isinstance(number, float):
+                if not number.is_integer():
+                    raise ValueError
+                number = int(number)
+        except (TypeError, ValueError):
+            raise ctx.error(
+                errors.RUNTIME,
+                f'The {path_key} field refers to value "{shown}" which is not a valid {kind}: {path}',
+            ) from None
+        return number
+
+    def _state_map(self, name, state, raw_input, ctx, frame, ql):
+        def attempt(retry_count):
+            if ql == JSONATA:
+                states = self._states_var(ctx, raw_input)
+                if "Items" in state:
+                    items = jsonata_mode.evaluate_typed(
+                        state["Items"], ctx, states, "Items", "array"
+                    )
+                else:
+                    items = raw_input
+                    if not isinstance(items, list):
+                        raise ctx.error(
+                            errors.QUERY_EVALUATION_ERROR,
+                            f"Map state input must be an array but was: {to_json(items)}",
+                        )
+                value_in = raw_input
+            else:
+                value_in = dataflow.apply_input_path(state, raw_input, ctx)
+                if "ItemsPath" in state:
+                    items = dataflow.select_required(state["ItemsPath"], value_in, ctx, "ItemsPath")
+                else:
+                    items = value_in
+                if not isinstance(items, list):
+                    raise ctx.error(
+                        errors.RUNTIME,
+                        f"Map state input must be an array but was: {to_json(items)}",
+                    )
+            max_concurrency = (
+                self._map_number(state, "MaxConcurrency", value_in, ctx, ql, "integer") or 0
+            )
+            count = self._map_number(state, "ToleratedFailureCount", value_in, ctx, ql, "integer")
+            percentage = self._map_number(
+                state, "ToleratedFailurePercentage", value_in, ctx, ql, "float"
+            )
+            if percentage is not None and not 0 <= percentage <= 100:
+                raise ctx.error(
+                    errors.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100."
+                )
+            if count is not None and count < 0:
+                raise ctx.error(errors.RUNTIME, "ToleratedFailureCount cannot be negative.")
+            processor = state.get("ItemProcessor") or state.get("Iterator")
+            selector_key = (
+                "ItemSelector"
+                if "ItemSelector" in state
+                else "Parameters"
+                if "Parameters" in state
+                else None
+            )
+            batcher = state.get("ItemBatcher")
+            item_inputs = self._map_item_inputs(
+                items, batcher, selector_key, state, value_in, ctx, ql, raw_input
+            )
+            self.history.add("MapStateStarted", frame.thread, {"length": len(item_inputs)})
+            thunks = [
+                (lambda i=i, item=item: self._map_iteration(name, processor, item, i, frame, ql))
+                for i, item in enumerate(item_inputs)
+            ]
+            tolerance = (
+                (count, percentage) if (count is not None or percentage is not None) else None
+            )
+            results, failures = yield from self._run_children(thunks, max_concurrency, tolerance)
+            if failures:
+                limit_count = tolerance[0] if tolerance else None
+                limit_pct = tolerance[1] if tolerance else None
+                exceeded = tolerance is None or (
+                    (
+                        (limit_count is not None and len(failures) > limit_count)
+                        or (
+                            limit_pct is not None
+                            and len(failures) * 100.0 / max(1, len(items)) > limit_pct
+                        )
+                    )
+                    and not (
+                        limit_count is not None
+                        and limit_pct is not None
+                        and not (
+                            len(failures) > limit_count
+                            and len(failures) * 100.0 / max(1, len(items)) > limit_pct
+                        )
+                    )
+                )
+                if exceeded:
+                    err = (
+                        failures[0][1]
+                        if tolerance is None
+                        else StatesError(
+                            errors.EXCEED_TOLERATED_FAILURE,
+                            "The specified tolerated failure threshold was exceeded",
+                        )
+                    )
+                    self.history.add("MapStateFailed", frame.thread)
+                    raise err
+                for index, err in failures:
+                    results[index] = err.to_output()
+            self.history.add("MapStateSucceeded", frame.thread)
+            return results
+
+        outcome = yield from self._with_retry_and_catch(
+            name, state, raw_input, ctx, frame, ql, attempt
+        )
+        if isinstance(outcome, _Caught):
+            return outcome.output, outcome.next, outcome.assigned
+        if ql == JSONATA:
+            states = self._states_var(ctx, raw_input, result=outcome)
+            output, assigned = self._jsonata_output_assign(state, ctx, states, outcome)
+            return output, state.get("Next"), assigned
+        output, assigned = self._jsonpath_finish(state, raw_input, outcome, ctx)
+        return output, state.get("Next"), assigned
+
+    def _map_item_inputs(
+        self, items, batcher, selector_key, state, value_in, ctx, ql, raw_input
+    ) -> list:
+        if batcher:
+            size = batcher.get("MaxItemsPerBatch") or len(items) or 1
+            batch_input = batcher.get("BatchInput")
+            batches = []
+            for start in range(0, len(items), int(size)):
+                batch = {"Items": items[start : start + int(size)]}
+                if batch_input is not None:
+                    batch["BatchInput"] = batch_input
+                batches.append(batch)
+            items = batches
+        if selector_key is None:
+            return list(items)
+        out = []
+        base_context = ctx.context_object
+        for index, item in enumerate(items):
+            item_context = {**base_context, "Map": {"Item": {"Index": index, "Value": item}}}
+            item_ctx = EvalContext(
+                ctx.state_name,
+                ctx.entered_event_id,
+                item_context,
+                ctx.scope,
+                ctx.random,
+                ctx.uuid,
+                ctx.now_millis,
+            )
+            if ql == JSONATA:
+                states = {"input": raw_input, "context": item_context}
+                out.append(
+                    jsonata_mode.evaluate_template(
+                        state[selector_key], item_ctx, states, selector_key
+                    )
+                )
+            else:
+                out.append(dataflow.payload_template(state[selector_key], value_in, item_ctx))
+        return out
+
+    def _map_iteration(self, map_name, processor, item, index, frame, ql):
+        thread = frame.thread.fork()
+        self.history.add("MapIterationStarted", thread, {"name": map_name, "index": index})
+        child = Frame(frame.scope.child(), thread, ql, {"Index": index, "Value": item})
+        try:
+            result = yield from self.run_graph(processor, item, child)
+        except StatesError as err:
+            self.history.add("MapIterationFailed", thread, {"name": map_name, "index": index})
+            raise err
+        except (Aborted, simpy.Interrupt):
+            self.history.add("MapIterationAborted", thread, {"name": map_name, "index": index})
+            raise
+        self.history.add("MapIterationSucceeded", thread, {"name": map_name, "index": index})
+        return result
+
+
+@dataclass
+class _Caught:
+    output: Any
+    next: str
+    assigned: dict
+
+
+def _error_details(err: StatesError) -> dict:
+    details = {"error": err.error}
+    if err.cause is not None:
+        details["cause"] = err.cause
+    return details

@@ -1,0 +1,450 @@
+"""The 18 intrinsic functions of JSONPath states (``States.Format(...)`` and friends).
+
+An intrinsic is parsed once into a small tree, then evaluated with a resolver that
+turns a path argument (``$.x``, ``$$.Execution.Id``, ``$var``) into its value.
+Argument errors raise ``States.IntrinsicFailure`` with the function's name.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from course_lib.stepfunctions.errors import INTRINSIC_FAILURE, StatesError
+
+FUNCTION_NAMES = (
+    "States.Format",
+    "States.StringToJson",
+    "States.JsonToString",
+    "States.Array",
+    "States.ArrayPartition",
+    "States.ArrayContains",
+    "States.ArrayRange",
+    "States.ArrayGetItem",
+    "States.ArrayLength",
+    "States.ArrayUnique",
+    "States.Base64Encode",
+    "States.Base64Decode",
+    "States.Hash",
+    "States.JsonMerge",
+    "States.MathRandom",
+    "States.MathAdd",
+    "States.StringSplit",
+    "States.UUID",
+)
+
+MAX_ARRAY_RANGE = 1000
+MAX_ENCODE_LENGTH = 10000
+HASH_ALGORITHMS = {
+    "MD5": "md5",
+    "SHA-1": "sha1",
+    "SHA-256": "sha256",
+    "SHA-384": "sha384",
+    "SHA-512": "sha512",
+}
+
+
+class IntrinsicSyntaxError(ValueError):
+    """An intrinsic call that does not parse."""
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: tuple
+
+
+@dataclass(frozen=True)
+class PathArg:
+    text: str
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: Any
+
+
+def looks_like_intrinsic(text: str) -> bool:
+    """Whether a ``.$`` value is an intrinsic call rather than a path."""
+    return isinstance(text, str) and text.startswith("States.")
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_FUNC = re.compile(r"States\.[A-Za-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def parse(text: str) -> Call:
+    """Parse an intrinsic call; raise :class:`IntrinsicSyntaxError` naming the problem."""
+    node, pos = _parse_call(text, 0)
+    if text[pos:].strip():
+        raise IntrinsicSyntaxError(f"unexpected text after the call at position {pos}: {text!r}")
+    return node
+
+
+def _skip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _parse_call(text: str, pos: int) -> tuple[Call, int]:
+    m = _FUNC.match(text, pos)
+    if not m:
+        raise IntrinsicSyntaxError(f"expected an intrinsic function at position {pos}: {text!r}")
+    name = m.group(0)
+    if name not in FUNCTION_NAMES:
+        raise IntrinsicSyntaxError(f"unknown intrinsic function {name!r}")
+    pos = _skip(text, m.end())
+    if pos >= len(text) or text[pos] != "(":
+        raise IntrinsicSyntaxError(f"expected '(' after {name}")
+    pos = _skip(text, pos + 1)
+    args: list = []
+    if pos < len(text) and text[pos] == ")":
+        return Call(name, ()), pos + 1
+    while True:
+        arg, pos = _parse_arg(text, pos)
+        args.append(arg)
+        pos = _skip(text, pos)
+        if pos >= len(text):
+            raise IntrinsicSyntaxError(f"missing ')' in {text!r}")
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+            continue
+        if text[pos] == ")":
+            return Call(name, tuple(args)), pos + 1
+        raise IntrinsicSyntaxError(f"unexpected {text[pos]!r} at position {pos} in {text!r}")
+
+
+def _parse_arg(text: str, pos: int) -> tuple[Any, int]:
+    if pos >= len(text):
+        raise IntrinsicSyntaxError(f"missing argument in {text!r}")
+    c = text[pos]
+    if c == "'":
+        out, i = [], pos + 1
+        while i < len(text):
+            ch = text[i]
+            if ch == "\\" and i + 1 < len(text):
+                nxt = text[i + 1]
+                out.append(nxt if nxt in "'{}\\" else "\\" + nxt)
+                i += 2
+                continue
+            if ch == "'":
+                return Literal("".join(out)), i + 1
+            out.append(ch)
+            i += 1
+        raise IntrinsicSyntaxError(f"unterminated string literal in {text!r}")
+    if c == "$":
+        depth, i, quote = 0, pos, None
+        while i < len(text):
+            ch = text[i]
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in "'\"" and depth > 0:
+                quote = ch
+            elif ch in "[(":
+                depth += 1
+            elif ch in "])":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif ch == "," and depth == 0:
+                break
+            i += 1
+        return PathArg(text[pos:i].strip()), i
+    if text.startswith("States.", pos):
+        return _parse_call(text, pos)
+    for word, value in (("true", True), ("false", False), ("null", None)):
+        if text.startswith(word, pos):
+            return Literal(value), pos + len(word)
+    m = _NUMBER.match(text, pos)
+    if m:
+        return Literal(json.loads(m.group(0))), m.end()
+    raise IntrinsicSyntaxError(f"unexpected {c!r} at position {pos} in {text!r}")
+
+
+# -- evaluation ---------------------------------------------------------------------------
+class Env:
+    """What an intrinsic needs from the outside: path resolution and random streams."""
+
+    def __init__(self, resolve: Callable[[str], Any], random: Any, uuid: Callable[[], str]) -> None:
+        self.resolve = resolve
+        self.random = random
+        self.uuid = uuid
+
+
+def evaluate(call: Call | str, env: Env) -> Any:
+    """Evaluate an intrinsic (parsed or text) and return its JSON value."""
+    if isinstance(call, str):
+        call = parse(call)
+    args = [_arg_value(a, env) for a in call.args]
+    return _FUNCTIONS[call.name](call.name, args, env)
+
+
+def _arg_value(arg: Any, env: Env) -> Any:
+    if isinstance(arg, Literal):
+        return arg.value
+    if isinstance(arg, PathArg):
+        return env.resolve(arg.text)
+    return evaluate(arg, env)
+
+
+def _fail(name: str, message: str) -> StatesError:
+    return StatesError(INTRINSIC_FAILURE, f"Invalid arguments in {name}: {message}")
+
+
+def _count(name: str, args: list, low: int, high: int | None = None) -> None:
+    high = low if high is None else high
+    if not low <= len(args) <= high:
+        expected = str(low) if low == high else f"{low} to {high}"
+        raise _fail(name, f"expected {expected} argument(s), got {len(args)}")
+
+
+def _is_int(v: Any) -> bool:
+    return (isinstance(v, int) and not isinstance(v, bool)) or (
+        isinstance(v, float) and v.is_integer()
+    )
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _need(name: str, value: Any, check: Callable[[Any], bool], what: str, position: int) -> None:
+    if not check(value):
+        raise _fail(name, f"argument {position} must be {what}, got {json.dumps(value)}")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _format(name: str, args: list, env: Env) -> str:
+    if not args:
+        raise _fail(name, "expected a template string")
+    template = args[0]
+    _need(name, template, lambda v: isinstance(v, str), "a string", 1)
+    values = args[1:]
+    pieces = template.split("{}")
+    if len(pieces) - 1 != len(values):
+        raise _fail(
+            name,
+            f"the template has {len(pieces) - 1} placeholder(s) but {len(values)} value(s) were given",
+        )
+    for v in values:
+        if isinstance(v, dict | list):
+            raise _fail(name, "the values must be strings, numbers, booleans or null")
+    out = [pieces[0]]
+    for value, piece in zip(values, pieces[1:], strict=True):
+        out.append(_text(value))
+        out.append(piece)
+    return "".join(out)
+
+
+def _string_to_json(name: str, args: list, env: Env) -> Any:
+    _count(name, args, 1)
+    _need(name, args[0], lambda v: isinstance(v, str), "a string", 1)
+    if not args[0].strip():
+        return None
+    try:
+        return json.loads(args[0])
+    except ValueError:
+        raise _fail(name, f"the string is not valid JSON: {args[0]!r}") from None
+
+
+def _json_to_string(name: str, args: list, env: Env) -> str:
+    _count(name, args, 1)
+    return json.dumps(args[0], separators=(",", ":"), ensure_ascii=False)
+
+
+def _array(name: str, args: list, env: Env) -> list:
+    return list(args)
+
+
+def _array_partition(name: str, args: list, env: Env) -> list:
+    _count(name, args, 2)
+    array, size = args
+    _need(name, array, lambda v: isinstance(v, list), "an array", 1)
+    _need(name, size, lambda v: _is_int(v) and v > 0, "a positive integer", 2)
+    size = int(size)
+    return [array[i : i + size] for i in range(0, len(array), size)]
+
+
+def _array_contains(name: str, args: list, env: Env) -> bool:
+    _count(name, args, 2)
+    _need(name, args[0], lambda v: isinstance(v, list), "an array", 1)
+    return any(_json_equal(item, args[1]) for item in args[0])
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def _array_range(name: str, args: list, env: Env) -> list:
+    _count(name, args, 3)
+    for i, v in enumerate(args, 1):
+        _need(name, v, _is_int, "an integer", i)
+    start, end, step = (int(v) for v in args)
+    if step == 0:
+        raise _fail(name, "the step cannot be 0")
+    stop = end + (1 if step > 0 else -1)
+    values = list(range(start, stop, step))
+    if len(values) > MAX_ARRAY_RANGE:
+        raise _fail(
+            name, f"the range would have {len(values)} items; at most {MAX_ARRAY_RANGE} are allowed"
+        )
+    return values
+
+
+def _array_get_item(name: str, args: list, env: Env) -> Any:
+    _count(name, args, 2)
+    array, index = args
+    _need(name, array, lambda v: isinstance(v, list), "an array", 1)
+    _need(name, index, lambda v: _is_int(v) and v >= 0, "a non-negative integer", 2)
+    if int(index) >= len(array):
+        raise _fail(
+            name, f"index {int(index)} is out of bounds for an array of length {len(array)}"
+        )
+    return array[int(index)]
+
+
+def _array_length(name: str, args: list, env: Env) -> int:
+    _count(name, args, 1)
+    _need(name, args[0], lambda v: isinstance(v, list), "an array", 1)
+    return len(args[0])
+
+
+def _array_unique(name: str, args: list, env: Env) -> list:
+    _count(name, args, 1)
+    _need(name, args[0], lambda v: isinstance(v, list), "an array", 1)
+    out: list = []
+    for item in args[0]:
+        if not any(_json_equal(item, seen) for seen in out):
+            out.append(item)
+    return out
+
+
+def _base64_encode(name: str, args: list, env: Env) -> str:
+    _count(name, args, 1)
+    _need(name, args[0], lambda v: isinstance(v, str), "a string", 1)
+    if len(args[0]) > MAX_ENCODE_LENGTH:
+        raise _fail(name, f"the input exceeds {MAX_ENCODE_LENGTH} characters")
+    return base64.b64encode(args[0].encode()).decode()
+
+
+def _base64_decode(name: str, args: list, env: Env) -> str:
+    _count(name, args, 1)
+    _need(name, args[0], lambda v: isinstance(v, str), "a string", 1)
+    if len(args[0]) > MAX_ENCODE_LENGTH:
+        raise _fail(name, f"the input exceeds {MAX_ENCODE_LENGTH} characters")
+    try:
+        return base64.b64decode(args[0], validate=True).decode()
+    except ValueError:
+        raise _fail(name, "the input is not valid base64") from None
+
+
+def _hash(name: str, args: list, env: Env) -> str:
+    _count(name, args, 2)
+    data, algorithm = args
+    if data is None:
+        raise _fail(name, "the data to hash cannot be null")
+    text = _text(data)
+    if len(text) > MAX_ENCODE_LENGTH:
+        raise _fail(name, f"the data exceeds {MAX_ENCODE_LENGTH} characters")
+    if algorithm not in HASH_ALGORITHMS:
+        raise _fail(
+            name,
+            f"algorithm must be one of {', '.join(HASH_ALGORITHMS)}, got {json.dumps(algorithm)}",
+        )
+    return hashlib.new(HASH_ALGORITHMS[algorithm], text.encode()).hexdigest()
+
+
+def _json_merge(name: str, args: list, env: Env) -> dict:
+    _count(name, args, 3)
+    left, right, deep = args
+    _need(name, left, lambda v: isinstance(v, dict), "an object", 1)
+    _need(name, right, lambda v: isinstance(v, dict), "an object", 2)
+    if deep is not False:
+        raise _fail(name, "deep merging is not supported; the third argument must be false")
+    return {**left, **right}
+
+
+def _java_round(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+def _math_random(name: str, args: list, env: Env) -> int:
+    _count(name, args, 2, 3)
+    start, end = args[0], args[1]
+    _need(name, start, _is_number, "a number", 1)
+    _need(name, end, _is_number, "a number", 2)
+    lo, hi = _java_round(start), _java_round(end)
+    if lo >= hi:
+        raise _fail(name, "the start must be lower than the end")
+    if len(args) == 3:
+        _need(name, args[2], _is_int, "an integer seed", 3)
+        import random
+
+        return random.Random(int(args[2])).randrange(lo, hi)
+    return env.random.randrange(lo, hi)
+
+
+def _math_add(name: str, args: list, env: Env) -> int:
+    _count(name, args, 2)
+    for i, v in enumerate(args, 1):
+        _need(name, v, _is_number, "a number", i)
+    return _java_round(args[0]) + _java_round(args[1])
+
+
+def _string_split(name: str, args: list, env: Env) -> list:
+    _count(name, args, 2)
+    text, delimiters = args
+    _need(name, text, lambda v: isinstance(v, str), "a string", 1)
+    _need(name, delimiters, lambda v: isinstance(v, str), "a string", 2)
+    if not delimiters:
+        return [text] if text else []
+    parts = re.split("|".join(re.escape(ch) for ch in delimiters), text)
+    return [p for p in parts if p]
+
+
+def _uuid(name: str, args: list, env: Env) -> str:
+    _count(name, args, 0)
+    return env.uuid()
+
+
+_FUNCTIONS: dict[str, Callable[[str, list, Env], Any]] = {
+    "States.Format": _format,
+    "States.StringToJson": _string_to_json,
+    "States.JsonToString": _json_to_string,
+    "States.Array": _array,
+    "States.ArrayPartition": _array_partition,
+    "States.ArrayContains": _array_contains,
+    "States.ArrayRange": _array_range,
+    "States.ArrayGetItem": _array_get_item,
+    "States.ArrayLength": _array_length,
+    "States.ArrayUnique": _array_unique,
+    "States.Base64Encode": _base64_encode,
+    "States.Base64Decode": _base64_decode,
+    "States.Hash": _hash,
+    "States.JsonMerge": _json_merge,
+    "States.MathRandom": _math_random,
+    "States.MathAdd": _math_add,
+    "States.StringSplit": _string_split,
+    "States.UUID": _uuid,
+}

@@ -1,0 +1,279 @@
+"""State machines and executions: ``execute`` for one run, ``StateMachine`` for many on a world.
+
+A ``StateMachine`` registers itself on the world under its ARN, so an EventBridge
+rule target (or any other service) starts it with
+``world.service(arn).start_execution(input=...)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import simpy
+
+from course_lib.sim.world import World
+from course_lib.stepfunctions.callbacks import TaskTokens
+from course_lib.stepfunctions.dataflow import to_json
+from course_lib.stepfunctions.errors import InvalidDefinition, StatesError
+from course_lib.stepfunctions.history import History, Thread
+from course_lib.stepfunctions.integrations import ACCOUNT, REGION, Handlers
+from course_lib.stepfunctions.interpreter import JSONPATH, Aborted, Frame, Interpreter
+from course_lib.stepfunctions.timestamps import format_timestamp
+from course_lib.stepfunctions.validation import load_definition, validate
+from course_lib.stepfunctions.variables import Scope
+
+STANDARD = "STANDARD"
+EXPRESS = "EXPRESS"
+DEFAULT_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/StepFunctionsLocalRole"
+
+
+@dataclass
+class Execution:
+    """One execution: its status, output or error, history and the states it entered."""
+
+    execution_arn: str
+    name: str
+    state_machine_arn: str
+    input: Any
+    start_date: datetime
+    status: str = "RUNNING"
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    stop_date: datetime | None = None
+    history: list[dict] = field(default_factory=list)
+    states_entered: list[str] = field(default_factory=list)
+
+    def describe(self) -> dict:
+        """The DescribeExecution response for this execution."""
+        out: dict[str, Any] = {
+            "executionArn": self.execution_arn,
+            "stateMachineArn": self.state_machine_arn,
+            "name": self.name,
+            "status": self.status,
+            "startDate": self.start_date,
+            "input": to_json(self.input),
+            "inputDetails": {"included": True},
+        }
+        if self.stop_date is not None:
+            out["stopDate"] = self.stop_date
+        if self.status == "SUCCEEDED":
+            out["output"] = to_json(self.output)
+            out["outputDetails"] = {"included": True}
+        if self.error is not None:
+            out["error"] = self.error
+        if self.cause is not None:
+            out["cause"] = self.cause
+        return out
+
+    def to_dict(self) -> dict:
+        """``status``, ``output``, ``error`` and ``cause``: the comparable result."""
+        return {
+            "status": self.status,
+            "output": self.output,
+            "error": self.error,
+            "cause": self.cause,
+        }
+
+
+class _Run:
+    """The mutable state of an execution while it runs."""
+
+    def __init__(self, machine: StateMachine, execution: Execution) -> None:
+        self.world = machine.world
+        self.machine = machine
+        self.execution = execution
+        self.execution_arn = execution.execution_arn
+        self.history = History(self.world.timestamp)
+        execution.history = self.history.events
+        self.handlers = machine.handlers
+        self.tokens = TaskTokens.on(self.world)
+        self.states_entered = execution.states_entered
+        self.stopping = False
+        self.context_execution = {
+            "Id": execution.execution_arn,
+            "Input": execution.input,
+            "Name": execution.name,
+            "RoleArn": machine.role_arn,
+            "StartTime": format_timestamp(execution.start_date),
+            "RedriveCount": 0,
+        }
+        self.context_state_machine = {"Id": machine.arn, "Name": machine.name}
+
+    def main(self):
+        thread = Thread()
+        self.history.add(
+            "ExecutionStarted",
+            thread,
+            {
+                "input": to_json(self.execution.input),
+                "inputDetails": {"truncated": False},
+                "roleArn": self.machine.role_arn,
+            },
+        )
+        interpreter = Interpreter(self)
+        frame = Frame(Scope(), thread, self.machine.definition.get("QueryLanguage", JSONPATH))
+        try:
+            output = yield from interpreter.run_graph(
+                self.machine.definition, self.execution.input, frame
+            )
+        except StatesError as err:
+            self._finish("FAILED", error=err.error, cause=err.cause)
+            details = {"error": err.error}
+            if err.cause is not None:
+                details["cause"] = err.cause
+            self.history.add("ExecutionFailed", thread, details)
+            return
+        except (Aborted, simpy.Interrupt):
+            return
+        self._finish("SUCCEEDED", output=output)
+        self.history.add(
+            "ExecutionSucceeded",
+            thread,
+            {"output": to_json(output), "outputDetails": {"truncated": False}},
+        )
+
+    def supervise(self, timeout: float | None):
+        """The execution's process: the run itself, raced against TimeoutSeconds."""
+        proc = self.world.env.process(self.main())
+        if timeout is None:
+            yield proc
+            return
+        timer = self.world.env.timeout(timeout)
+        yield proc | timer
+        if not proc.triggered:
+            self.stopping = True
+            proc.interrupt("timed out")
+            self._finish("TIMED_OUT")
+            self.history.add("ExecutionTimedOut", Thread(len(self.history.events)), {})
+
+    def _finish(self, status: str, **values: Any) -> None:
+        if self.execution.status != "RUNNING":
+            return
+        self.execution.status = status
+        self.execution.stop_date = self.world.timestamp()
+        for key, value in values.items():
+            setattr(self.execution, key, value)
+
+
+class StateMachine:
+    """A state machine on a world: start many executions, describe them, read their history."""
+
+    def __init__(
+        self,
+        definition: dict | str,
+        *,
+        world: World,
+        name: str | None = None,
+        handlers: Mapping[str, Callable] | None = None,
+        state_machine_type: str = STANDARD,
+        role_arn: str | None = None,
+    ) -> None:
+        if state_machine_type not in (STANDARD, EXPRESS):
+            raise ValueError(
+                f"state_machine_type: must be 'STANDARD' or 'EXPRESS', got {state_machine_type!r}"
+            )
+        self.definition = load_definition(definition)
+        problems = validate(self.definition, state_machine_type=state_machine_type)
+        if problems:
+            raise InvalidDefinition(problems)
+        self.world = world
+        self.name = name or world.next_id("StateMachine").replace("-", "_")
+        self.type = state_machine_type
+        self.role_arn = role_arn or DEFAULT_ROLE_ARN
+        self.handlers = Handlers(handlers)
+        self.arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.name}"
+        self.executions: dict[str, Execution] = {}
+        self._processes: dict[str, Any] = {}
+        TaskTokens.on(world)
+        world.register(self.arn, self)
+
+    def start_execution(self, input: Any = None, name: str | None = None) -> dict:
+        """StartExecution: begins at the world's current virtual time; returns ``executionArn`` and ``startDate``."""
+        value = _load_input(input)
+        name = name or self.world.uuid()
+        if self.type == EXPRESS:
+            arn = (
+                f"arn:aws:states:{REGION}:{ACCOUNT}:express:{self.name}:{name}:{self.world.uuid()}"
+            )
+        else:
+            arn = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{self.name}:{name}"
+        if arn in self.executions:
+            raise ValueError(
+                f"ExecutionAlreadyExists: an execution named {name!r} already exists for {self.arn}"
+            )
+        execution = Execution(arn, name, self.arn, value, self.world.timestamp())
+        self.executions[arn] = execution
+        run = _Run(self, execution)
+        timeout = self.definition.get("TimeoutSeconds")
+        self._processes[arn] = self.world.env.process(run.supervise(timeout))
+        return {"executionArn": arn, "startDate": execution.start_date}
+
+    def execution(self, arn: str) -> Execution:
+        try:
+            return self.executions[arn]
+        except KeyError:
+            raise LookupError(f"ExecutionDoesNotExist: {arn}") from None
+
+    def describe_execution(self, arn: str) -> dict:
+        return self.execution(arn).describe()
+
+    def get_execution_history(self, arn: str) -> dict:
+        """GetExecutionHistory (``{"events": [...]}``). AWS keeps no history for EXPRESS."""
+        if self.type == EXPRESS:
+            raise ValueError(
+                "UnsupportedOperation: GetExecutionHistory is not supported by EXPRESS state machines"
+            )
+        return {"events": list(self.execution(arn).history)}
+
+    def process(self, arn: str) -> Any:
+        """The SimPy process of an execution (to ``world.run(until=...)`` it)."""
+        return self._processes[arn]
+
+
+def _load_input(value: Any) -> Any:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise ValueError(f"input: not valid JSON: {value[:80]!r}") from None
+    return json.loads(json.dumps(value))
+
+
+def execute(
+    definition: dict | str,
+    input: Any = None,
+    *,
+    handlers: Mapping[str, Callable] | None = None,
+    state_machine_type: str = STANDARD,
+    world: World | None = None,
+    name: str | None = None,
+    state_machine_name: str | None = None,
+    role_arn: str | None = None,
+) -> Execution:
+    """Run one execution to its end on virtual time and return it.
+
+    A new :class:`~course_lib.sim.World` is made unless ``world`` is given. When a
+    task waits for a token nobody sends, the clock stops and the execution is
+    returned with status ``RUNNING``.
+    """
+    world = world if world is not None else World()
+    machine = StateMachine(
+        definition,
+        world=world,
+        name=state_machine_name,
+        handlers=handlers,
+        state_machine_type=state_machine_type,
+        role_arn=role_arn,
+    )
+    arn = machine.start_execution(input, name=name)["executionArn"]
+    proc = machine.process(arn)
+    while not proc.triggered and world.env.peek() != float("inf"):
+        world.env.step()
+    return machine.execution(arn)

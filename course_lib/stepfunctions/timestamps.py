@@ -1,0 +1,37 @@
+"""ISO-8601 timestamps the way Step Functions reads and writes them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z"
+)
+
+
+def parse_timestamp(text: object) -> datetime | None:
+    """The instant ``text`` names (RFC 3339 with an upper-case T and a zone), else None."""
+    if not isinstance(text, str):
+        return None
+    m = _TIMESTAMP.match(text)
+    if not m:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    fraction = m.group(7) or ""
+    zone = m.group(8)
+    try:
+        tz = UTC
+        if zone != "Z":
+            sign = 1 if zone[0] == "+" else -1
+            tz = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+        micros = int((fraction[1:] + "000000")[:6]) if fraction else 0
+        return datetime(year, month, day, hour, minute, second, micros, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def format_timestamp(moment: datetime) -> str:
+    """``2025-01-06T09:00:00.123Z``: the form AWS uses in the context object."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
