@@ -1,0 +1,267 @@
+"""Delete what the course created: one resource, or every leftover found by name and tag.
+
+Deleting is idempotent: a resource that is already gone counts as deleted, so a cleanup
+cell can run any number of times. Leftovers are found by the course name prefix and
+confirmed by the course tag (EventBridge archives cannot be tagged, so their name is
+all there is to go on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from course_lib.aws import backends
+from course_lib.aws.naming import check_lesson, is_course_tagged, lesson_prefix
+from course_lib.aws.resources import DELETION_ORDER, CourseResource
+
+Clients = Callable[[str], Any]
+
+#: Error codes meaning the resource is already gone.
+GONE_CODES = frozenset(
+    {
+        "ResourceNotFoundException",
+        "StateMachineDoesNotExist",
+        "ExecutionDoesNotExist",
+        "NoSuchEntity",
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueDoesNotExist",
+    }
+)
+
+
+def cached_clients(make_client: Clients) -> Clients:
+    """``make_client`` with one client per service."""
+    made: dict[str, Any] = {}
+
+    def client(service: str) -> Any:
+        if service not in made:
+            made[service] = make_client(service)
+        return made[service]
+
+    return client
+
+
+def delete_resource(clients: Clients, resource: CourseResource) -> bool:
+    """Delete ``resource`` (and what hangs off it); False if it was already gone."""
+    from botocore.exceptions import ClientError
+
+    try:
+        _DELETERS[resource.kind](clients, resource)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in GONE_CODES:
+            return False
+        raise
+    return True
+
+
+def _delete_state_machine(clients: Clients, resource: CourseResource) -> None:
+    sfn = clients("stepfunctions")
+    pages = sfn.get_paginator("list_executions").paginate(
+        stateMachineArn=resource.ref, statusFilter="RUNNING"
+    )
+    for page in pages:
+        for execution in page["executions"]:
+            sfn.stop_execution(executionArn=execution["executionArn"], error="CourseCleanup")
+    sfn.delete_state_machine(stateMachineArn=resource.ref)
+
+
+def _delete_rule(clients: Clients, resource: CourseResource) -> None:
+    events = clients("events")
+    bus = resource.bus or "default"
+    targets = events.list_targets_by_rule(Rule=resource.name, EventBusName=bus)["Targets"]
+    if targets:
+        events.remove_targets(Rule=resource.name, EventBusName=bus, Ids=[t["Id"] for t in targets])
+    events.delete_rule(Name=resource.name, EventBusName=bus)
+
+
+def _delete_archive(clients: Clients, resource: CourseResource) -> None:
+    clients("events").delete_archive(ArchiveName=resource.name)
+
+
+def _delete_event_bus(clients: Clients, resource: CourseResource) -> None:
+    clients("events").delete_event_bus(Name=resource.name)
+
+
+def _delete_queue(clients: Clients, resource: CourseResource) -> None:
+    clients("sqs").delete_queue(QueueUrl=resource.ref)
+
+
+def _delete_table(clients: Clients, resource: CourseResource) -> None:
+    from botocore.exceptions import ClientError
+
+    dynamodb = clients("dynamodb")
+    try:
+        dynamodb.delete_table(TableName=resource.name)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceInUseException":
+            raise
+        dynamodb.get_waiter("table_exists").wait(
+            TableName=resource.name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
+        )
+        dynamodb.delete_table(TableName=resource.name)
+
+
+def _delete_role(clients: Clients, resource: CourseResource) -> None:
+    iam = clients("iam")
+    for page in iam.get_paginator("list_role_policies").paginate(RoleName=resource.name):
+        for policy in page["PolicyNames"]:
+            iam.delete_role_policy(RoleName=resource.name, PolicyName=policy)
+    attached = iam.get_paginator("list_attached_role_policies").paginate(RoleName=resource.name)
+    for page in attached:
+        for policy in page["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName=resource.name, PolicyArn=policy["PolicyArn"])
+    iam.delete_role(RoleName=resource.name)
+
+
+_DELETERS: dict[str, Callable[[Clients, CourseResource], None]] = {
+    "state-machine": _delete_state_machine,
+    "rule": _delete_rule,
+    "archive": _delete_archive,
+    "event-bus": _delete_event_bus,
+    "queue": _delete_queue,
+    "table": _delete_table,
+    "role": _delete_role,
+}
+
+
+def find_leftovers(clients: Clients, lesson: str | None = None) -> list[CourseResource]:
+    """Every course resource (of ``lesson``, when given) in the region, in deletion order."""
+    prefix = lesson_prefix(lesson)
+    found = [
+        *_state_machines(clients, prefix, lesson),
+        *_event_resources(clients, prefix, lesson),
+        *_queues(clients, prefix, lesson),
+        *_tables(clients, prefix, lesson),
+        *_roles(clients, prefix, lesson),
+    ]
+    return sorted(found, key=lambda r: (DELETION_ORDER.index(r.kind), r.bus, r.name))
+
+
+def sweep(clients: Clients, lesson: str | None = None) -> list[CourseResource]:
+    """Delete every leftover :func:`find_leftovers` reports; return those it deleted."""
+    return [r for r in find_leftovers(clients, lesson) if delete_resource(clients, r)]
+
+
+def leftovers(lesson: str | None = None, *, region: str | None = None) -> list[CourseResource]:
+    """The course resources (of ``lesson``, when given) still present, without deleting them."""
+    if lesson is not None:
+        check_lesson(lesson)
+    backend = backends.choose_backend(region)
+    return find_leftovers(cached_clients(backend.client), lesson)
+
+
+def cleanup(lesson: str | None = None, *, region: str | None = None) -> list[CourseResource]:
+    """Find and delete every course resource (of ``lesson``, when given); print what went.
+
+    Run it in each region you used (IAM roles are global). Running it again deletes
+    nothing more: the result is then an empty list.
+    """
+    if lesson is not None:
+        check_lesson(lesson)
+    backend = backends.choose_backend(region)
+    where = {"offline": "the offline account", "endpoint": "the endpoint", "live": "your account"}
+    deleted = sweep(cached_clients(backend.client), lesson)
+    scope = f"{where[backend.mode]}, region {backend.region}"
+    if deleted:
+        print(f"Deleted from {scope}: " + ", ".join(r.describe() for r in deleted) + ".")
+    else:
+        print(f"No course resources left in {scope}.")
+    return deleted
+
+
+def _pairs(tags: list[dict[str, str]], key: str = "Key", value: str = "Value") -> dict[str, str]:
+    return {tag[key]: tag[value] for tag in tags}
+
+
+def _state_machines(clients: Clients, prefix: str, lesson: str | None) -> list[CourseResource]:
+    sfn = clients("stepfunctions")
+    found = []
+    for page in sfn.get_paginator("list_state_machines").paginate():
+        for machine in page["stateMachines"]:
+            if not machine["name"].startswith(prefix):
+                continue
+            tags = sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"])["tags"]
+            if is_course_tagged(_pairs(tags, "key", "value"), lesson):
+                found.append(
+                    CourseResource("state-machine", machine["name"], machine["stateMachineArn"])
+                )
+    return found
+
+
+def _event_resources(clients: Clients, prefix: str, lesson: str | None) -> list[CourseResource]:
+    events = clients("events")
+    found = []
+    buses = ["default"]
+    token: dict[str, str] = {}
+    while True:
+        page = events.list_event_buses(NamePrefix=prefix, **token)
+        for bus in page["EventBuses"]:
+            buses.append(bus["Name"])
+            tags = events.list_tags_for_resource(ResourceARN=bus["Arn"])["Tags"]
+            if is_course_tagged(_pairs(tags), lesson):
+                found.append(CourseResource("event-bus", bus["Name"], bus["Name"]))
+        if not page.get("NextToken"):
+            break
+        token = {"NextToken": page["NextToken"]}
+    for bus in buses:
+        pages = events.get_paginator("list_rules").paginate(NamePrefix=prefix, EventBusName=bus)
+        for page in pages:
+            for rule in page["Rules"]:
+                tags = events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]
+                if is_course_tagged(_pairs(tags), lesson):
+                    found.append(CourseResource("rule", rule["Name"], rule["Name"], bus))
+    token = {}
+    while True:
+        page = events.list_archives(NamePrefix=prefix, **token)
+        for archive in page["Archives"]:
+            found.append(
+                CourseResource(
+                    "archive",
+                    archive["ArchiveName"],
+                    archive["ArchiveName"],
+                    archive["EventSourceArn"],
+                )
+            )
+        if not page.get("NextToken"):
+            break
+        token = {"NextToken": page["NextToken"]}
+    return found
+
+
+def _queues(clients: Clients, prefix: str, lesson: str | None) -> list[CourseResource]:
+    sqs = clients("sqs")
+    found = []
+    for page in sqs.get_paginator("list_queues").paginate(QueueNamePrefix=prefix):
+        for url in page.get("QueueUrls", []):
+            tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
+            if is_course_tagged(tags, lesson):
+                found.append(CourseResource("queue", url.rsplit("/", 1)[-1], url))
+    return found
+
+
+def _tables(clients: Clients, prefix: str, lesson: str | None) -> list[CourseResource]:
+    dynamodb = clients("dynamodb")
+    found = []
+    for page in dynamodb.get_paginator("list_tables").paginate():
+        for name in page["TableNames"]:
+            if not name.startswith(prefix):
+                continue
+            arn = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+            tags = dynamodb.list_tags_of_resource(ResourceArn=arn).get("Tags", [])
+            if is_course_tagged(_pairs(tags), lesson):
+                found.append(CourseResource("table", name, name))
+    return found
+
+
+def _roles(clients: Clients, prefix: str, lesson: str | None) -> list[CourseResource]:
+    iam = clients("iam")
+    found = []
+    for page in iam.get_paginator("list_roles").paginate():
+        for role in page["Roles"]:
+            if not role["RoleName"].startswith(prefix):
+                continue
+            tags = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
+            if is_course_tagged(_pairs(tags), lesson):
+                found.append(CourseResource("role", role["RoleName"], role["RoleName"]))
+    return found
