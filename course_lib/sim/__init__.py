@@ -16,6 +16,7 @@ from course_lib.sim.latency import (
     Pareto,
     latency,
 )
+from course_lib.sim.network import Link, Message, Network, flip_one_bit
 from course_lib.sim.retry import (
     BACKOFF_NAMES,
     AttemptTimeout,
@@ -32,6 +33,7 @@ from course_lib.sim.retry import (
     backoff,
     call_with_retry,
 )
+from course_lib.sim.trace import outcome_counts, participants, sequence_arrows, timeline
 from course_lib.sim.world import TraceRecord, World
 
 __all__ = [
@@ -47,8 +49,11 @@ __all__ = [
     "FoldedNormal",
     "FullJitter",
     "Latency",
+    "Link",
     "LogNormal",
+    "Message",
     "Mixture",
+    "Network",
     "NoBackoff",
     "Normal",
     "Pareto",
@@ -60,5 +65,10 @@ __all__ = [
     "World",
     "backoff",
     "call_with_retry",
+    "flip_one_bit",
     "latency",
+    "outcome_counts",
+    "participants",
+    "sequence_arrows",
+    "timeline",
 ]
