@@ -4,6 +4,8 @@ Everything here returns or displays pictures built from data the simulations ret
 no simulation code lives here.
 """
 
+import importlib
+
 from course_lib.viz.graphs import Diagram, diagram, graph_renderer, lesson_map
 from course_lib.viz.sequence import sequence_diagram, timeline
 from course_lib.viz.style import COLORS, figure, style
@@ -19,3 +21,13 @@ __all__ = [
     "style",
     "timeline",
 ]
+
+
+def __getattr__(name: str):
+    """Lesson-specific drawings (``cl.viz.fallacies``, ...) load on first use."""
+    try:
+        return importlib.import_module(f"course_lib.viz.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"course_lib.viz.{name}":
+            raise
+        raise AttributeError(f"module 'course_lib.viz' has no attribute {name!r}") from None
