@@ -7,6 +7,7 @@ function for its ARN. A ``time.sleep`` inside such a handler spends virtual time
 from __future__ import annotations
 
 import builtins
+import json
 import types
 from typing import Any
 
@@ -60,6 +61,6 @@ def execute(
     for stub in task_stub or []:
         handlers[stub["function_arn"]] = handler_from_source(stub["handler_source"])
     execution = _execute(
-        definition, input, handlers=handlers, state_machine_type=state_machine_type
+        definition, json.dumps(input), handlers=handlers, state_machine_type=state_machine_type
     )
     return execution.to_dict()

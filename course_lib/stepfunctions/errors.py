@@ -25,7 +25,7 @@ ITEM_READER_FAILED = "States.ItemReaderFailed"
 PERMISSIONS = "States.Permissions"
 
 #: Terminal errors: ``States.ALL`` neither retries nor catches them (they can still be named).
-NOT_MATCHED_BY_ALL = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED})
+NOT_MATCHED_BY_ALL = frozenset({RUNTIME})
 
 #: ``States.TaskFailed`` matches any known error except these.
 NOT_MATCHED_BY_TASK_FAILED = frozenset({TIMEOUT, *NOT_MATCHED_BY_ALL})

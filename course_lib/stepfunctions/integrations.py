@@ -7,6 +7,7 @@ may spend virtual time with ``context.sleep(seconds)``.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import traceback
@@ -178,10 +179,10 @@ class DataLimit(Exception):
     """A result over 256 KiB; the interpreter turns it into States.DataLimitExceeded."""
 
 
-def lambda_invoke_result(payload: Any, request_id: str) -> dict:
-    """The result shape of ``arn:aws:states:::lambda:invoke``."""
+def lambda_invoke_result(payload: Any, request_id: str, *, log_tail: bool = False) -> dict:
+    """The result shape of ``arn:aws:states:::lambda:invoke`` (``LogResult`` when LogType is Tail)."""
     body = json.dumps(payload, separators=(",", ":"))
-    return {
+    result = {
         "ExecutedVersion": "$LATEST",
         "Payload": payload,
         "SdkHttpMetadata": {
@@ -206,6 +207,13 @@ def lambda_invoke_result(payload: Any, request_id: str) -> dict:
         "SdkResponseMetadata": {"RequestId": request_id},
         "StatusCode": 200,
     }
+    if log_tail:
+        log = f"START RequestId: {request_id} Version: $LATEST\nEND RequestId: {request_id}\n"
+        encoded = base64.b64encode(log.encode()).decode()
+        result["LogResult"] = encoded
+        result["SdkHttpMetadata"]["AllHttpHeaders"]["X-Amz-Log-Result"] = [encoded]
+        result["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"] = encoded
+    return result
 
 
 def put_events_entries(parameters: Any) -> list[dict]:

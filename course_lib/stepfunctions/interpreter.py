@@ -21,6 +21,7 @@ from course_lib.stepfunctions.dataflow import EvalContext, to_json
 from course_lib.stepfunctions.errors import StatesError
 from course_lib.stepfunctions.history import History, Thread
 from course_lib.stepfunctions.integrations import (
+    MAX_PAYLOAD_BYTES,
     DataLimit,
     Handlers,
     Outcome,
@@ -131,11 +132,10 @@ class Interpreter:
         if assigned:
             frame.scope.assign(assigned)
         if kind not in ("Fail",):
-            details: dict = {
-                "name": name,
-                "output": to_json(output),
-                "outputDetails": {"truncated": False},
-            }
+            text = to_json(output)
+            if len(text) > MAX_PAYLOAD_BYTES // 4 and len(text.encode()) > MAX_PAYLOAD_BYTES:
+                raise self._data_limit(name)
+            details: dict = {"name": name, "output": text, "outputDetails": {"truncated": False}}
             if assigned:
                 details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
                 details["assignedVariablesDetails"] = {"truncated": False}
@@ -529,7 +529,7 @@ class Interpreter:
                 self.history.add("LambdaFunctionFailed", thread, _error_details(err))
                 raise
             except DataLimit:
-                err = self._data_limit(name)
+                err = self._data_limit(resource)
                 self.history.add("LambdaFunctionFailed", thread, _error_details(err))
                 raise err from None
             self.history.add(
@@ -572,15 +572,15 @@ class Interpreter:
             )
             raise
         except DataLimit:
-            err = self._data_limit(name)
+            err = self._data_limit(resource_type)
             self.history.add(
                 "TaskFailed",
                 thread,
                 {"resource": resource_name, "resourceType": resource_type, **_error_details(err)},
             )
             raise err from None
-        if len(to_json(result).encode()) > 256 * 1024:
-            err = self._data_limit(name)
+        if len(to_json(result).encode()) > MAX_PAYLOAD_BYTES:
+            err = self._data_limit(resource_type)
             self.history.add(
                 "TaskFailed",
                 thread,
@@ -610,7 +610,7 @@ class Interpreter:
         """Let an invocation take ``duration`` virtual seconds, failing at ``timeout``."""
         if timeout is not None and duration > timeout:
             yield self.env.timeout(timeout)
-            raise StatesError(errors.TIMEOUT, None)
+            raise StatesError(errors.TIMEOUT, "")
         if duration > 0:
             yield self.env.timeout(duration)
 
@@ -627,11 +627,14 @@ class Interpreter:
             if handler is None:
                 raise missing_handler(reference)
             request_id = self.world.uuid()
-            body = payload.get("Payload", {}) if "Payload" in payload else {}
+            body = _lambda_event(payload.get("Payload"), ctx)
             outcome = call_lambda(handler, function_arn(reference), body, request_id, self.world)
             if target.pattern == "waitForTaskToken":
                 return Outcome(None, outcome.duration)
-            return Outcome(lambda_invoke_result(outcome.result, request_id), outcome.duration)
+            result = lambda_invoke_result(
+                outcome.result, request_id, log_tail=payload.get("LogType") == "Tail"
+            )
+            return Outcome(result, outcome.duration)
         if service == "events" and target.action == "putEvents":
             entries = put_events_entries(payload)
             if not self.world.has_service("events"):
@@ -989,6 +992,21 @@ class _Caught:
     output: Any
     next: str
     assigned: dict
+
+
+def _lambda_event(payload: Any, ctx: EvalContext) -> Any:
+    """The event a function receives from lambda:invoke: a string Payload is raw JSON text."""
+    if payload is None:
+        return {}
+    if isinstance(payload, str):
+        try:
+            return json.loads(payload)
+        except ValueError:
+            raise StatesError(
+                "Lambda.InvalidRequestContentException",
+                f"Could not parse request body into json: the Payload string is not JSON: {payload[:80]!r}",
+            ) from None
+    return payload
 
 
 def _error_details(err: StatesError) -> dict:
