@@ -65,7 +65,7 @@ class Operation:
         return self.complete is None
 
     def describe(self) -> str:
-        """A short human-readable form, e.g. ``read(x) -> 1 by p2 [3, 5]``."""
+        """A short human-readable form, e.g. ``read('x') -> 1 by p2 at follower-1 [3, 5]``."""
         end = "..." if self.complete is None else f"{self.complete:g}"
         if self.kind == "read":
             what = f"read({self.key!r}) -> {self.value!r}"
@@ -75,7 +75,8 @@ class Operation:
             expected, new = self.value
             outcome = "ok" if self.ok else "failed"
             what = f"cas({self.key!r}, {expected!r} -> {new!r}) {outcome}"
-        return f"{what} by {self.process} [{self.invoke:g}, {end}]"
+        where = f" at {self.replica}" if self.replica else ""
+        return f"{what} by {self.process}{where} [{self.invoke:g}, {end}]"
 
 
 def operations_from_events(events: Iterable[Mapping[str, Any]]) -> list[Operation]:

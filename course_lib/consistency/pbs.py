@@ -11,7 +11,7 @@ to answer had received the write by the time the read request reached it. A Mont
 Carlo run of that model gives the probability of a consistent read; with ``r + w > n``
 it is always 1.
 
-The fitted production latencies are the paper's Table 3 (milliseconds): mixtures of
+The fitted production latencies are the paper's table of distribution fits (milliseconds): mixtures of
 a Pareto body and an exponential tail fitted to LinkedIn's Voldemort (SSD and spinning
 disk) and Yammer's Riak, plus a WAN scenario that adds a 75 ms one-way delay to every
 replica outside the coordinator's datacenter.
@@ -69,7 +69,7 @@ _LNKD_DISK_WRITE = ParetoExponentialMixture(0.38, 1.05, 1.51, 0.183)
 _YMMR_WRITE = ParetoExponentialMixture(0.939, 3.0, 3.35, 0.0028)
 _YMMR_OTHER = ParetoExponentialMixture(0.982, 1.5, 3.8, 0.0217)
 
-#: The paper's fitted production distributions (Table 3) and its WAN scenario.
+#: The paper's fitted production distributions and its WAN scenario.
 PBS_CONFIGS: dict[str, WarsModel] = {
     "LNKD-SSD": WarsModel(_LNKD_SSD, _LNKD_SSD, _LNKD_SSD, _LNKD_SSD),
     "LNKD-DISK": WarsModel(_LNKD_DISK_WRITE, _LNKD_SSD, _LNKD_SSD, _LNKD_SSD),

@@ -242,7 +242,7 @@ class ReplicatedStore:
         return WriteResult(
             version,
             succeeded,
-            self._capacity(capacity_mode, table_units, index_units, "WriteCapacityUnits"),
+            self._capacity(capacity_mode, table_units, index_units),
             None if succeeded else "ConditionalCheckFailedException",
         )
 
@@ -369,7 +369,7 @@ class ReplicatedStore:
                 consistent=consistent,
             )
         )
-        capacity = self._capacity(capacity_mode, units, {}, "ReadCapacityUnits")
+        capacity = self._capacity(capacity_mode, units, {})
         return ReadResult(_copy(item), version, target.name, capacity, forwarded)
 
     def query_index(
@@ -409,7 +409,7 @@ class ReplicatedStore:
         units = read_capacity_units(sum(item_size(item) for item in items), consistent=False)
         self.consumed_read_units += units
         yield env.timeout(self._network(self._rng))
-        capacity = self._capacity(capacity_mode, 0.0, {index_name: units}, "ReadCapacityUnits")
+        capacity = self._capacity(capacity_mode, 0.0, {index_name: units})
         return QueryResult(items, capacity)
 
     # -- stream --------------------------------------------------------------------
@@ -452,9 +452,18 @@ class ReplicatedStore:
         """
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
             raise ValueError(f"limit: expected an int from 1 to 1000, got {limit!r}")
-        start = 0 if after_sequence_number is None else int(after_sequence_number)
-        if start < 0 or start > len(self.stream):
-            raise ValueError(f"after_sequence_number: no such record {after_sequence_number!r}")
+        if after_sequence_number is None:
+            start = 0
+        elif (
+            isinstance(after_sequence_number, str)
+            and after_sequence_number.isdigit()
+            and int(after_sequence_number) <= len(self.stream)
+        ):
+            start = int(after_sequence_number)
+        else:
+            raise ValueError(
+                f"after_sequence_number: no record {after_sequence_number!r} in this stream"
+            )
         records = []
         horizon = -math.inf
         now = self.world.now
@@ -493,22 +502,19 @@ class ReplicatedStore:
 
     # -- capacity ------------------------------------------------------------------------
     def _capacity(
-        self, mode: str, table_units: float, index_units: dict[str, float], unit_field: str
+        self, mode: str, table_units: float, index_units: dict[str, float]
     ) -> dict | None:
+        """ConsumedCapacity as single-item DynamoDB calls return it: the aggregate
+        ``CapacityUnits`` only (the read/write split appears on transactions alone)."""
         if mode == "NONE":
             return None
         total = table_units + sum(index_units.values())
-        capacity: dict[str, Any] = {
-            "TableName": self.name,
-            "CapacityUnits": total,
-            unit_field: total,
-        }
+        capacity: dict[str, Any] = {"TableName": self.name, "CapacityUnits": total}
         if mode == "INDEXES":
-            capacity["Table"] = {"CapacityUnits": table_units, unit_field: table_units}
+            capacity["Table"] = {"CapacityUnits": table_units}
             if index_units:
                 capacity["GlobalSecondaryIndexes"] = {
-                    name: {"CapacityUnits": units, unit_field: units}
-                    for name, units in sorted(index_units.items())
+                    name: {"CapacityUnits": units} for name, units in sorted(index_units.items())
                 }
         return capacity
 

@@ -68,7 +68,6 @@ def test_capacity_consistent_reads_cost_twice_eventual_ones():
     assert strong.consumed_capacity == {
         "TableName": "table",
         "CapacityUnits": 2.0,
-        "ReadCapacityUnits": 2.0,
     }
     assert eventual.consumed_capacity["CapacityUnits"] == 1.0
     assert store.call(store.get("k")).consumed_capacity is None
@@ -86,12 +85,13 @@ def test_index_writes_are_reported_per_index():
     _, store = make_store(global_secondary_indexes={"by_status": "status"})
     first = store.call(store.put("o1", {"status": "new"}, return_consumed_capacity="INDEXES"))
     assert first.consumed_capacity["GlobalSecondaryIndexes"] == {
-        "by_status": {"CapacityUnits": 1.0, "WriteCapacityUnits": 1.0}
+        "by_status": {"CapacityUnits": 1.0}
     }
     moved = store.call(store.put("o1", {"status": "paid"}, return_consumed_capacity="INDEXES"))
     # The index key changed: one delete and one put in the index.
     assert moved.consumed_capacity["GlobalSecondaryIndexes"]["by_status"]["CapacityUnits"] == 2.0
     assert moved.consumed_capacity["CapacityUnits"] == 3.0
+    assert moved.consumed_capacity["Table"] == {"CapacityUnits": 1.0}
 
 
 def test_consistent_read_on_a_global_secondary_index_is_rejected():
@@ -223,3 +223,22 @@ def test_calls_reject_bad_parameters():
         store.put("a", {"pk": "b"})
     with pytest.raises(ValidationException, match="Item size has exceeded"):
         store.put("a", {"blob": "x" * 410_000})
+
+
+def test_get_records_rejects_unknown_sequence_numbers():
+    _, store = make_store()
+    with pytest.raises(ValueError, match="after_sequence_number"):
+        store.get_records("abc")
+    with pytest.raises(ValueError, match="after_sequence_number"):
+        store.get_records("5")
+    with pytest.raises(ValueError, match="limit"):
+        store.get_records(limit=0)
+
+
+def test_history_names_the_replica_that_served_each_read():
+    _, store = make_store(replication_lag=0.5)
+    store.call(store.put("k", {"v": 1}))
+    store.call(store.get("k", replica="follower-2"))
+    read = store.history[-1]
+    assert read.replica == "follower-2" and read.consistent is False
+    assert "at follower-2" in read.describe()
