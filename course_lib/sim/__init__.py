@@ -17,6 +17,7 @@ from course_lib.sim.latency import (
     latency,
 )
 from course_lib.sim.network import Link, Message, Network, flip_one_bit
+from course_lib.sim.queue import DEDUPLICATION_WINDOW, Queue, QueueError, queue_arn
 from course_lib.sim.retry import (
     BACKOFF_NAMES,
     AttemptTimeout,
@@ -38,6 +39,7 @@ from course_lib.sim.world import TraceRecord, World
 
 __all__ = [
     "BACKOFF_NAMES",
+    "DEDUPLICATION_WINDOW",
     "AttemptTimeout",
     "Backoff",
     "Constant",
@@ -57,6 +59,8 @@ __all__ = [
     "NoBackoff",
     "Normal",
     "Pareto",
+    "Queue",
+    "QueueError",
     "RetriesExhausted",
     "RetryPolicy",
     "RetryStats",
@@ -69,6 +73,7 @@ __all__ = [
     "latency",
     "outcome_counts",
     "participants",
+    "queue_arn",
     "sequence_arrows",
     "timeline",
 ]
