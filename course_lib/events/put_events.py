@@ -194,13 +194,15 @@ def _sdk_problems(entries: Any) -> list[str]:
 def _sdk_member_problems(where: str, key: str, value: Any) -> list[str]:
     if key == "Time":
         try:
-            entry_time(value)
+            valid = entry_time(value) is not None
         except ValueError:
-            return [
-                f"Invalid type for parameter {where}, value: {value}, type: "
-                f"{_type_name(value)}, valid types: <class 'datetime.datetime'>, timestamp-string"
-            ]
-        return []
+            valid = False
+        if valid:
+            return []
+        return [
+            f"Invalid type for parameter {where}, value: {value}, type: "
+            f"{_type_name(value)}, valid types: <class 'datetime.datetime'>, timestamp-string"
+        ]
     if key == "Resources":
         if not isinstance(value, list | tuple):
             return [
