@@ -52,7 +52,8 @@ class TaskTokens:
         world.register(SERVICE_NAME, service)
         return service
 
-    def new_token(self, owner: Any = None) -> str:
+    def new_token(self) -> str:
+        """A fresh token (from the world's seeded uuid stream) with a waiter behind it."""
         token = self.world.uuid()
         self._waiters[token] = _Waiter(self.world.env)
         return token

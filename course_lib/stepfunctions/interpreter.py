@@ -500,13 +500,17 @@ class Interpreter:
         return float(value)
 
     def _task_attempt(self, name, state, raw_input, ctx, frame, ql):
-        payload, _ = self._task_payload(state, raw_input, ctx, ql)
-        timeout = self._timeout_value(state, "TimeoutSeconds", raw_input, ctx, ql)
-        heartbeat = self._timeout_value(state, "HeartbeatSeconds", raw_input, ctx, ql)
         resource = state["Resource"]
         target = parse_resource(resource)
         if target is None:
             raise ctx.error(errors.RUNTIME, f"Unsupported Task Resource: {resource}")
+        token = None
+        if target.pattern == "waitForTaskToken":
+            token = self.run.tokens.new_token()
+            ctx.context_object["Task"] = {"Token": token}
+        payload, _ = self._task_payload(state, raw_input, ctx, ql)
+        timeout = self._timeout_value(state, "TimeoutSeconds", raw_input, ctx, ql)
+        heartbeat = self._timeout_value(state, "HeartbeatSeconds", raw_input, ctx, ql)
         thread = frame.thread
         if target.kind == "lambda_function":
             details = {
@@ -554,17 +558,14 @@ class Interpreter:
             "TaskStarted", thread, {"resource": resource_name, "resourceType": resource_type}
         )
         try:
-            token = None
-            if target.pattern == "waitForTaskToken":
-                token = self.run.tokens.new_token(self)
-                ctx.context_object["Task"] = {"Token": token}
-                payload, _ = self._task_payload(state, raw_input, ctx, ql)
             outcome = self._invoke_service(target, payload, ctx)
             yield from self._run_for(outcome.duration, timeout)
             result = outcome.result
             if token is not None:
                 result = yield from self._await_token(token, timeout, heartbeat, outcome.duration)
         except StatesError as err:
+            if token is not None:
+                self.run.tokens.forget(token)
             self.history.add(
                 "TaskFailed",
                 thread,
