@@ -11,8 +11,9 @@ configuration already explored. Keys are independent registers and linearizabili
 is local, so each key is checked on its own.
 
 Real-time order: operation ``a`` precedes ``b`` when ``a`` returned at or before the
-instant ``b`` was called. An operation that never returned may take effect at any
-time after its call, or not at all.
+instant ``b`` was called; instantaneous operations at one instant keep their order in
+the history. An operation that never returned may take effect at any time after its
+call, or not at all.
 """
 
 from __future__ import annotations

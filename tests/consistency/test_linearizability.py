@@ -1,5 +1,7 @@
 """The linearizability checker on textbook histories and generated ones."""
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -205,3 +207,57 @@ def test_reading_a_value_never_written_is_caught(values):
     ops.append(Operation("r", "read", "k", 99, 2 * len(values), 2 * len(values) + 1))
     result = check_linearizability(ops, initial=0)
     assert not result.linearizable and result.failed_operation.value == 99
+
+
+def brute_force_linearizable(ops, initial=0):
+    """Try every order: the definition, checked literally (small histories only)."""
+
+    def precedes(i, j):
+        # Returns at a call's instant come first; instantaneous operations at one
+        # instant keep their order in the history.
+        a, b = ops[i], ops[j]
+        if a.complete != b.invoke:
+            return a.complete < b.invoke
+        return a.invoke < a.complete or i < j
+
+    for order in itertools.permutations(range(len(ops))):
+        if any(
+            precedes(later, earlier) for n, earlier in enumerate(order) for later in order[n + 1 :]
+        ):
+            continue
+        state, valid = initial, True
+        for op in (ops[i] for i in order):
+            if op.kind == "write":
+                state = op.value
+            elif op.kind == "read":
+                valid = op.value == state
+            elif op.ok:
+                valid = state == op.value[0]
+                state = op.value[1]
+            else:
+                valid = state != op.value[0]
+            if not valid:
+                break
+        if valid:
+            return True
+    return False
+
+
+random_op = st.tuples(
+    st.sampled_from(["read", "write", "cas"]),
+    st.integers(0, 2),
+    st.integers(0, 2),
+    st.booleans(),
+    st.integers(0, 8),
+    st.integers(0, 4),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(random_op, min_size=1, max_size=6))
+def test_agrees_with_brute_force_on_small_random_histories(raw):
+    ops = []
+    for i, (kind, a, b, ok, start, length) in enumerate(raw):
+        value = (a, b) if kind == "cas" else a
+        ops.append(Operation(f"p{i}", kind, "k", value, start, start + length, ok=ok))
+    assert check_linearizability(ops, initial=0).linearizable == brute_force_linearizable(ops)
