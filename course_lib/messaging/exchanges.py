@@ -9,44 +9,25 @@ sequence diagram can be drawn from it.
 
 from __future__ import annotations
 
-import math
-import random
 from collections.abc import Generator
-from dataclasses import dataclass
-from statistics import NormalDist
+
+import numpy as np
 
 from course_lib.messaging.availability import PERCENTILES
-from course_lib.sim import TraceRecord, World
+from course_lib.sim import LogNormal, TraceRecord, World
 
 STYLES = ("request_response", "fire_and_forget")
-_Z99 = NormalDist().inv_cdf(0.99)
-
-
-@dataclass(frozen=True)
-class Delay:
-    """A lognormal delay described by its median and p99, in seconds."""
-
-    median: float
-    p99: float
-
-    def __post_init__(self) -> None:
-        if not 0 < self.median <= self.p99 < math.inf:
-            raise ValueError(f"p99: need 0 < median <= p99, got {self.median!r} and {self.p99!r}")
-
-    def sample(self, rng: random.Random) -> float:
-        sigma = math.log(self.p99 / self.median) / _Z99
-        return rng.lognormvariate(math.log(self.median), sigma)
 
 
 #: Assumed delays. Network hops inside one region, a service doing real work, a broker
 #: persisting a message before acknowledging it, and the broker's push to a consumer.
-NETWORK = Delay(median=0.002, p99=0.010)
-SERVICE_WORK = Delay(median=0.080, p99=0.600)
-BROKER_STORE = Delay(median=0.010, p99=0.040)
-BROKER_DELIVERY = Delay(median=0.050, p99=0.400)
+NETWORK = LogNormal(median=0.002, p99=0.010)
+SERVICE_WORK = LogNormal(median=0.080, p99=0.600)
+BROKER_STORE = LogNormal(median=0.010, p99=0.040)
+BROKER_DELIVERY = LogNormal(median=0.050, p99=0.400)
 
 
-def _hop(world: World, source: str, target: str, kind: str, delay: Delay, payload) -> Generator:
+def _hop(world: World, source: str, target: str, kind: str, delay: LogNormal, payload) -> Generator:
     took = delay.sample(world.rng(f"exchange/{source}->{target}"))
     world.record(source, target, kind, payload, delivered_at=world.now + took)
     yield world.env.timeout(took)
@@ -86,13 +67,12 @@ def _check_style(style: str) -> None:
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    result = {}
-    for name, q in PERCENTILES.items():
-        index = max(0, math.ceil(q / 100 * len(ordered)) - 1)
-        result[name] = ordered[index]
-    result["max"] = ordered[-1]
-    return result
+    array = np.asarray(values)
+    result = {
+        name: float(np.percentile(array, q, method="inverted_cdf"))
+        for name, q in PERCENTILES.items()
+    }
+    return result | {"max": float(array.max())}
 
 
 def exchange_latencies(n: int = 2000, *, seed: int = 0) -> dict:
