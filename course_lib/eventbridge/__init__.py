@@ -22,6 +22,7 @@ from course_lib.eventbridge.errors import (
 from course_lib.eventbridge.reference import test_event_pattern
 
 _LAZY = {
+    "PatternMatcher": "course_lib.eventbridge.compiled",
     "compile_pattern": "course_lib.eventbridge.pattern_language",
 }
 
@@ -37,6 +38,7 @@ __all__ = [
     "InvalidEventPattern",
     "InvalidInputTransformer",
     "LimitExceededException",
+    "PatternMatcher",
     "ResourceAlreadyExistsException",
     "ResourceNotFoundException",
     "ValidationException",
