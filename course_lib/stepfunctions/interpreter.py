@@ -44,12 +44,11 @@ MAX_TASK_TIMEOUT = 99999999
 
 @dataclass
 class Frame:
-    """Where a state runs: its scope of variables, its history thread, its Map item."""
+    """Where a state runs: its scope of variables, its history thread, its query language."""
 
     scope: Scope
     thread: Thread
     query_language: str
-    map_item: dict | None = None
 
 
 class Aborted(Exception):
@@ -82,8 +81,6 @@ class Interpreter:
             "State": state_info,
             "StateMachine": self.run.context_state_machine,
         }
-        if frame.map_item is not None:
-            context["Map"] = {"Item": frame.map_item}
         return context
 
     def _ctx(self, name: str, entered_id: int, context: dict, frame: Frame) -> EvalContext:
@@ -107,7 +104,7 @@ class Interpreter:
         name = graph["StartAt"]
         states = graph["States"]
         default_ql = graph.get("QueryLanguage", frame.query_language)
-        frame = Frame(frame.scope, frame.thread, default_ql, frame.map_item)
+        frame = Frame(frame.scope, frame.thread, default_ql)
         while True:
             if self.run.stopping:
                 raise Aborted()
@@ -745,14 +742,7 @@ class Interpreter:
         def exceeded() -> bool:
             if tolerated is None:
                 return bool(failures)
-            count, percentage = tolerated
-            if count is None and percentage is None:
-                return bool(failures)
-            over_count = count is not None and len(failures) > count
-            over_pct = percentage is not None and len(failures) * 100.0 / total > percentage
-            if count is not None and percentage is not None:
-                return over_count and over_pct
-            return over_count if count is not None else over_pct
+            return tolerance_exceeded(len(failures), total, *tolerated)
 
         def child(index):
             try:
@@ -826,31 +816,14 @@ class Interpreter:
 
     def _state_map(self, name, state, raw_input, ctx, frame, ql):
         def attempt(retry_count):
-            if ql == JSONATA:
-                states = self._states_var(ctx, raw_input)
-                if "Items" in state:
-                    items = jsonata_mode.evaluate_typed(
-                        state["Items"], ctx, states, "Items", "array"
-                    )
-                else:
-                    items = raw_input
-                    if not isinstance(items, list):
-                        raise ctx.error(
-                            errors.QUERY_EVALUATION_ERROR,
-                            f"Map state input must be an array but was: {to_json(items)}",
-                        )
-                value_in = raw_input
-            else:
-                value_in = dataflow.apply_input_path(state, raw_input, ctx)
-                if "ItemsPath" in state:
-                    items = dataflow.select_required(state["ItemsPath"], value_in, ctx, "ItemsPath")
-                else:
-                    items = value_in
-                if not isinstance(items, list):
-                    raise ctx.error(
-                        errors.RUNTIME,
-                        f"Map state input must be an array but was: {to_json(items)}",
-                    )
+            value_in = (
+                raw_input if ql == JSONATA else dataflow.apply_input_path(state, raw_input, ctx)
+            )
+            items = (
+                None
+                if "ItemReader" in state
+                else self._map_items(state, raw_input, value_in, ctx, ql)
+            )
             max_concurrency = (
                 self._map_number(state, "MaxConcurrency", value_in, ctx, ql, "integer") or 0
             )
@@ -865,59 +838,43 @@ class Interpreter:
             if count is not None and count < 0:
                 raise ctx.error(errors.RUNTIME, "ToleratedFailureCount cannot be negative.")
             processor = state.get("ItemProcessor") or state.get("Iterator")
-            selector_key = (
-                "ItemSelector"
-                if "ItemSelector" in state
-                else "Parameters"
-                if "Parameters" in state
-                else None
-            )
-            batcher = state.get("ItemBatcher")
+            distributed = processor.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"
+            if "ItemReader" in state:
+                items = self._read_items(state["ItemReader"], value_in, ctx, ql, raw_input)
+            selector_key = next((k for k in ("ItemSelector", "Parameters") if k in state), None)
             item_inputs = self._map_item_inputs(
-                items, batcher, selector_key, state, value_in, ctx, ql, raw_input
+                items, selector_key, state, value_in, ctx, ql, raw_input
             )
+            if "ItemBatcher" in state:
+                item_inputs = self._batches(
+                    state["ItemBatcher"], item_inputs, value_in, ctx, ql, raw_input
+                )
             self.history.add("MapStateStarted", frame.thread, {"length": len(item_inputs)})
             thunks = [
                 (lambda i=i, item=item: self._map_iteration(name, processor, item, i, frame, ql))
                 for i, item in enumerate(item_inputs)
             ]
-            tolerance = (
-                (count, percentage) if (count is not None or percentage is not None) else None
-            )
+            if count is None and percentage is None:
+                tolerance = (0, None) if distributed else None
+            else:
+                tolerance = (count, percentage)
             results, failures = yield from self._run_children(thunks, max_concurrency, tolerance)
             if failures:
-                limit_count = tolerance[0] if tolerance else None
-                limit_pct = tolerance[1] if tolerance else None
-                exceeded = tolerance is None or (
-                    (
-                        (limit_count is not None and len(failures) > limit_count)
-                        or (
-                            limit_pct is not None
-                            and len(failures) * 100.0 / max(1, len(items)) > limit_pct
-                        )
-                    )
-                    and not (
-                        limit_count is not None
-                        and limit_pct is not None
-                        and not (
-                            len(failures) > limit_count
-                            and len(failures) * 100.0 / max(1, len(items)) > limit_pct
-                        )
-                    )
-                )
-                if exceeded:
-                    err = (
-                        failures[0][1]
-                        if tolerance is None
-                        else StatesError(
-                            errors.EXCEED_TOLERATED_FAILURE,
-                            "The specified tolerated failure threshold was exceeded",
-                        )
-                    )
+                if tolerance is None:
                     self.history.add("MapStateFailed", frame.thread)
-                    raise err
+                    raise failures[0][1]
+                if tolerance_exceeded(len(failures), len(item_inputs), *tolerance):
+                    self.history.add("MapStateFailed", frame.thread)
+                    raise StatesError(
+                        errors.EXCEED_TOLERATED_FAILURE,
+                        "The specified tolerated failure threshold was exceeded",
+                    )
                 for index, err in failures:
                     results[index] = err.to_output()
+            if "ResultWriter" in state:
+                results = self._write_results(
+                    state["ResultWriter"], results, value_in, ctx, ql, raw_input
+                )
             self.history.add("MapStateSucceeded", frame.thread)
             return results
 
@@ -933,36 +890,31 @@ class Interpreter:
         output, assigned = self._jsonpath_finish(state, raw_input, outcome, ctx)
         return output, state.get("Next"), assigned
 
-    def _map_item_inputs(
-        self, items, batcher, selector_key, state, value_in, ctx, ql, raw_input
-    ) -> list:
-        if batcher:
-            size = batcher.get("MaxItemsPerBatch") or len(items) or 1
-            batch_input = batcher.get("BatchInput")
-            batches = []
-            for start in range(0, len(items), int(size)):
-                batch = {"Items": items[start : start + int(size)]}
-                if batch_input is not None:
-                    batch["BatchInput"] = batch_input
-                batches.append(batch)
-            items = batches
+    def _map_items(self, state, raw_input, value_in, ctx, ql) -> list:
+        """The array a Map iterates: Items (JSONata), ItemsPath, or the whole input."""
+        if ql == JSONATA:
+            if "Items" in state:
+                states = self._states_var(ctx, raw_input)
+                return jsonata_mode.evaluate_typed(state["Items"], ctx, states, "Items", "array")
+            error, items = errors.QUERY_EVALUATION_ERROR, raw_input
+        else:
+            error = errors.RUNTIME
+            items = value_in
+            if "ItemsPath" in state:
+                items = dataflow.select_required(state["ItemsPath"], value_in, ctx, "ItemsPath")
+        if not isinstance(items, list):
+            raise ctx.error(error, f"Map state input must be an array but was: {to_json(items)}")
+        return items
+
+    def _map_item_inputs(self, items, selector_key, state, value_in, ctx, ql, raw_input) -> list:
+        """Each item's input: the ItemSelector (or legacy Parameters) with ``$$.Map.Item``."""
         if selector_key is None:
             return list(items)
         out = []
-        base_context = ctx.context_object
         for index, item in enumerate(items):
-            item_context = {**base_context, "Map": {"Item": {"Index": index, "Value": item}}}
-            item_ctx = EvalContext(
-                ctx.state_name,
-                ctx.entered_event_id,
-                item_context,
-                ctx.scope,
-                ctx.random,
-                ctx.uuid,
-                ctx.now_millis,
-            )
+            item_ctx = self._item_ctx(ctx, {"Index": index, "Value": item})
             if ql == JSONATA:
-                states = {"input": raw_input, "context": item_context}
+                states = {"input": raw_input, "context": item_ctx.context_object}
                 out.append(
                     jsonata_mode.evaluate_template(
                         state[selector_key], item_ctx, states, selector_key
@@ -972,10 +924,113 @@ class Interpreter:
                 out.append(dataflow.payload_template(state[selector_key], value_in, item_ctx))
         return out
 
+    @staticmethod
+    def _item_ctx(ctx: EvalContext, item: dict) -> EvalContext:
+        context = {**ctx.context_object, "Map": {"Item": item}}
+        return EvalContext(
+            ctx.state_name,
+            ctx.entered_event_id,
+            context,
+            ctx.scope,
+            ctx.random,
+            ctx.uuid,
+            ctx.now_millis,
+        )
+
+    def _template(self, template, value_in, ctx, ql, raw_input, field_name):
+        if ql == JSONATA:
+            return jsonata_mode.evaluate_template(
+                template, ctx, self._states_var(ctx, raw_input), field_name
+            )
+        return dataflow.payload_template(template, value_in, ctx)
+
+    def _batches(self, batcher: dict, items: list, value_in, ctx, ql, raw_input) -> list:
+        """ItemBatcher: groups of items ``{"Items": [...], "BatchInput": ...}``."""
+        size = batcher.get("MaxItemsPerBatch")
+        if "MaxItemsPerBatchPath" in batcher:
+            size = dataflow.select_required(
+                batcher["MaxItemsPerBatchPath"], value_in, ctx, "MaxItemsPerBatchPath"
+            )
+        max_bytes = batcher.get("MaxInputBytesPerBatch")
+        if "MaxInputBytesPerBatchPath" in batcher:
+            max_bytes = dataflow.select_required(
+                batcher["MaxInputBytesPerBatchPath"], value_in, ctx, "MaxInputBytesPerBatchPath"
+            )
+        for label, value in (("MaxItemsPerBatch", size), ("MaxInputBytesPerBatch", max_bytes)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ctx.error(
+                    errors.RUNTIME, f"{label} must be a positive integer, got {to_json(value)}"
+                )
+        batch_input = None
+        if "BatchInput" in batcher:
+            batch_input = self._template(
+                batcher["BatchInput"], value_in, ctx, ql, raw_input, "BatchInput"
+            )
+        batches: list = []
+        current: list = []
+        for item in items:
+            candidate = [*current, item]
+            too_many = size is not None and len(candidate) > size
+            too_big = (
+                max_bytes is not None and len(to_json({"Items": candidate}).encode()) > max_bytes
+            )
+            if current and (too_many or too_big):
+                batches.append(current)
+                current = [item]
+            else:
+                current = candidate
+        if current:
+            batches.append(current)
+        out = []
+        for batch in batches:
+            entry = {"Items": batch}
+            if batch_input is not None:
+                entry["BatchInput"] = batch_input
+            out.append(entry)
+        return out
+
+    def _read_items(self, reader: dict, value_in, ctx, ql, raw_input) -> list:
+        """ItemReader: a handler registered for its Resource returns the items."""
+        resource = reader.get("Resource")
+        handler = self.handlers.resource_handler(resource, resource)
+        if handler is None:
+            raise StatesError(
+                errors.ITEM_READER_FAILED, str(missing_handler(f"ItemReader resource {resource}"))
+            )
+        key = "Arguments" if ql == JSONATA else "Parameters"
+        parameters = self._template(
+            reader.get(key, {}), value_in, ctx, ql, raw_input, f"ItemReader/{key}"
+        )
+        items = handler(
+            {"Parameters": parameters, "ReaderConfig": reader.get("ReaderConfig", {})}, None
+        )
+        if not isinstance(items, list):
+            raise StatesError(
+                errors.ITEM_READER_FAILED,
+                f"The ItemReader handler for {resource} must return a list of items",
+            )
+        limit = reader.get("ReaderConfig", {}).get("MaxItems")
+        return items[:limit] if isinstance(limit, int) and limit > 0 else items
+
+    def _write_results(self, writer: dict, results: list, value_in, ctx, ql, raw_input) -> Any:
+        """ResultWriter: a handler registered for its Resource stores the results and
+        returns what the Map state outputs."""
+        resource = writer.get("Resource")
+        handler = self.handlers.resource_handler(resource, resource)
+        if handler is None:
+            raise missing_handler(f"ResultWriter resource {resource}")
+        key = "Arguments" if ql == JSONATA else "Parameters"
+        parameters = self._template(
+            writer.get(key, {}), value_in, ctx, ql, raw_input, f"ResultWriter/{key}"
+        )
+        return handler({"Parameters": parameters, "Results": results}, None)
+
     def _map_iteration(self, map_name, processor, item, index, frame, ql):
         thread = frame.thread.fork()
         self.history.add("MapIterationStarted", thread, {"name": map_name, "index": index})
-        child = Frame(frame.scope.child(), thread, ql, {"Index": index, "Value": item})
+        child = Frame(frame.scope.child(), thread, ql)
         try:
             result = yield from self.run_graph(processor, item, child)
         except StatesError as err:
@@ -993,6 +1048,16 @@ class _Caught:
     output: Any
     next: str
     assigned: dict
+
+
+def tolerance_exceeded(
+    failed: int, total: int, count: int | None, percentage: float | None
+) -> bool:
+    """Whether a Map's failures break its tolerance: more than ``count`` items, or more
+    than ``percentage`` percent of them (either limit suffices)."""
+    if count is not None and failed > count:
+        return True
+    return percentage is not None and total > 0 and failed * 100.0 / total > percentage
 
 
 def _lambda_event(payload: Any, ctx: EvalContext) -> Any:
