@@ -88,7 +88,7 @@ def simulate_sessions(
         tally["ryw"],
         tally["monotonic"],
         tally["forwarded"],
-        1000 * tally["latency"] / reads,
+        round(1000 * tally["latency"] / reads, 6),
     )
 
 
