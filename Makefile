@@ -39,6 +39,9 @@ notebooks: $(STAMP) ## re-execute every notebook in place (NB=05 for one)
 student: $(STAMP) ## build student copies in build/student and verify them
 	$(BIN)/python tools/student_copy.py --verify
 
+slides: $(STAMP) ## export every lesson as reveal.js slides to build/slides
+	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides notebooks/[0-9][0-9]_*.ipynb
+
 bench: $(STAMP) ## speed comparisons with peers, see benchmarks/
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

@@ -8,7 +8,8 @@ estimated time and prerequisites; exactly one setup cell (the first code cell, c
 cell, a hidden solution cell tagged ``solution`` and a check cell; a summary. Every
 notebook, the start page included, must store outputs nbval can compare: executed in
 order, no SVG, nothing on stderr, no error unless the cell is tagged raises-exception,
-and widget outputs tagged so nbval does not compare their ids.
+and widget outputs tagged so nbval does not compare their ids, and slide metadata on
+every cell so the lesson presents as a slideshow.
 """
 
 from __future__ import annotations
@@ -125,10 +126,26 @@ def _output_problems(nb: nbformat.NotebookNode) -> list[str]:
     return found
 
 
+SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
+
+
+def _slide_problems(nb: nbformat.NotebookNode) -> list[str]:
+    missing = [
+        str(i)
+        for i, cell in enumerate(nb.cells)
+        if cell.get("metadata", {}).get("slideshow", {}).get("slide_type") not in SLIDE_TYPES
+    ]
+    if missing:
+        return [f"cells without slide metadata (slideshow.slide_type): {', '.join(missing)}"]
+    if nb.cells and nb.cells[0].metadata["slideshow"]["slide_type"] != "slide":
+        return ["the first cell must start a slide"]
+    return []
+
+
 def lint(path: Path) -> list[str]:
     """Every anatomy problem in the notebook at ``path`` (empty when it is fine)."""
     nb = read(path)
-    problems = _output_problems(nb) + _setup_problems(nb)
+    problems = _output_problems(nb) + _setup_problems(nb) + _slide_problems(nb)
     if not path.name.startswith("00_"):
         problems = _title_problems(nb) + problems + _exercise_problems(nb) + _summary_problems(nb)
     return problems

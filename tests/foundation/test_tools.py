@@ -42,6 +42,8 @@ def _lesson(tmp_path: Path, *, solution_tags=("solution",), hidden=True, extra=(
     ]
     for count, cell in enumerate((c for c in cells if c.cell_type == "code"), 1):
         cell.execution_count = count
+    for cell in cells:
+        cell.metadata["slideshow"] = {"slide_type": "slide" if cell.source.startswith("#") else "-"}
     path = tmp_path / "01_lesson.ipynb"
     nbformat.write(new_notebook(cells=cells), path)
     return path
@@ -89,6 +91,14 @@ def test_missing_objectives_are_reported(tmp_path):
     assert any("estimated time" in p for p in problems)
 
 
+def test_cells_without_slide_metadata_are_reported(tmp_path):
+    path = _lesson(tmp_path)
+    nb = nbformat.read(path, 4)
+    del nb.cells[2].metadata["slideshow"]
+    nbformat.write(nb, path)
+    assert any("slide metadata" in p for p in lint_notebooks.lint(path))
+
+
 def test_student_copy_drops_solutions_and_outputs(tmp_path):
     original = nbformat.read(_lesson(tmp_path), 4)
     original.cells[1].outputs = [new_output("stream", name="stdout", text="hi")]
@@ -112,8 +122,3 @@ def test_re_execution_is_deterministic_to_the_byte(tmp_path, name):
     first = copy.read_bytes()
     run_notebooks.execute(copy)
     assert copy.read_bytes() == first
-
-
-def test_the_start_page_student_copy_executes_with_only_expected_errors():
-    nb = student_copy.student_version(nbformat.read(ROOT / "notebooks" / "00_start_here.ipynb", 4))
-    assert student_copy.execute_copy(nb, ROOT / "notebooks") == []
