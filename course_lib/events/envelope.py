@@ -130,12 +130,13 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Event:
     """One event as EventBridge delivers it to a rule's targets.
 
     Field names follow Python; :meth:`to_dict` and :meth:`from_dict` use the wire
     names (``detail-type``). ``time`` is the envelope string (whole seconds, UTC).
+    Two events are equal when their JSON is: ``1`` and ``1.0`` or ``true`` differ.
     """
 
     id: str
@@ -169,6 +170,23 @@ class Event:
                 )
         object.__setattr__(self, "detail", freeze(self.detail))
         object.__setattr__(self, "resources", tuple(self.resources))
+
+    def _canonical(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Event):
+            return NotImplemented
+        return self._canonical() == other._canonical()
+
+    def __hash__(self) -> int:
+        return hash(self._canonical())
+
+    def __repr__(self) -> str:
+        return (
+            f"Event(id={self.id!r}, source={self.source!r}, detail_type={self.detail_type!r}, "
+            f"time={self.time!r}, detail={thaw(self.detail)!r})"
+        )
 
     @classmethod
     def create(

@@ -179,3 +179,18 @@ def test_put_events_entry_round_trip_is_lossless(event):
         region=event.region,
     )
     assert back == event
+
+
+def test_equality_is_json_equality_and_events_are_hashable():
+    assert make(detail={"n": 1}) == make(detail={"n": 1})
+    assert make(detail={"n": 1}) != make(detail={"n": 1.0})
+    assert make(detail={"n": 1}) != make(detail={"n": True})
+    assert make() != make().to_dict()
+    assert len({make(), make(), make(id="e-2")}) == 2
+
+
+def test_repr_shows_plain_json():
+    assert repr(make()) == (
+        "Event(id='e-1', source='com.orders', detail_type='OrderCreated', "
+        "time='2025-01-06T09:00:00Z', detail={'data': {'order-id': '1'}})"
+    )
