@@ -24,6 +24,7 @@ from course_lib.eventbridge.reference import test_event_pattern
 _LAZY = {
     "PatternMatcher": "course_lib.eventbridge.compiled",
     "compile_pattern": "course_lib.eventbridge.pattern_language",
+    "transform_input": "course_lib.eventbridge.transformer",
 }
 
 
@@ -44,4 +45,5 @@ __all__ = [
     "ValidationException",
     "compile_pattern",
     "test_event_pattern",
+    "transform_input",
 ]
