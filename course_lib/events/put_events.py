@@ -19,6 +19,7 @@ request. It was 256 KB until 29 January 2026, when AWS raised it to 1 MB.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -38,6 +39,7 @@ TIME_BYTES = 14
 MAX_DETAIL_TYPE_CHARS = 128
 #: Each ``Resources`` entry is at most this many characters.
 MAX_RESOURCE_CHARS = 2048
+#: Limits on an entry's bus name (or ARN) and X-Ray trace header.
 MAX_EVENT_BUS_NAME_CHARS = 1600
 MAX_TRACE_HEADER_CHARS = 500
 
@@ -225,11 +227,42 @@ def _sdk_member_problems(where: str, key: str, value: Any) -> list[str]:
     return []
 
 
+def _entry_as_aws_prints_it(entry: Mapping[str, Any]) -> str:
+    """An entry the way EventBridge quotes it in a validation message (Java's toString)."""
+
+    def text(value: Any) -> str:
+        return "null" if value is None else str(value)
+
+    detail = entry.get("Detail")
+    if detail:
+        with contextlib.suppress(ValueError, RecursionError):
+            detail = json.dumps(json.loads(detail), separators=(", ", ": "), ensure_ascii=False)
+    moment = entry_time(entry.get("Time"))
+    resources = entry.get("Resources")
+    fields = {
+        "time": None if moment is None else moment.isoformat().replace("+00:00", "Z"),
+        "source": entry.get("Source"),
+        "resources": None if resources is None else "[" + ", ".join(resources) + "]",
+        "detailType": entry.get("DetailType"),
+        "detail": detail or None,
+        "eventBusName": entry.get("EventBusName"),
+        "traceHeader": entry.get("TraceHeader"),
+        "kmsKeyIdentifier": None,
+        "internalMetadata": None,
+    }
+    return (
+        "PutEventsRequestEntry("
+        + ", ".join(f"{name}={text(value)}" for name, value in fields.items())
+        + ")"
+    )
+
+
 def _service_violations(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     """The service's request-shape checks, in the wording of AWS validation errors."""
     if len(entries) > MAX_ENTRIES_PER_REQUEST:
+        listing = ", ".join(_entry_as_aws_prints_it(entry) for entry in entries)
         return [
-            "Value '[PutEventsRequestEntry]' at 'entries' failed to satisfy constraint: "
+            f"Value '[{listing}]' at 'entries' failed to satisfy constraint: "
             f"Member must have length less than or equal to {MAX_ENTRIES_PER_REQUEST}"
         ]
     violations: list[str] = []

@@ -95,9 +95,16 @@ def test_ten_entries_go_through_eleven_reject_the_whole_call():
     with pytest.raises(ValidationException) as caught:
         check([entry()] * 11)
     assert caught.value.code == "ValidationException"
+    quoted = (
+        "PutEventsRequestEntry(time=null, source=com.orders, resources=null, "
+        'detailType=OrderCreated, detail={"a": [1, 2]}, eventBusName=null, '
+        "traceHeader=null, kmsKeyIdentifier=null, internalMetadata=null)"
+    )
+    with pytest.raises(ValidationException) as caught:
+        check([entry(Detail='{"a":[1,2]}')] * 11)
     assert caught.value.message == (
-        "1 validation error detected: Value '[PutEventsRequestEntry]' at 'entries' failed "
-        "to satisfy constraint: Member must have length less than or equal to 10"
+        f"1 validation error detected: Value '[{', '.join([quoted] * 11)}]' at 'entries' "
+        "failed to satisfy constraint: Member must have length less than or equal to 10"
     )
 
 
