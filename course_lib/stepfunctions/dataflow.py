@@ -21,10 +21,12 @@ from course_lib.stepfunctions.errors import (
 from course_lib.stepfunctions.jsonpath import MISSING
 from course_lib.stepfunctions.variables import Scope
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 
 def to_json(value: Any) -> str:
     """Compact JSON the way AWS prints values in messages and history."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)
 
 
 @dataclass

@@ -7,9 +7,11 @@ chain of ``previousEventId``, as on AWS.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 
+@lru_cache(maxsize=256)
 def details_key(event_type: str) -> str:
     """The name of the details field AWS uses for ``event_type``."""
     if event_type.endswith("StateEntered"):

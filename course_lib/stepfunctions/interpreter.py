@@ -33,7 +33,7 @@ from course_lib.stepfunctions.integrations import (
     put_events_entries,
 )
 from course_lib.stepfunctions.jsonpath import MISSING
-from course_lib.stepfunctions.timestamps import format_timestamp, parse_timestamp
+from course_lib.stepfunctions.timestamps import parse_timestamp
 from course_lib.stepfunctions.variables import Scope
 
 JSONPATH = "JSONPath"
@@ -68,7 +68,7 @@ class Interpreter:
 
     # -- helpers ------------------------------------------------------------------------
     def now_iso(self) -> str:
-        return format_timestamp(self.world.timestamp())
+        return self.run.clock.iso()
 
     def _context_object(
         self, name: str, state: dict, frame: Frame, retry_count: int | None

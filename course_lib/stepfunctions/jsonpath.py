@@ -65,10 +65,7 @@ class Path:
     text: str
     root: str
     steps: tuple
-
-    @property
-    def definite(self) -> bool:
-        return all(isinstance(s, Field | Index) for s in self.steps)
+    definite: bool = True
 
     def normalized(self) -> str:
         """Jayway's normalized form, e.g. ``$['a'][0]``, used in AWS error messages."""
@@ -112,7 +109,7 @@ def parse(text: str) -> Path:
     steps, pos = _parse_steps(text, pos, stop=None)
     if pos != len(text):
         raise PathSyntaxError(f"unexpected character {text[pos]!r} at position {pos} in {text!r}")
-    return Path(text, root, tuple(steps))
+    return Path(text, root, tuple(steps), all(isinstance(s, Field | Index) for s in steps))
 
 
 def _parse_steps(text: str, pos: int, stop: str | None) -> tuple[list, int]:
@@ -158,7 +155,6 @@ def _parse_steps(text: str, pos: int, stop: str | None) -> tuple[list, int]:
 
 
 def _parse_bracket(text: str, pos: int) -> tuple[Any, int]:
-    end = len(text)
     pos += 1
     if text.startswith("?(", pos):
         expr, pos = _parse_filter(text, pos + 2)
@@ -179,7 +175,6 @@ def _parse_bracket(text: str, pos: int) -> tuple[Any, int]:
     if any(isinstance(m, Slice) for m in members):
         raise PathSyntaxError(f"a slice cannot be part of a union in {text!r}")
     return Union(tuple(members)), close + 1
-    del end
 
 
 def _find_close(text: str, pos: int) -> int:

@@ -22,7 +22,7 @@ from course_lib.stepfunctions.errors import InvalidDefinition, StatesError
 from course_lib.stepfunctions.history import History, Thread
 from course_lib.stepfunctions.integrations import ACCOUNT, REGION, Handlers
 from course_lib.stepfunctions.interpreter import JSONPATH, Aborted, Frame, Interpreter
-from course_lib.stepfunctions.timestamps import format_timestamp
+from course_lib.stepfunctions.timestamps import Clock, format_timestamp
 from course_lib.stepfunctions.validation import load_definition, validate
 from course_lib.stepfunctions.variables import Scope
 
@@ -88,7 +88,8 @@ class _Run:
         self.machine = machine
         self.execution = execution
         self.execution_arn = execution.execution_arn
-        self.history = History(self.world.timestamp)
+        self.clock = Clock(self.world)
+        self.history = History(self.clock.datetime)
         execution.history = self.history.events
         self.handlers = machine.handlers
         self.tokens = TaskTokens.on(self.world)

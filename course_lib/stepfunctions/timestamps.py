@@ -35,3 +35,30 @@ def format_timestamp(moment: datetime) -> str:
     """``2025-01-06T09:00:00.123Z``: the form AWS uses in the context object."""
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class Clock:
+    """A world's virtual time as a datetime and as AWS text, computed once per instant."""
+
+    __slots__ = ("_at", "_iso", "_moment", "_world")
+
+    def __init__(self, world) -> None:
+        self._world = world
+        self._at: float | None = None
+        self._moment: datetime | None = None
+        self._iso = ""
+
+    def _refresh(self) -> None:
+        now = self._world.env.now
+        if now != self._at:
+            self._at = now
+            self._moment = self._world.timestamp(now)
+            self._iso = format_timestamp(self._moment)
+
+    def datetime(self) -> datetime:
+        self._refresh()
+        return self._moment
+
+    def iso(self) -> str:
+        self._refresh()
+        return self._iso
