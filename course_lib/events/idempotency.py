@@ -171,6 +171,12 @@ class IdempotencyConfig:
                     self._compiled[name] = jmespath.compile(expression)
                 except JMESPathError as exc:
                     raise ValueError(f"{name}: not a valid JMESPath expression: {exc}") from None
+        for name in ("expires_after_seconds", "in_progress_expiry_seconds"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
+                raise TypeError(f"{name}: expected a number of seconds, got {value!r}")
         if not self.expires_after_seconds > 0:
             raise ValueError(
                 f"expires_after_seconds: must be positive, got {self.expires_after_seconds!r}"

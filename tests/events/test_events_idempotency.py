@@ -221,6 +221,21 @@ def test_bad_configuration_is_named(options, message):
         IdempotencyConfig(**options)
 
 
+@pytest.mark.parametrize("name", ["expires_after_seconds", "in_progress_expiry_seconds"])
+def test_durations_must_be_numbers(name):
+    with pytest.raises(TypeError, match=f"{name}: expected a number of seconds"):
+        IdempotencyConfig(**{name: "1h"})
+
+
+def test_store_lookup_by_key(counting):
+    handler, _, store = counting
+    key = handler.key_for(slide_event())
+    assert store.get(key) is None
+    handler(slide_event().to_dict())
+    assert store.get(key).response() == {"charged": "1073459984", "n": 1}
+    assert store.get(key).in_progress_expiry_timestamp is None
+
+
 def test_a_clock_must_be_a_world_or_a_callable():
     with pytest.raises(TypeError, match="clock: expected a World or a callable"):
         InMemoryPersistenceStore(42)
