@@ -9,7 +9,7 @@ is written to the world trace with its outcome.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import math
 import random
 from collections.abc import Callable, Generator, Iterable
@@ -19,7 +19,7 @@ from typing import Any
 import simpy
 
 from course_lib.sim.latency import Constant, Latency, latency
-from course_lib.sim.world import World
+from course_lib.sim.world import TraceRecord, World
 
 Tamperer = Callable[[Any, random.Random], Any]
 
@@ -126,6 +126,8 @@ class Network:
         self._inboxes: dict[str, simpy.Store] = {}
         self._handlers: dict[str, Callable[[Message], Any]] = {}
         self._groups: list[frozenset[str]] = []
+        self._streams: dict[tuple[str, str], random.Random] = {}
+        self._id_prefix = f"{name}-msg"
         self.sent = 0
         self.delivered = 0
 
@@ -275,44 +277,41 @@ class Network:
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ValueError(f"size: must be a whole number of bytes >= 0, got {size!r}")
         target = self._node_at.get(address, address)
-        link = self._links.get((source, target), self.default)
-        rng = self.world.rng(f"{self.name}/{source}->{target}")
-        message_id = self.world.next_id(f"{self.name}-msg")
+        pair = (source, target)
+        link = self._links.get(pair, self.default)
+        rng = self._streams.get(pair)
+        if rng is None:
+            rng = self._streams[pair] = self.world.rng(f"{self.name}/{source}->{target}")
+        env = self.world.env
+        now = env.now
+        message_id = self.world.next_id(self._id_prefix)
         self.sent += 1
         lost = link.loss > 0 and rng.random() < link.loss
         duplicated = link.duplicate > 0 and rng.random() < link.duplicate
         copies = 2 if duplicated and not lost else 1
         tampered = link.tamper > 0 and rng.random() < link.tamper
         payload_out = link.tamperer(payload, rng) if tampered else payload
-        wire_start = max(self.world.now, self._busy_until.get((source, target), 0.0))
+        wire_start = max(now, self._busy_until.get(pair, 0.0))
         wire = 0.0 if link.bandwidth is None else size / link.bandwidth
-        self._busy_until[(source, target)] = wire_start + wire
+        self._busy_until[pair] = wire_start + wire
+        trace = self.world.trace
         for copy in range(copies):
-            travel = wire_start - self.world.now + wire + link.latency.sample(rng)
+            travel = wire_start - now + wire + link.latency.sample(rng)
             if link.reorder > 0 and rng.random() < link.reorder:
                 travel += link.reorder_delay.sample(rng)
             message = Message(
-                message_id, source, address, kind, payload_out, size, self.world.now, copy, tampered
+                message_id, source, address, kind, payload_out, size, now, copy, tampered
             )
-            self.world.record(
-                source,
-                address,
-                kind,
-                payload_out,
-                outcome="in_flight",
-                message_id=message_id,
-                size=size,
-                copy=copy,
-                tampered=tampered,
+            meta = {"message_id": message_id, "size": size, "copy": copy, "tampered": tampered}
+            trace.append(
+                TraceRecord(now, source, address, kind, payload_out, None, "in_flight", meta)
             )
-            index = len(self.world.trace) - 1
-            self.world.env.process(self._carry(message, travel, lost, index))
+            arrival = env.timeout(travel)
+            arrival.callbacks.append(functools.partial(self._arrive, message, lost, len(trace) - 1))
         return message_id
 
-    def _carry(
-        self, message: Message, travel: float, lost: bool, trace_index: int
-    ) -> Generator[simpy.Event, None, None]:
-        yield self.world.env.timeout(travel)
+    def _arrive(self, message: Message, lost: bool, trace_index: int, _: simpy.Event) -> None:
+        now = self.world.env.now
         target = self._node_at.get(message.target)
         if lost:
             outcome, reason = "lost", "loss"
@@ -323,17 +322,21 @@ class Network:
         else:
             outcome, reason = ("duplicated" if message.copy else "delivered"), None
         record = self.world.trace[trace_index]
-        meta = dict(record.meta)
-        if reason is not None:
-            meta["reason"] = reason
-            meta["lost_at"] = self.world.now
-        else:
+        meta = record.meta
+        if reason is None:
             meta["node"] = target
-        self.world.trace[trace_index] = dataclasses.replace(
-            record,
-            outcome=outcome,
-            delivered_at=self.world.now if reason is None else None,
-            meta=meta,
+        else:
+            meta["reason"] = reason
+            meta["lost_at"] = now
+        self.world.trace[trace_index] = TraceRecord(
+            record.time,
+            record.source,
+            record.target,
+            record.kind,
+            record.payload,
+            now if reason is None else None,
+            outcome,
+            meta,
         )
         if reason is not None:
             return
