@@ -232,6 +232,8 @@ def test_the_endpoint_you_control_least_governs(sender, receiver):
     assert "Hohpe" in recommendation.quote
     loosest = {f: min(LEVEL[(i.name, f)] for i in INTEGRATIONS) for f in FACETS}
     assert all(recommendation.max_levels[f] >= loosest[f] for f in FACETS)
+    assert all(recommendation.max_levels[f] >= recommendation.level for f in FACETS)
+    assert recommendation.level == {"none": 0, "shared": 1, "full": 2}[recommendation.governing]
     assert (
         any(fit(i, recommendation)["fits"] for i in INTEGRATIONS)
         or recommendation.governing != "full"

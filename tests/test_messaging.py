@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib.messaging import (
@@ -101,13 +101,22 @@ def test_repairs_longer_than_the_max_event_age_fill_the_dlq():
     assert async_["processed_fraction"] == pytest.approx(1 - async_["dlq"] / async_["accepted"])
 
 
+@settings(max_examples=30)
 @given(seed=st.integers(0, 2**32), k=st.integers(1, 4))
 def test_short_outages_lose_nothing_and_runs_repeat(seed, k):
-    result = availability_experiment(k, days=0.5, rate_per_s=2, seed=seed, mtbf_s=3000)
+    params = {
+        "days": 0.5,
+        "rate_per_s": 2,
+        "seed": seed,
+        "mtbf_s": 3000,
+        "latency_sample_size": 500,
+    }
+    result = availability_experiment(k, **params)
     assert result["async"]["dlq"] == 0
     assert result["async"]["processed_fraction"] == 1.0
     assert 0 <= result["sync"]["success_ratio"] <= 1
-    assert result == availability_experiment(k, days=0.5, rate_per_s=2, seed=seed, mtbf_s=3000)
+    assert result["async"]["accepted"] + result["async"]["refused"] == result["async"]["requests"]
+    assert result == availability_experiment(k, **params)
 
 
 @pytest.mark.parametrize(
@@ -151,6 +160,30 @@ def test_without_spare_capacity_the_backlog_never_drains():
         outage_s=600, max_event_age_s=3600, capacity_per_s=10, horizon_s=4 * 3600
     )
     assert result["recovered_at_s"] is None
+
+
+@settings(max_examples=25)
+@given(
+    outage=st.integers(0, 7200),
+    max_age=st.integers(60, 3600),
+    rate=st.floats(0.5, 5),
+    spare=st.floats(0.5, 3),
+    seed=st.integers(0, 1000),
+)
+def test_backlog_conserves_events(outage, max_age, rate, spare, seed):
+    result = backlog_experiment(
+        outage_s=outage,
+        max_event_age_s=max_age,
+        rate_per_s=rate,
+        capacity_per_s=rate + spare,
+        outage_start_s=600,
+        horizon_s=600 + outage + 2 * max_age,
+        seed=seed,
+    )
+    assert result["arrived"] == result["processed"] + result["dlq"] + result["backlog_at_end"]
+    assert result["max_wait_s"] <= max_age
+    if outage < max_age:
+        assert result["dlq"] == 0
 
 
 def test_backlog_rejects_bad_parameters():

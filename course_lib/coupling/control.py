@@ -38,11 +38,17 @@ _WHY = {
 
 @dataclass(frozen=True)
 class Recommendation:
-    """The highest acceptable level per facet, with the reason and the rule behind it."""
+    """The coupling level to aim for, the highest acceptable level per facet, and why.
+
+    ``governing`` is the control over the endpoint you control least; ``level`` is the
+    target it sets (0 loose .. 2 tight); ``max_levels`` raises it per facet where no
+    integration can go that loose.
+    """
 
     sender_control: str
     receiver_control: str
     governing: str
+    level: int
     max_levels: dict[str, int]
     reason: str
     quote: str = QUOTE
@@ -75,7 +81,9 @@ def recommend_coupling(
     reason = _WHY[governing]
     if floors:
         reason += "; no integration gets " + ", ".join(f"{f} below {achievable[f]}" for f in floors)
-    return Recommendation(sender_control, receiver_control, governing, limits, reason)
+    return Recommendation(
+        sender_control, receiver_control, governing, _TARGET[governing], limits, reason
+    )
 
 
 def fit(integration: Integration, recommendation: Recommendation) -> dict:

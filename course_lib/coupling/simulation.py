@@ -4,7 +4,8 @@ The sender emits three updates (created, paid, shipped) for each of a few orders
 receiver keeps each order's latest status and amount. The channel between them follows
 the integration's style on a :class:`~course_lib.sim.World`: a synchronous call, a queue
 or bus read by the receiver's workers, a shared table polled by the receiver, or a CSV
-file dropped in a folder. A run succeeds when the sender saw no error, nothing expired
+file dropped in a folder. A caller does not retry a failed call (a retry within seconds
+would not outlast an hour-long outage either). A run succeeds when the sender saw no error, nothing expired
 and the receiver ends with the state the sender meant.
 """
 

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, replace
+from typing import Any
 
 JVM = "jvm"
 
@@ -31,7 +32,7 @@ class Field:
     kind: type
 
     @property
-    def default(self):
+    def default(self) -> Any:
         return self.kind()
 
 
@@ -61,8 +62,11 @@ def order_schema(*, units_in_message: bool) -> Schema:
     return Schema(tuple(fields))
 
 
-def encode(codec: str, records: list[dict], schema: Schema):
-    """Write ``records`` (role -> value) in ``codec`` as the sender's schema names them."""
+def encode(codec: str, records: list[dict], schema: Schema) -> list[Any]:
+    """Write ``records`` (role -> value) in ``codec`` as the sender's schema names them.
+
+    Returns one payload per record, except CSV: one file holding every record.
+    """
     if codec == "json":
         return [
             json.dumps({f.name: r[f.role] for f in schema.fields}, sort_keys=True) for r in records
@@ -92,7 +96,7 @@ def _number(text: str) -> float:
         raise DecodeError(f"{text!r} is not a number") from None
 
 
-def decode(codec: str, payload, schema: Schema, runtime: str) -> list[dict]:
+def decode(codec: str, payload: Any, schema: Schema, runtime: str) -> list[dict]:
     """Read ``payload`` as the receiver's schema names it; :class:`DecodeError` if it can't."""
     if codec == "json":
         document = json.loads(payload)
