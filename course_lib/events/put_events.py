@@ -7,8 +7,8 @@ A call to PutEvents goes through three gates, and this module reproduces each:
 2. **The service** checks the request's shape (at most 10 entries, bus names, lengths)
    and the total size of the entries, and rejects the whole call with a
    :class:`ValidationException`.
-3. **Each entry** is then judged on its own: a missing ``Source`` or a malformed
-   ``Detail`` fails that entry only (``ErrorCode``/``ErrorMessage`` in its slot of the
+3. **Each entry** is then judged on its own: a missing ``Source``, a source reserved
+   for AWS services (``aws.*``) or a malformed ``Detail`` fails that entry only (``ErrorCode``/``ErrorMessage`` in its slot of the
    response) and the rest of the batch goes through.
 
 Entry size follows "Calculating PutEvents event entry size" in the EventBridge User
@@ -39,6 +39,8 @@ TIME_BYTES = 14
 MAX_DETAIL_TYPE_CHARS = 128
 #: Each ``Resources`` entry is at most this many characters.
 MAX_RESOURCE_CHARS = 2048
+#: Sources that only AWS services may publish under (``aws.s3``, ``aws.ecs``...).
+RESERVED_SOURCE_PREFIX = "aws."
 #: Limits on an entry's bus name (or ARN) and X-Ray trace header.
 MAX_EVENT_BUS_NAME_CHARS = 1600
 MAX_TRACE_HEADER_CHARS = 500
@@ -311,6 +313,11 @@ def entry_verdict(entry: Mapping[str, Any]) -> dict[str, str] | None:
                 "ErrorMessage": f"Parameter {name} is not valid. "
                 f"Reason: {name} is a required argument.",
             }
+    if entry["Source"].startswith(RESERVED_SOURCE_PREFIX):
+        return {
+            "ErrorCode": "NotAuthorizedForSourceException",
+            "ErrorMessage": "Not authorized for the source.",
+        }
     if len(entry["DetailType"]) > MAX_DETAIL_TYPE_CHARS:
         return {
             "ErrorCode": "InvalidArgument",

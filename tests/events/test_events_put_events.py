@@ -231,6 +231,13 @@ MALFORMED = {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malforme
         (entry(Detail="42"), MALFORMED),
         (entry(Detail="null"), MALFORMED),
         (entry(Detail="[" * 100_000), MALFORMED),
+        (
+            entry(Source="aws.ecs"),
+            {
+                "ErrorCode": "NotAuthorizedForSourceException",
+                "ErrorMessage": "Not authorized for the source.",
+            },
+        ),
     ],
 )
 def test_a_bad_entry_fails_alone(bad, verdict):
