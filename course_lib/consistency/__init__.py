@@ -32,6 +32,7 @@ from course_lib.consistency.replicated_store import (
     ValidationException,
     WriteResult,
 )
+from course_lib.consistency.saga import SagaReport, order_saga_definition, run_sagas
 from course_lib.consistency.session_guarantees import (
     SESSION_STRATEGIES,
     SessionReport,
@@ -52,6 +53,7 @@ __all__ = [
     "QueryResult",
     "ReadResult",
     "ReplicatedStore",
+    "SagaReport",
     "SessionReport",
     "ValidationException",
     "WarsModel",
@@ -63,10 +65,12 @@ __all__ = [
     "k_staleness",
     "k_staleness_simulated",
     "operations_from_events",
+    "order_saga_definition",
     "pbs_consistency",
     "pbs_curve",
     "pbs_staleness_window",
     "read_capacity_units",
+    "run_sagas",
     "simulate_outbox",
     "simulate_sessions",
     "write_capacity_units",
