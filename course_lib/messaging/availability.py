@@ -120,12 +120,11 @@ def _poisson_times(rng: np.random.Generator, windows: Intervals, rate: float) ->
     return np.sort(starts + rng.random(starts.size) * spans)
 
 
-def _check(name: str, value: float, *, minimum: float = 0.0, strict: bool = True) -> float:
+def _positive(name: str, value: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    if value < minimum or (strict and value == minimum):
-        relation = ">" if strict else ">="
-        raise ValueError(f"{name}: must be {relation} {minimum}, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name}: must be > 0, got {value!r}")
     return float(value)
 
 
@@ -212,11 +211,11 @@ def availability_experiment(
         raise ValueError(f"k: expected a whole number of services >= 1, got {k!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"seed: expected an int, got {seed!r}")
-    horizon = _check("days", days) * 86_400.0
-    rate = _check("rate_per_s", rate_per_s)
-    mtbf, mttr = _check("mtbf_s", mtbf_s), _check("mttr_s", mttr_s)
-    max_age = _check("max_event_age_s", max_event_age_s)
-    base, cap = _check("retry_base_s", retry_base_s), _check("retry_cap_s", retry_cap_s)
+    horizon = _positive("days", days) * 86_400.0
+    rate = _positive("rate_per_s", rate_per_s)
+    mtbf, mttr = _positive("mtbf_s", mtbf_s), _positive("mttr_s", mttr_s)
+    max_age = _positive("max_event_age_s", max_event_age_s)
+    base, cap = _positive("retry_base_s", retry_base_s), _positive("retry_cap_s", retry_cap_s)
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
         raise ValueError(f"max_attempts: expected an int >= 1, got {max_attempts!r}")
     if isinstance(latency_sample_size, bool) or not isinstance(latency_sample_size, int):
