@@ -87,7 +87,7 @@ class RunOutcome:
         if self.sender_errors:
             return f"{len(self.sender_errors)} of {updates} sends failed at the sender: {self.sender_errors[0]}"
         if self.receiver_errors:
-            return f"the receiver rejected {len(self.receiver_errors)} updates: {self.receiver_errors[0]}"
+            return f"the receiver rejected {len(self.receiver_errors)} payloads: {self.receiver_errors[0]}"
         if self.expired:
             return f"{self.expired} of {updates} updates expired before the receiver read them"
         wrong = sorted(k for k in self.expected if self.state.get(k) != self.expected[k])
