@@ -82,7 +82,7 @@ class CostEstimate:
     def summary(self) -> str:
         """One line such as ``$0.0005 for 20 x Step Functions Standard state transition``."""
         if not self.items:
-            return "$0 (creating these resources is free; nothing here is billed per use)"
+            return "$0"
         parts = ", ".join(f"{count:g} x {PRICES[key].unit}" for key, count, _ in self.items)
         return f"{format_usd(self.total_usd)} for {parts}"
 

@@ -27,7 +27,7 @@ from typing import Any
 from course_lib.aws import backends, deletion, masking, moto_support
 from course_lib.aws.errors import CourseAwsError, message_for_code, translate
 from course_lib.aws.executions import wait_for_execution
-from course_lib.aws.naming import check_lesson, course_tags, resource_name
+from course_lib.aws.naming import check_lesson, course_tags, lesson_prefix, resource_name
 from course_lib.aws.pricing import PRICES_CHECKED, PRICES_REGION, estimate_cost
 from course_lib.aws.resources import KINDS, CourseResource, ResourceKind, plan, tags_parameter
 
@@ -174,10 +174,15 @@ class AwsSession:
         """The lines printed when the session opens: backend, resources, estimated cost."""
         names = [f"{spec.label} {full}" for spec, full in self.planned]
         what = ", ".join(names) if names else "nothing"
-        cost = (
-            f"estimated cost {self.cost.summary()} ({PRICES_REGION} list prices checked "
-            f"{PRICES_CHECKED}, free tier not counted)"
-        )
+        if self.cost.items:
+            cost = (
+                f"; estimated cost {self.cost.summary()} ({PRICES_REGION} list prices checked "
+                f"{PRICES_CHECKED}, free tier not counted)"
+            )
+        elif names:
+            cost = "; creating them is free, only requests, transitions and events are billed"
+        else:
+            cost = ""
         if self.mode == "offline":
             lines = []
             if self.backend.fallback_reason:
@@ -189,7 +194,7 @@ class AwsSession:
                 "Offline: moto simulates AWS in this kernel; nothing is created on AWS or "
                 f"billed. To use your own account, set {backends.LIVE_ENV}=1 ({DOCS})."
             )
-            lines.append(f"On AWS this cell would create: {what}; {cost}.")
+            lines.append(f"On AWS this cell would create {what}{cost}.")
             return "\n".join(lines)
         account = masking.mask(self.backend.account_id)
         if self.mode == "endpoint":
@@ -199,7 +204,8 @@ class AwsSession:
             )
         else:
             where = f"Live AWS ({backends.LIVE_ENV}=1): account {account}, region {self.region}."
-        return f"{where}\nCreating: {what}; {cost}. The cell deletes them when it ends."
+        ending = " The cell deletes them when it ends." if names else ""
+        return f"{where}\nCreating {what}{cost}.{ending}"
 
     def _watch(self, client: Any, service: str) -> None:
         """Hook the client: tag and check creations, remember them, translate errors."""
@@ -220,7 +226,8 @@ class AwsSession:
         name = params.get(spec.name_param)
         announced = {full for kind, full in self.planned if kind is spec}
         if name not in announced:
-            short = name[len(self.name("")) :] if str(name).startswith(self.name("")) else name
+            prefix = lesson_prefix(self.lesson)
+            short = str(name).removeprefix(prefix)
             raise CourseAwsError(
                 f"{spec.create_operation}: {spec.label} {name!r} was not announced; add "
                 f"'{spec.kind}:{short}' to creates= and name it aws.name({short!r}), so the "
