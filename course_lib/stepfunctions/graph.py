@@ -118,9 +118,9 @@ class _Drawer:
         label = name
         retries = self.retries.get(name, 0)
         if retries > 0:
-            label += f"\\n(retried {retries}x)"
+            label += f"\n(retried {retries}x)"
         attrs = {
-            "label": _quote(label).replace("\\\\n", "\\n"),
+            "label": _quote(label),
             "shape": _SHAPES.get(kind, "box"),
             "style": '"rounded,filled"' if kind not in ("Choice",) else "filled",
             "fillcolor": _quote(_COLOURS.get(kind, "#ffffff")),

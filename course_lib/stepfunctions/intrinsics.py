@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import math
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +70,32 @@ class PathArg:
 @dataclass(frozen=True)
 class Literal:
     value: Any
+    raw: str | None = None
+
+
+@dataclass(frozen=True)
+class FormatTemplate:
+    """A States.Format template written as a literal: ``\\{`` and ``\\}`` are literal braces."""
+
+    raw: str
+
+    def pieces(self) -> list[str]:
+        out, cur, i = [], [], 0
+        raw = self.raw
+        while i < len(raw):
+            if raw[i] == "\\" and i + 1 < len(raw):
+                nxt = raw[i + 1]
+                cur.append(nxt if nxt in "'{}\\" else "\\" + nxt)
+                i += 2
+            elif raw.startswith("{}", i):
+                out.append("".join(cur))
+                cur = []
+                i += 2
+            else:
+                cur.append(raw[i])
+                i += 1
+        out.append("".join(cur))
+        return out
 
 
 def looks_like_intrinsic(text: str) -> bool:
@@ -137,7 +164,7 @@ def _parse_arg(text: str, pos: int) -> tuple[Any, int]:
                 i += 2
                 continue
             if ch == "'":
-                return Literal("".join(out)), i + 1
+                return Literal("".join(out), text[pos + 1 : i]), i + 1
             out.append(ch)
             i += 1
         raise IntrinsicSyntaxError(f"unterminated string literal in {text!r}")
@@ -186,6 +213,8 @@ def evaluate(call: Call | str, env: Env) -> Any:
     if isinstance(call, str):
         call = parse(call)
     args = [_arg_value(a, env) for a in call.args]
+    if call.name == "States.Format" and call.args and isinstance(call.args[0], Literal):
+        args[0] = FormatTemplate(call.args[0].raw or "")
     return _FUNCTIONS[call.name](call.name, args, env)
 
 
@@ -233,9 +262,12 @@ def _format(name: str, args: list, env: Env) -> str:
     if not args:
         raise _fail(name, "expected a template string")
     template = args[0]
-    _need(name, template, lambda v: isinstance(v, str), "a string", 1)
+    if isinstance(template, FormatTemplate):
+        pieces = template.pieces()
+    else:
+        _need(name, template, lambda v: isinstance(v, str), "a string", 1)
+        pieces = template.split("{}")
     values = args[1:]
-    pieces = template.split("{}")
     if len(pieces) - 1 != len(values):
         raise _fail(
             name,
@@ -399,8 +431,6 @@ def _math_random(name: str, args: list, env: Env) -> int:
         raise _fail(name, "the start must be lower than the end")
     if len(args) == 3:
         _need(name, args[2], _is_int, "an integer seed", 3)
-        import random
-
         return random.Random(int(args[2])).randrange(lo, hi)
     return env.random.randrange(lo, hi)
 

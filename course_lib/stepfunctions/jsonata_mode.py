@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import random
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -136,8 +138,6 @@ class _Functions:
 
     def random(self, seed: Any = None) -> float:
         if seed is not None:
-            import random
-
             return random.Random(seed).random()
         return self.ctx.random.random()
 
@@ -152,8 +152,6 @@ class _Functions:
     def now(self, picture: Any = None, timezone: Any = None) -> str:
         millis = self.ctx.now_millis()
         if picture is None and timezone is None:
-            from datetime import UTC, datetime
-
             return format_timestamp(datetime.fromtimestamp(millis / 1000, UTC))
         return _jsonata().functions.Functions.datetime_from_millis(millis, picture, timezone)
 

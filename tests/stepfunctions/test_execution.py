@@ -131,11 +131,13 @@ def test_choice_without_match_or_default_fails():
 
 def test_parallel_branches_overlap_in_virtual_time():
     world = World(seed=1)
+
     def branch(s):
         return {
             "StartAt": "W",
             "States": {"W": {"Type": "Wait", "Seconds": s, "End": True}},
         }
+
     ex = execute(
         machine({"P": {"Type": "Parallel", "Branches": [branch(10), branch(20)], "End": True}}),
         {"v": 1},
