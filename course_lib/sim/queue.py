@@ -3,7 +3,7 @@
 A received message stays in the queue, invisible for the visibility timeout; unless the
 consumer deletes it in time, it becomes visible again and is delivered again (its
 ``ApproximateReceiveCount`` grows). After ``max_receive_count`` receives the next
-receive moves it to a dead-letter queue instead. FIFO queues (names ending ``.fifo``)
+receive moves it to a dead-letter queue instead (where its receive count starts again). FIFO queues (names ending ``.fifo``)
 keep each message group in order, hold back a group while any of its messages is in
 flight, and drop duplicates sent within five minutes.
 
@@ -415,11 +415,13 @@ class Queue:
     def _redrive(self, message: _Stored) -> None:
         self._remove(message)
         dlq = self.dead_letter_queue
+        # A standard DLQ keeps the original enqueue time (retention runs from it); a FIFO
+        # DLQ resets it, as SQS does.
         moved = _Stored(
             message.message_id,
             message.body,
             message.attributes,
-            message.sent_at,
+            self.world.now if dlq.fifo else message.sent_at,
             self.world.now,
             message.group_id,
             message.deduplication_id,

@@ -14,7 +14,8 @@ def make(name="orders", **kwargs):
 
 
 def advance(world, seconds):
-    world.run(until=world.now + seconds)
+    if world.now + seconds > world.now:
+        world.run(until=world.now + seconds)
 
 
 def test_send_and_receive_in_sqs_shapes():
@@ -97,6 +98,27 @@ def test_redrive_to_dlq_after_max_receives():
     assert dead["Body"] == "poison"
     assert queue.stats["redriven"] == 1
     assert json.loads(queue.get_queue_attributes()["RedrivePolicy"])["maxReceiveCount"] == 3
+    assert dead["Attributes"]["SentTimestamp"] == str(round(world.timestamp(0).timestamp() * 1000))
+
+
+def test_fifo_redrive_resets_the_enqueue_time_and_unblocks_the_group():
+    world = World(1)
+    dlq = Queue(world, "pay-dlq.fifo")
+    queue = Queue(
+        world,
+        "pay.fifo",
+        visibility_timeout=5,
+        content_based_deduplication=True,
+        dead_letter_queue=dlq,
+        max_receive_count=1,
+    )
+    queue.send_message("poison", group_id="g")
+    queue.send_message("next", group_id="g")
+    assert [m["Body"] for m in queue.receive_message(max_messages=1)] == ["poison"]
+    advance(world, 5)
+    assert [m["Body"] for m in queue.receive_message(max_messages=1)] == ["next"]
+    (dead,) = dlq.receive_message()
+    assert dead["Attributes"]["SentTimestamp"] == str(round(world.timestamp(5).timestamp() * 1000))
 
 
 def test_delay_seconds_hides_a_message():
@@ -279,3 +301,39 @@ def test_standard_queue_delivers_every_message_at_least_once(count, seed):
         advance(world, 2)
     assert deleted == sent
     assert set(seen) == sent and len(seen) >= count
+
+
+@settings(max_examples=40, deadline=None)
+@given(gaps=st.lists(st.floats(0, 400), min_size=1, max_size=8))
+def test_deduplication_window_is_exactly_five_minutes_from_the_accepted_send(gaps):
+    world = World(1)
+    queue = Queue(world, "d.fifo")
+    accepted_at = None
+    ids = set()
+    expected_messages = 0
+    for gap in [0.0, *gaps]:
+        advance(world, gap)
+        reply = queue.send_message("same", group_id="g", deduplication_id="k")
+        if accepted_at is None or world.now - accepted_at >= DEDUPLICATION_WINDOW:
+            accepted_at = world.now
+            expected_messages += 1
+            assert reply["MessageId"] not in ids
+        ids.add(reply["MessageId"])
+    assert len(ids) == expected_messages == queue.stats["sent"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(timeouts=st.lists(st.integers(1, 50), min_size=1, max_size=6), seed=st.integers(0, 99))
+def test_a_message_is_never_in_two_consumers_hands_at_once(timeouts, seed):
+    world = World(seed)
+    queue = Queue(world, "v")
+    queue.send_message("job")
+    held_until = -1.0
+    for timeout in timeouts:
+        got = queue.receive_message(visibility_timeout=timeout)
+        if world.now < held_until:
+            assert got == []
+        else:
+            assert len(got) == 1
+            held_until = world.now + timeout
+        advance(world, world.rng("gap").choice([1, timeout, 2 * timeout]))
