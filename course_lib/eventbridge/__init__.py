@@ -22,6 +22,9 @@ from course_lib.eventbridge.errors import (
 from course_lib.eventbridge.reference import test_event_pattern
 
 _LAZY = {
+    "EventBridge": "course_lib.eventbridge.bus",
+    "TargetError": "course_lib.eventbridge.targets",
+    "parse_schedule": "course_lib.eventbridge.schedules",
     "PatternMatcher": "course_lib.eventbridge.compiled",
     "compile_pattern": "course_lib.eventbridge.pattern_language",
     "transform_input": "course_lib.eventbridge.transformer",
@@ -35,6 +38,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "EventBridge",
     "InvalidEvent",
     "InvalidEventPattern",
     "InvalidInputTransformer",
@@ -42,8 +46,10 @@ __all__ = [
     "PatternMatcher",
     "ResourceAlreadyExistsException",
     "ResourceNotFoundException",
+    "TargetError",
     "ValidationException",
     "compile_pattern",
+    "parse_schedule",
     "test_event_pattern",
     "transform_input",
 ]

@@ -1,0 +1,704 @@
+"""Local Amazon EventBridge on a world's virtual clock: buses, rules, targets, archives.
+
+``EventBridge(world)`` registers itself on the world as service ``"events"`` and each bus
+under its ARN, so a state machine publishes with ``world.service("events").put_events``
+and a rule can route to another bus. Requests and responses use the AWS API's shapes
+(PutEvents entries and results, PutTargets target dicts, ListRules rules).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from course_lib.eventbridge.archive import Archive, Replay
+from course_lib.eventbridge.compiled import PatternMatcher
+from course_lib.eventbridge.delivery import DeliveryContext, deliver
+from course_lib.eventbridge.errors import (
+    LimitExceededException,
+    ResourceAlreadyExistsException,
+    ResourceNotFoundException,
+    ValidationException,
+)
+from course_lib.eventbridge.pattern_language import CompiledPattern, compile_pattern
+from course_lib.eventbridge.predicates import AnythingBut, Wildcard
+from course_lib.eventbridge.schedules import Schedule, parse_schedule
+from course_lib.eventbridge.targets import (
+    MAX_TARGETS_PER_RULE,
+    ApiDestination,
+    Target,
+    parse_target,
+)
+from course_lib.sim.world import World
+
+DEFAULT_BUS = "default"
+MAX_ENTRIES_PER_REQUEST = 10
+MAX_REQUEST_BYTES = 1_048_576
+MAX_DETAIL_TYPE_CHARS = 128
+MAX_RESOURCE_CHARS = 2048
+MAX_WILDCARD_RULES_PER_BUS = 30
+RULE_NAME = re.compile(r"[\.\-_A-Za-z0-9]{1,64}")
+BUS_NAME = re.compile(r"[/\.\-_A-Za-z0-9]{1,256}")
+ARCHIVE_NAME = re.compile(r"[\.\-_A-Za-z0-9]{1,48}")
+
+
+def iso_time(moment: datetime) -> str:
+    """AWS's event time format: ``2025-01-06T09:00:00Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Rule:
+    """A rule on a bus: a pattern or a schedule, and up to five targets."""
+
+    name: str
+    arn: str
+    bus_name: str
+    state: str
+    pattern_text: str | None = None
+    compiled: CompiledPattern | None = None
+    schedule_expression: str | None = None
+    schedule: Schedule | None = None
+    description: str | None = None
+    targets: dict[str, Target] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        description = {
+            "Name": self.name,
+            "Arn": self.arn,
+            "State": self.state,
+            "EventBusName": self.bus_name,
+        }
+        if self.pattern_text is not None:
+            description["EventPattern"] = self.pattern_text
+        if self.schedule_expression is not None:
+            description["ScheduleExpression"] = self.schedule_expression
+        if self.description is not None:
+            description["Description"] = self.description
+        return description
+
+
+class EventBus:
+    """One event bus: its rules (compiled together) and the archives fed from it."""
+
+    def __init__(self, bridge: EventBridge, name: str, arn: str) -> None:
+        self.bridge = bridge
+        self.name = name
+        self.arn = arn
+        self.rules: dict[str, Rule] = {}
+        self.matcher = PatternMatcher()
+
+    def receive_event(self, event: dict) -> None:
+        """An event routed here by a rule on another bus."""
+        self.bridge.route(self, event)
+
+
+def _uses_wildcards(compiled: CompiledPattern) -> bool:
+    return any(
+        isinstance(p, Wildcard) or (isinstance(p, AnythingBut) and p.wildcards)
+        for subrule in compiled.subrules
+        for f in subrule.fields
+        for p in f.predicates
+    )
+
+
+def _input_kind(target: Target) -> str:
+    """What a target receives: ``Input``, ``InputPath``, ``InputTransformer`` or ``event``."""
+    if target.input is not None:
+        return "Input"
+    if target.input_path is not None:
+        return "InputPath"
+    if target.input_template is not None:
+        return "InputTransformer"
+    return "event"
+
+
+def _entry_error(code: str, message: str) -> dict[str, str]:
+    return {"ErrorCode": code, "ErrorMessage": message}
+
+
+class EventBridge:
+    """The EventBridge service of one account and region, running on ``world``."""
+
+    def __init__(
+        self,
+        world: World,
+        *,
+        account: str = "123456789012",
+        region: str = "us-east-1",
+        latency: tuple[float, float] = (0.05, 0.3),
+        duplicate_rate: float = 0.0,
+        replay_rate: float = 50.0,
+    ) -> None:
+        self.world = world
+        self.account = account
+        self.region = region
+        self.latency = latency
+        self.duplicate_rate = duplicate_rate
+        self.replay_rate = replay_rate
+        self.buses: dict[str, EventBus] = {}
+        self.archives: dict[str, Archive] = {}
+        self.replays: dict[str, Replay] = {}
+        self.api_destinations: dict[str, ApiDestination] = {}
+        self._schedule_generation: dict[str, int] = {}
+        self._new_bus(DEFAULT_BUS)
+        world.register("events", self)
+
+    # -- ARNs and lookups -------------------------------------------------------
+    def _arn(self, resource: str) -> str:
+        return f"arn:aws:events:{self.region}:{self.account}:{resource}"
+
+    def _new_bus(self, name: str) -> EventBus:
+        bus = EventBus(self, name, self._arn(f"event-bus/{name}"))
+        self.buses[name] = bus
+        self.world.register(bus.arn, bus)
+        return bus
+
+    def bus(self, name_or_arn: str = DEFAULT_BUS) -> EventBus:
+        """The bus called (or with the ARN) ``name_or_arn``."""
+        name = (
+            name_or_arn.rsplit("event-bus/", 1)[-1]
+            if name_or_arn.startswith("arn:")
+            else name_or_arn
+        )
+        try:
+            return self.buses[name]
+        except KeyError:
+            raise ResourceNotFoundException(f"Event bus {name_or_arn} does not exist.") from None
+
+    def _rule(self, name: str, bus_name: str) -> Rule:
+        bus = self.bus(bus_name)
+        try:
+            return bus.rules[name]
+        except KeyError:
+            raise ResourceNotFoundException(
+                f"Rule {name} does not exist on EventBus {bus.name}."
+            ) from None
+
+    # -- buses ------------------------------------------------------------------
+    def create_event_bus(self, name: str) -> dict[str, str]:
+        if not isinstance(name, str) or not BUS_NAME.fullmatch(name):
+            raise ValidationException(f"Event bus name {name!r} is not valid.")
+        if name in self.buses:
+            raise ResourceAlreadyExistsException(f"Event bus {name} already exists.")
+        return {"EventBusArn": self._new_bus(name).arn}
+
+    def delete_event_bus(self, name: str) -> None:
+        if name == DEFAULT_BUS:
+            raise ValidationException("Cannot delete event bus default.")
+        bus = self.bus(name)
+        if bus.rules:
+            raise ValidationException(f"Event bus {name} still has rules; delete them first.")
+        del self.buses[name]
+
+    def list_event_buses(self) -> dict[str, list]:
+        return {"EventBuses": [{"Name": b.name, "Arn": b.arn} for b in self.buses.values()]}
+
+    # -- rules ------------------------------------------------------------------
+    def put_rule(
+        self,
+        name: str,
+        *,
+        event_pattern: Mapping[str, Any] | str | None = None,
+        schedule_expression: str | None = None,
+        event_bus_name: str = DEFAULT_BUS,
+        state: str = "ENABLED",
+        description: str | None = None,
+    ) -> dict[str, str]:
+        """Create or update a rule; the pattern and schedule are validated as AWS does."""
+        if not isinstance(name, str) or not RULE_NAME.fullmatch(name):
+            raise ValidationException(
+                f"Rule name {name!r} must be 1 to 64 letters, digits, '.', '-' or '_'."
+            )
+        if state not in ("ENABLED", "DISABLED"):
+            raise ValidationException(f"State must be ENABLED or DISABLED, got {state!r}.")
+        if event_pattern is None and schedule_expression is None:
+            raise ValidationException(
+                "Parameter(s) EventPattern or ScheduleExpression must be specified."
+            )
+        bus = self.bus(event_bus_name)
+        if schedule_expression is not None and bus.name != DEFAULT_BUS:
+            raise ValidationException(
+                "ScheduleExpression is supported only on the default event bus."
+            )
+        compiled = pattern_text = None
+        if event_pattern is not None:
+            compiled = compile_pattern(event_pattern)
+            pattern_text = (
+                event_pattern if isinstance(event_pattern, str) else json.dumps(event_pattern)
+            )
+            if _uses_wildcards(compiled):
+                others = sum(
+                    1
+                    for other in bus.rules.values()
+                    if other.name != name and other.compiled and _uses_wildcards(other.compiled)
+                )
+                if others >= MAX_WILDCARD_RULES_PER_BUS:
+                    raise LimitExceededException(
+                        f"Event bus {bus.name} already has {MAX_WILDCARD_RULES_PER_BUS} rules with wildcards."
+                    )
+        schedule = parse_schedule(schedule_expression) if schedule_expression is not None else None
+        arn = self._arn(f"rule/{name}" if bus.name == DEFAULT_BUS else f"rule/{bus.name}/{name}")
+        previous = bus.rules.get(name)
+        rule = Rule(
+            name=name,
+            arn=arn,
+            bus_name=bus.name,
+            state=state,
+            pattern_text=pattern_text,
+            compiled=compiled,
+            schedule_expression=schedule_expression,
+            schedule=schedule,
+            description=description,
+            targets=previous.targets if previous else {},
+        )
+        bus.rules[name] = rule
+        if compiled is not None:
+            bus.matcher.add_rule(name, compiled)
+        elif name in bus.matcher:
+            bus.matcher.remove_rule(name)
+        key = f"{bus.name}/{name}"
+        self._schedule_generation[key] = self._schedule_generation.get(key, 0) + 1
+        if schedule is not None:
+            self.world.env.process(self._run_schedule(bus, rule, self._schedule_generation[key]))
+        return {"RuleArn": arn}
+
+    def describe_rule(self, name: str, *, event_bus_name: str = DEFAULT_BUS) -> dict[str, Any]:
+        return self._rule(name, event_bus_name).describe()
+
+    def enable_rule(self, name: str, *, event_bus_name: str = DEFAULT_BUS) -> None:
+        self._rule(name, event_bus_name).state = "ENABLED"
+
+    def disable_rule(self, name: str, *, event_bus_name: str = DEFAULT_BUS) -> None:
+        self._rule(name, event_bus_name).state = "DISABLED"
+
+    def delete_rule(self, name: str, *, event_bus_name: str = DEFAULT_BUS) -> None:
+        """Delete a rule; like AWS, only once its targets are removed."""
+        rule = self._rule(name, event_bus_name)
+        if rule.targets:
+            raise ValidationException("Rule can't be deleted since it has targets.")
+        bus = self.bus(event_bus_name)
+        del bus.rules[name]
+        if name in bus.matcher:
+            bus.matcher.remove_rule(name)
+        key = f"{bus.name}/{name}"
+        self._schedule_generation[key] = self._schedule_generation.get(key, 0) + 1
+
+    def list_rules(
+        self, *, event_bus_name: str = DEFAULT_BUS, name_prefix: str | None = None
+    ) -> dict[str, list]:
+        bus = self.bus(event_bus_name)
+        rules = [
+            rule.describe()
+            for name, rule in sorted(bus.rules.items())
+            if name_prefix is None or name.startswith(name_prefix)
+        ]
+        return {"Rules": rules}
+
+    # -- targets ----------------------------------------------------------------
+    def put_targets(
+        self, rule: str, targets: Sequence[Mapping[str, Any]], *, event_bus_name: str = DEFAULT_BUS
+    ) -> dict[str, Any]:
+        """Add or replace targets (by Id); at most five per rule, AWS's target shape."""
+        found = self._rule(rule, event_bus_name)
+        if not isinstance(targets, Sequence) or isinstance(targets, str) or not targets:
+            raise ValidationException("Targets must be a non-empty list.")
+        parsed = [parse_target(raw) for raw in targets]
+        ids = [t.id for t in parsed]
+        if len(set(ids)) != len(ids):
+            raise ValidationException("Target Ids in one request must be unique.")
+        if len(set(found.targets) | set(ids)) > MAX_TARGETS_PER_RULE:
+            raise LimitExceededException(
+                f"The requested resource exceeds the maximum number allowed: "
+                f"a rule has at most {MAX_TARGETS_PER_RULE} targets."
+            )
+        for target in parsed:
+            found.targets[target.id] = target
+        return {"FailedEntryCount": 0, "FailedEntries": []}
+
+    def remove_targets(
+        self, rule: str, ids: Sequence[str], *, event_bus_name: str = DEFAULT_BUS
+    ) -> dict[str, Any]:
+        found = self._rule(rule, event_bus_name)
+        failed = []
+        for target_id in ids:
+            if found.targets.pop(target_id, None) is None:
+                failed.append(
+                    {
+                        "TargetId": target_id,
+                        "ErrorCode": "ResourceNotFoundException",
+                        "ErrorMessage": f"Target {target_id} does not exist on rule {rule}.",
+                    }
+                )
+        return {"FailedEntryCount": len(failed), "FailedEntries": failed}
+
+    def list_targets_by_rule(
+        self, rule: str, *, event_bus_name: str = DEFAULT_BUS
+    ) -> dict[str, list]:
+        found = self._rule(rule, event_bus_name)
+        return {"Targets": [dict(t.raw) for t in found.targets.values()]}
+
+    def create_api_destination(
+        self,
+        name: str,
+        handler: Callable[[str], Any],
+        *,
+        invocation_rate_limit_per_second: int = 300,
+    ) -> dict[str, str]:
+        """An HTTP endpoint (played by ``handler``) that targets reach by its ARN."""
+        if name in self.api_destinations:
+            raise ResourceAlreadyExistsException(f"API destination {name} already exists.")
+        arn = self._arn(f"api-destination/{name}/{self.world.uuid()}")
+        destination = ApiDestination(name, arn, handler, invocation_rate_limit_per_second)
+        self.api_destinations[name] = destination
+        self.world.register(arn, destination)
+        return {"ApiDestinationArn": arn}
+
+    # -- events -----------------------------------------------------------------
+    def put_events(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """PutEvents: accept up to ten entries, answer per entry, route what was accepted."""
+        if not isinstance(entries, Sequence) or isinstance(entries, str | bytes):
+            raise ValidationException("Entries must be a list of PutEvents entries.")
+        if not 1 <= len(entries) <= MAX_ENTRIES_PER_REQUEST:
+            raise ValidationException(
+                f"1 validation error detected: Value at 'entries' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_ENTRIES_PER_REQUEST} "
+                f"and greater than or equal to 1 (got {len(entries)})."
+            )
+        size = sum(
+            len(json.dumps(e, default=str).encode()) for e in entries if isinstance(e, Mapping)
+        )
+        if size > MAX_REQUEST_BYTES:
+            raise ValidationException(
+                f"Total size of the entries in the request is over the limit ({size} bytes)."
+            )
+        results = []
+        accepted = []
+        for entry in entries:
+            error = self.validate_entry(entry)
+            if error is not None:
+                results.append(error)
+                continue
+            bus = self.bus(entry.get("EventBusName") or DEFAULT_BUS)
+            event = self._envelope(entry)
+            results.append({"EventId": event["id"]})
+            accepted.append((bus, event))
+        for bus, event in accepted:
+            self.world.record(event["source"], bus.name, "PutEvents", event, event_id=event["id"])
+            self.route(bus, event)
+        failed = sum(1 for r in results if "ErrorCode" in r)
+        return {"FailedEntryCount": failed, "Entries": results}
+
+    def validate_entry(self, entry: Any) -> dict[str, str] | None:
+        """Why PutEvents fails this entry (``ErrorCode``/``ErrorMessage``), or None."""
+        if not isinstance(entry, Mapping):
+            return _entry_error("InvalidArgument", "Each entry must be an object.")
+        for name in ("Source", "DetailType", "Detail"):
+            if not isinstance(entry.get(name), str) or not entry[name]:
+                return _entry_error(
+                    "InvalidArgument",
+                    f"Parameter {name} is not valid. Reason: {name} is a required argument.",
+                )
+        if entry["Source"].startswith("aws."):
+            return _entry_error("NotAuthorizedForSourceException", "Not authorized for the source.")
+        if len(entry["DetailType"]) > MAX_DETAIL_TYPE_CHARS:
+            return _entry_error(
+                "InvalidArgument",
+                f"Parameter DetailType is not valid. Reason: DetailType exceeds the maximum length of {MAX_DETAIL_TYPE_CHARS} characters.",
+            )
+        try:
+            detail = json.loads(entry["Detail"])
+        except (ValueError, RecursionError):
+            detail = None
+        if not isinstance(detail, dict):
+            return _entry_error("MalformedDetail", "Detail is malformed.")
+        resources = entry.get("Resources", [])
+        if not isinstance(resources, list) or not all(
+            isinstance(r, str) and len(r) <= MAX_RESOURCE_CHARS for r in resources
+        ):
+            return _entry_error(
+                "InvalidArgument",
+                "Parameter Resources is not valid. Reason: expected a list of strings.",
+            )
+        if "Time" in entry and self._entry_time(entry["Time"]) is None:
+            return _entry_error(
+                "InvalidArgument", "Parameter Time is not valid. Reason: expected a timestamp."
+            )
+        bus_name = entry.get("EventBusName") or DEFAULT_BUS
+        try:
+            self.bus(bus_name)
+        except ResourceNotFoundException as exc:
+            return _entry_error("ResourceNotFoundException", str(exc))
+        return None
+
+    @staticmethod
+    def _entry_time(value: Any) -> datetime | None:
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value, UTC)
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                return None
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return None
+
+    def _envelope(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        moment = self._entry_time(entry["Time"]) if "Time" in entry else self.world.timestamp()
+        return {
+            "version": "0",
+            "id": self.world.uuid(),
+            "detail-type": entry["DetailType"],
+            "source": entry["Source"],
+            "account": self.account,
+            "time": iso_time(moment),
+            "region": self.region,
+            "resources": list(entry.get("Resources", [])),
+            "detail": json.loads(entry["Detail"]),
+        }
+
+    def route(self, bus: EventBus, event: dict, *, only_rules: Sequence[str] = ()) -> list[str]:
+        """Archive ``event`` and start a delivery to every target of every matching rule.
+
+        Returns the names of the enabled rules that matched. ``only_rules`` (rule ARNs)
+        restricts routing, as a replay's FilterArns do.
+        """
+        now = self.world.now
+        for archive in self.archives.values():
+            if archive.source_arn == bus.arn:
+                archive.expire(now)
+                archive.offer(event, now)
+        matched = []
+        for name in bus.matcher.matching(event):
+            rule = bus.rules[name]
+            if rule.state != "ENABLED" or (only_rules and rule.arn not in only_rules):
+                continue
+            matched.append(name)
+            self._dispatch(bus, rule, event)
+        return matched
+
+    def _dispatch(self, bus: EventBus, rule: Rule, event: dict) -> None:
+        context = DeliveryContext(bus.name, rule.name, rule.arn)
+        for target in rule.targets.values():
+            self.world.env.process(
+                deliver(
+                    self.world,
+                    event,
+                    target,
+                    context,
+                    latency=self.latency,
+                    duplicate_rate=self.duplicate_rate,
+                )
+            )
+
+    def _run_schedule(self, bus: EventBus, rule: Rule, generation: int):
+        key = f"{bus.name}/{rule.name}"
+        start = self.world.timestamp()
+        while True:
+            now = self.world.timestamp()
+            fire = rule.schedule.next_after(now, start)  # type: ignore[union-attr]
+            yield self.world.env.timeout((fire - now).total_seconds())
+            if self._schedule_generation.get(key) != generation:
+                return
+            if rule.state == "ENABLED":
+                event = {
+                    "version": "0",
+                    "id": self.world.uuid(),
+                    "detail-type": "Scheduled Event",
+                    "source": "aws.events",
+                    "account": self.account,
+                    "time": iso_time(fire),
+                    "region": self.region,
+                    "resources": [rule.arn],
+                    "detail": {},
+                }
+                self.world.record("schedule", bus.name, "ScheduledEvent", event, rule=rule.name)
+                self._dispatch(bus, rule, event)
+
+    # -- archives and replays ---------------------------------------------------
+    def create_archive(
+        self,
+        name: str,
+        event_source_arn: str,
+        *,
+        event_pattern: Mapping[str, Any] | str | None = None,
+        retention_days: int = 0,
+    ) -> dict[str, Any]:
+        """Archive the events of a bus (those matching ``event_pattern``, if given)."""
+        if not isinstance(name, str) or not ARCHIVE_NAME.fullmatch(name):
+            raise ValidationException(f"Archive name {name!r} is not valid.")
+        if name in self.archives:
+            raise ResourceAlreadyExistsException(f"Archive {name} already exists.")
+        bus = self.bus(event_source_arn)
+        if (
+            not isinstance(retention_days, int)
+            or isinstance(retention_days, bool)
+            or retention_days < 0
+        ):
+            raise ValidationException(
+                "RetentionDays must be a non-negative integer (0 keeps events forever)."
+            )
+        compiled = compile_pattern(event_pattern) if event_pattern is not None else None
+        text = None
+        if event_pattern is not None:
+            text = event_pattern if isinstance(event_pattern, str) else json.dumps(event_pattern)
+        archive = Archive(
+            name=name,
+            arn=self._arn(f"archive/{name}"),
+            source_arn=bus.arn,
+            pattern=compiled,
+            pattern_text=text,
+            retention_days=retention_days,
+            created_at=self.world.now,
+        )
+        self.archives[name] = archive
+        return {
+            "ArchiveArn": archive.arn,
+            "State": "ENABLED",
+            "CreationTime": self.world.timestamp(),
+        }
+
+    def describe_archive(self, name: str) -> dict[str, Any]:
+        archive = self._archive(name)
+        archive.expire(self.world.now)
+        return archive.describe()
+
+    def delete_archive(self, name: str) -> None:
+        self._archive(name)
+        del self.archives[name]
+
+    def _archive(self, name_or_arn: str) -> Archive:
+        name = (
+            name_or_arn.rsplit("archive/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn
+        )
+        try:
+            return self.archives[name]
+        except KeyError:
+            raise ResourceNotFoundException(f"Archive {name_or_arn} does not exist.") from None
+
+    def start_replay(
+        self,
+        name: str,
+        event_source_arn: str,
+        event_start_time: datetime,
+        event_end_time: datetime,
+        destination: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """Replay the archived events received in [start, end) to their bus, in no set order."""
+        if name in self.replays:
+            raise ResourceAlreadyExistsException(f"Replay {name} already exists.")
+        archive = self._archive(event_source_arn)
+        start = self._entry_time(event_start_time)
+        end = self._entry_time(event_end_time)
+        if start is None or end is None:
+            raise ValidationException("EventStartTime and EventEndTime must be timestamps.")
+        if start >= end:
+            raise ValidationException(
+                "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime."
+            )
+        if end > self.world.timestamp():
+            raise ValidationException(
+                "Parameter EventEndTime is not valid. Reason: EventEndTime cannot be in the future."
+            )
+        destination_arn = destination.get("Arn") if isinstance(destination, Mapping) else None
+        if destination_arn != archive.source_arn:
+            raise ValidationException(
+                "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted."
+            )
+        replay = Replay(
+            name=name,
+            arn=self._arn(f"replay/{name}"),
+            archive=archive,
+            destination_arn=destination_arn,
+            filter_arns=tuple(destination.get("FilterArns", ())),
+            start=start,
+            end=end,
+            replay_start=self.world.timestamp(),
+        )
+        self.replays[name] = replay
+        self.world.env.process(self._run_replay(replay))
+        return {
+            "ReplayArn": replay.arn,
+            "State": replay.state,
+            "StateReason": "Replay started",
+            "ReplayStartTime": replay.replay_start,
+        }
+
+    def _run_replay(self, replay: Replay):
+        archive = replay.archive
+        archive.expire(self.world.now)
+        chosen = [
+            event
+            for received, event in archive.events
+            if replay.start <= self.world.timestamp(received) < replay.end
+        ]
+        self.world.rng("eventbridge.replay").shuffle(chosen)
+        bus = self.bus(replay.destination_arn)
+        yield self.world.env.timeout(1.0)
+        if replay.state == "CANCELLING":
+            replay.state = "CANCELLED"
+            return
+        replay.state = "RUNNING"
+        for event in chosen:
+            yield self.world.env.timeout(1.0 / self.replay_rate)
+            if replay.state == "CANCELLING":
+                replay.state = "CANCELLED"
+                replay.replay_end = self.world.timestamp()
+                return
+            self.route(bus, {**event, "replay-name": replay.name}, only_rules=replay.filter_arns)
+            replay.replayed += 1
+            replay.last_replayed = self.world.timestamp()
+        replay.state = "COMPLETED"
+        replay.replay_end = self.world.timestamp()
+
+    def describe_replay(self, name: str) -> dict[str, Any]:
+        return self._replay(name).describe()
+
+    def cancel_replay(self, name: str) -> dict[str, str]:
+        replay = self._replay(name)
+        if replay.state not in ("STARTING", "RUNNING"):
+            raise ValidationException(f"Replay {name} is {replay.state} and cannot be cancelled.")
+        replay.state = "CANCELLING"
+        return {"ReplayArn": replay.arn, "State": replay.state}
+
+    def _replay(self, name: str) -> Replay:
+        try:
+            return self.replays[name]
+        except KeyError:
+            raise ResourceNotFoundException(f"Replay {name} does not exist.") from None
+
+    # -- the rule graph, as data ---------------------------------------------------
+    def graph(self) -> dict[str, list]:
+        """Buses -> rules -> targets (and archives), for drawing the routing."""
+        buses = []
+        for bus in self.buses.values():
+            rules = []
+            for rule in sorted(bus.rules.values(), key=lambda r: r.name):
+                targets = [
+                    {
+                        "id": t.id,
+                        "arn": t.arn,
+                        "input": _input_kind(t),
+                        "dead_letter_arn": t.dead_letter_arn,
+                    }
+                    for t in rule.targets.values()
+                ]
+                rules.append(
+                    {
+                        "name": rule.name,
+                        "arn": rule.arn,
+                        "state": rule.state,
+                        "event_pattern": rule.pattern_text,
+                        "schedule_expression": rule.schedule_expression,
+                        "targets": targets,
+                    }
+                )
+            archives = [a.name for a in self.archives.values() if a.source_arn == bus.arn]
+            buses.append({"name": bus.name, "arn": bus.arn, "rules": rules, "archives": archives})
+        return {"buses": buses}
