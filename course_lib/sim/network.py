@@ -310,6 +310,12 @@ class Network:
             arrival.callbacks.append(functools.partial(self._arrive, message, lost, len(trace) - 1))
         return message_id
 
+    @staticmethod
+    def _delivered_outcome(message: Message) -> str:
+        if message.copy:
+            return "duplicate"
+        return "tampered" if message.tampered else "delivered"
+
     def _arrive(self, message: Message, lost: bool, trace_index: int, _: simpy.Event) -> None:
         now = self.world.env.now
         target = self._node_at.get(message.target)
@@ -320,7 +326,7 @@ class Network:
         elif self.partitioned(message.source, target):
             outcome, reason = "lost", "partition"
         else:
-            outcome, reason = ("duplicated" if message.copy else "delivered"), None
+            outcome, reason = self._delivered_outcome(message), None
         record = self.world.trace[trace_index]
         meta = record.meta
         if reason is None:

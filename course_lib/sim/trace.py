@@ -11,7 +11,9 @@ from collections.abc import Iterable
 
 from course_lib.sim.world import TraceRecord
 
-OUTCOMES = ("delivered", "duplicated", "lost", "failed", "in_flight")
+#: How a message can end: arrived, arrived again (an extra copy), arrived altered, lost on
+#: the way, refused (nobody at the address), or still travelling.
+OUTCOMES = ("delivered", "duplicate", "tampered", "lost", "failed", "in_flight")
 
 
 def participants(trace: Iterable[TraceRecord]) -> list[str]:

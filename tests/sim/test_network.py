@@ -87,7 +87,7 @@ def test_loss_one_drops_everything_and_duplicate_one_doubles():
     copies = received(net, "b")
     assert [m.payload for m in copies] == ["charge card", "charge card"]
     assert len({m.id for m in copies}) == 1
-    assert sorted(r.outcome for r in world.trace) == ["delivered", "duplicated"]
+    assert sorted(r.outcome for r in world.trace) == ["delivered", "duplicate"]
 
 
 def test_loss_rate_is_about_right():
@@ -115,6 +115,7 @@ def test_tampering_changes_the_payload_and_marks_it():
     world.run()
     got = received(net, "b")
     assert all(m.tampered for m in got)
+    assert outcome_counts(world.trace)["tampered"] == 2
     assert got[0].payload != b"amount=10" and len(got[0].payload) == 9
     assert got[1].payload != "amount=10"
 

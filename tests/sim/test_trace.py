@@ -47,7 +47,8 @@ def test_timeline_lists_sends_receives_and_losses_in_time_order():
 def test_outcome_counts_lists_every_outcome():
     assert outcome_counts(small_run()) == {
         "delivered": 1,
-        "duplicated": 0,
+        "duplicate": 0,
+        "tampered": 0,
         "lost": 1,
         "failed": 0,
         "in_flight": 0,
