@@ -89,7 +89,11 @@ def deliver(
     rng = world.rng("eventbridge.delivery")
     sent_at = world.now
     payload = target.payload(
-        event, rule_name=context.rule_name, rule_arn=context.rule_arn, bus_name=context.bus_name
+        event,
+        rule_name=context.rule_name,
+        rule_arn=context.rule_arn,
+        bus_name=context.bus_name,
+        ingestion_time=world.timestamp(sent_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
     attempt = 0
     while True:

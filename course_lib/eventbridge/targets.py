@@ -73,7 +73,13 @@ class Target:
     raw: dict = field(default_factory=dict, compare=False)
 
     def payload(
-        self, event: Mapping[str, Any], *, rule_name: str, rule_arn: str, bus_name: str
+        self,
+        event: Mapping[str, Any],
+        *,
+        rule_name: str,
+        rule_arn: str,
+        bus_name: str,
+        ingestion_time: str,
     ) -> str:
         """The text this target receives for ``event``: Input, InputPath, transformer or event."""
         if self.input is not None:
@@ -88,7 +94,7 @@ class Target:
                 rule_name=rule_name,
                 rule_arn=rule_arn,
                 event_bus_name=bus_name,
-                ingestion_time=event.get("time", ""),
+                ingestion_time=ingestion_time,
             )
         return json.dumps(event, ensure_ascii=False)
 

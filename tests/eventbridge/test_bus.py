@@ -395,3 +395,55 @@ def test_at_least_once_duplicates_when_enabled(world):
     bridge.put_events([entry()])
     world.run(until=timedelta(minutes=1).total_seconds())
     assert len(received) == 2 and received[0]["id"] == received[1]["id"]
+
+
+def test_with_the_simulated_sqs_queue(world, bridge):
+    from course_lib.sim import Queue
+
+    target = Queue(world, "orders")
+    dlq = Queue(world, "orders-dlq")
+    world.register("broken", lambda event: (_ for _ in ()).throw(RuntimeError("down")))
+    bridge.put_rule("r", event_pattern={"source": ["pizza.orders"]})
+    bridge.put_targets(
+        "r",
+        [
+            {"Id": "queue", "Arn": target.arn, "InputPath": "$.detail"},
+            {
+                "Id": "broken",
+                "Arn": "broken",
+                "RetryPolicy": {"MaximumRetryAttempts": 0},
+                "DeadLetterConfig": {"Arn": dlq.arn},
+            },
+        ],
+    )
+    world.run(until=3600)
+    bridge.put_events([entry()])
+    world.run(until=3700)
+    body = target.receive_message()[0]["Body"]
+    assert json.loads(body) == {"orderId": "o-1", "total": 12.5}
+    dead = dlq.receive_message()[0]
+    assert json.loads(dead["Body"])["detail-type"] == "Order Placed"
+    assert (
+        dead["MessageAttributes"]["EXHAUSTED_RETRY_CONDITION"]["StringValue"]
+        == "MaximumRetryAttempts"
+    )
+
+
+def test_ingestion_time_variable_is_the_bus_arrival_time(world, bridge):
+    received = []
+    world.register("fn", received.append)
+    bridge.put_rule("r", event_pattern={"source": ["pizza.orders"]})
+    bridge.put_targets(
+        "r",
+        [
+            {
+                "Id": "t",
+                "Arn": "fn",
+                "InputTransformer": {"InputTemplate": '{"at": <aws.events.event.ingestion-time>}'},
+            }
+        ],
+    )
+    world.run(until=90)
+    bridge.put_events([entry(Time="2020-01-01T00:00:00Z")])
+    world.run()
+    assert received == [{"at": "2025-01-06T09:01:30Z"}]
