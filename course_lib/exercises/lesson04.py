@@ -1,0 +1,203 @@
+"""Checks for lesson 04, what an event is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from course_lib.exercises import exercise
+
+#: The business fact of exercise 1.
+DELIVERED_ORDER = "1073459984"
+DELIVERED_COURIER = "courier-17"
+
+#: Past-tense verbs that do not end in -ed, for the naming rule.
+_IRREGULAR_PAST = frozenset(
+    {"Built", "Done", "Given", "Held", "Kept", "Lost", "Made", "Paid", "Sent", "Sold", "Taken"}
+)
+_WORDS = re.compile(r"[A-Z][a-z0-9]*")
+
+
+def is_past_tense_name(name: str) -> bool:
+    """Whether a detail-type reads as a fact: CamelCase ending in a past-tense verb."""
+    words = _WORDS.findall(name) if isinstance(name, str) else []
+    if not words or "".join(words) != name:
+        return False
+    last = words[-1]
+    return last.endswith("ed") or last in _IRREGULAR_PAST
+
+
+def _event_dict(answer: Any) -> dict[str, Any] | str:
+    """The answer as EventBridge JSON, or a hint when it is not an event at all."""
+    if hasattr(answer, "to_dict") and callable(answer.to_dict):
+        return answer.to_dict()
+    if isinstance(answer, Mapping):
+        return dict(answer)
+    return (
+        "the answer is an event: a dict in EventBridge's JSON shape or an Event made with "
+        "`Event.create(world, source=..., detail_type=..., detail=...)`."
+    )
+
+
+@exercise("04.1", "Write the event for a business fact")
+def write_the_event(answer: Any) -> str | None:
+    from course_lib.events import event_type, validate_event
+
+    event = _event_dict(answer)
+    if isinstance(event, str):
+        return event
+    name = event.get("detail-type")
+    if not isinstance(name, str) or not name:
+        return "the event needs a detail-type: the name of what happened."
+    if not is_past_tense_name(name):
+        return (
+            f"{name!r} does not read as a fact. Name events in CamelCase, ending in a verb in "
+            "the past tense (something that has happened, not an order to do it)."
+        )
+    try:
+        expected = event_type(name)
+    except LookupError:
+        return (
+            f"{name!r} is not in the pizza shop's catalogue; look for the event that says "
+            "the order reached the customer in `cl.events.catalogue_table()`."
+        )
+    if expected.name != "OrderDelivered":
+        return (
+            f"{name} is a different fact; which catalogue entry says the courier handed the "
+            "order over?"
+        )
+    issues = validate_event(event)
+    if issues:
+        return f"the event does not follow its schema: {issues[0]}."
+    data = event["detail"]["data"]
+    if data.get("order-id") != DELIVERED_ORDER:
+        return "it is a valid event, but about another order: check the order id in the story."
+    if data.get("courier-id") != DELIVERED_COURIER:
+        return "it is a valid event, but names another courier: check the story again."
+    return None
+
+
+def _replay_events() -> tuple[list[Any], int]:
+    """Deliveries a till consumer sees, and how many distinct facts they carry.
+
+    Order A has two pizzas (two PizzaPrepared facts, one order id); order B one. The
+    first of A's facts is delivered twice (a redelivery: the same event); B's fact was
+    published twice (a retried PutEvents: a new id and time, the same detail).
+    """
+    from course_lib.events import Event
+
+    def prepared(key: str, order: str, pizza: str, event_id: str, time: str) -> Event:
+        return Event(
+            id=event_id,
+            source="com.kitchen",
+            detail_type="PizzaPrepared",
+            time=time,
+            detail={
+                "metadata": {"idempotency-key": key},
+                "data": {"order-id": order, "pizza": pizza, "size": "large", "station": "s1"},
+            },
+        )
+
+    a1 = prepared("prep-71", "1073459990", "margherita", "0d1c-0001", "2025-01-06T10:00:00Z")
+    a2 = prepared("prep-72", "1073459990", "diavola", "0d1c-0002", "2025-01-06T10:01:00Z")
+    b1 = prepared("prep-73", "1073459991", "funghi", "0d1c-0003", "2025-01-06T10:02:00Z")
+    b1_retry = prepared("prep-73", "1073459991", "funghi", "0d1c-0004", "2025-01-06T10:02:01Z")
+    return [a1, a2, a1, b1, b1_retry], 3
+
+
+def count_side_effects(key_expression: str) -> tuple[int, int, bool]:
+    """Run the replay through an idempotent till: ``(pizzas counted, facts, keys found)``."""
+    from course_lib.events import IdempotencyConfig, IdempotentHandler, InMemoryPersistenceStore
+
+    events, facts = _replay_events()
+    counted: list[str] = []
+
+    def till(event: Any) -> str:
+        counted.append(event.detail["metadata"]["idempotency-key"])
+        return "counted"
+
+    config = IdempotencyConfig(event_key_jmespath=key_expression)
+    handler = IdempotentHandler(till, InMemoryPersistenceStore(lambda: 0.0), config)
+    found = all(handler.key_for(event) is not None for event in events)
+    for event in events:
+        handler(event)
+    return len(counted), facts, found
+
+
+@exercise("04.2", "Make a consumer idempotent")
+def idempotency_key(answer: Any) -> str | None:
+    if not isinstance(answer, str) or not answer.strip():
+        return "the answer is a JMESPath expression as a string, such as 'detail.data.pizza'."
+    try:
+        counted, facts, found = count_side_effects(answer.strip())
+    except ValueError:
+        return (
+            "that is not a valid JMESPath expression. A key with a hyphen needs double quotes "
+            'inside the expression, as in detail.data."order-id".'
+        )
+    if not found:
+        return (
+            "your expression finds nothing in some events, so they run without idempotency. "
+            "Print `event.to_dict()` and follow the path from the top of the event."
+        )
+    if counted > facts:
+        return (
+            f"duplicates still get through ({counted} side effects for {facts} facts). A "
+            "retried PutEvents gets a new id and a new time: key on something the producer "
+            "sets once per business fact."
+        )
+    if counted < facts:
+        return (
+            f"distinct facts were merged ({counted} side effects for {facts} facts): two "
+            "pizzas of the same order share that value. Key on what identifies one fact."
+        )
+    return None
+
+
+_BROKEN_FIELD = "detail.data.currency"
+
+
+@exercise("04.3", "Find what is wrong in an invalid event")
+def broken_field(answer: Any) -> str | None:
+    if not isinstance(answer, str) or not answer.strip():
+        return "the answer is a field's path as a string, like 'detail.data.payment-id'."
+    path = answer.strip().strip("\"'")
+    path = re.sub(r"\[(['\"])(.*?)\1\]", r".\2", path).strip(".")
+    candidates = {_BROKEN_FIELD, "data.currency", "currency"}
+    if path in candidates:
+        return None
+    return (
+        f"{answer.strip()!r} is fine. Run `cl.events.validate_event(suspicious)`: each issue "
+        "names the field it is about, and says which rule it breaks."
+    )
+
+
+@exercise("04.4", "Evolve a schema without breaking consumers")
+def coupon_schema(answer: Any) -> str | None:
+    from course_lib.events import compare_schemas, event_type, validate_instance
+
+    if not isinstance(answer, Mapping):
+        return "the answer is a schema (a dict): start from `event_type('OrderCreated').schema()`."
+    old = event_type("OrderCreated").schema()
+    try:
+        changes = compare_schemas(old, answer)
+    except (ValueError, TypeError, AttributeError) as error:
+        return f"the new schema could not be compared with the old one: {error}"
+    added = [c for c in changes if c.path == "data.coupon" and c.kind == "field added"]
+    if not added:
+        return "the new schema has no `coupon` field inside `data`; add it with `add_field`."
+    breaking = [c for c in changes if c.breaking]
+    if breaking:
+        first = breaking[0]
+        return f"this breaks existing consumers: {first.path} ({first.kind}): {first.explanation}."
+    others = [c for c in changes if c.path != "data.coupon"]
+    if others:
+        return f"change only what marketing asked for; you also changed {others[0].path}."
+    example = event_type("OrderCreated").example()["detail"]
+    if validate_instance(answer, example):
+        return (
+            "events published today (without a coupon) no longer validate: producers that "
+            "have not changed yet would break. Should the new field be required?"
+        )
+    return None
