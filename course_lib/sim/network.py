@@ -83,11 +83,6 @@ class Link:
         ):
             raise ValueError(f"bandwidth: must be a number of bytes/s > 0, got {self.bandwidth!r}")
 
-    def transfer_time(self, size: int, rng: random.Random) -> float:
-        """Latency plus serialization: ``latency + size / bandwidth`` seconds."""
-        wire = 0.0 if self.bandwidth is None else size / self.bandwidth
-        return self.latency.sample(rng) + wire
-
 
 @dataclass(frozen=True)
 class Message:

@@ -183,6 +183,7 @@ class Queue:
         world.register(self.arn, self)
         self._messages: list[_Stored] = []
         self._by_handle: dict[str, _Stored] = {}
+        self._issued: set[str] = set()
         self._deduplication: dict[str, tuple[float, str, str | None]] = {}
         self._sequence = 0
         self._changed = world.env.event()
@@ -203,6 +204,9 @@ class Queue:
         **message_attributes: Any,
     ) -> dict:
         """Enqueue ``body`` (a str; dicts and lists are sent as JSON) and return SQS's reply.
+
+        On a standard queue ``group_id`` only labels the message (as fair queues do);
+        ordering and deduplication belong to FIFO queues.
 
         ``delay_seconds`` of 0 means the queue's own delay. Message attributes come from ``attributes`` and any extra keyword arguments
         (plain values become String or Number attributes).
@@ -243,10 +247,10 @@ class Queue:
             if duplicate is not None and self.world.now - duplicate[0] < DEDUPLICATION_WINDOW:
                 self.stats["deduplicated"] += 1
                 return self._send_reply(duplicate[1], body, duplicate[2])
-        elif group_id is not None or deduplication_id is not None:
+        elif deduplication_id is not None:
             raise QueueError(
                 "InvalidParameterValue",
-                "group_id: MessageGroupId and MessageDeduplicationId need a FIFO (.fifo) queue",
+                "deduplication_id: MessageDeduplicationId needs a FIFO (.fifo) queue",
             )
         message_id = self.world.uuid()
         sequence = None
@@ -381,6 +385,7 @@ class Queue:
         message.visible_at = now + visibility_timeout
         message.receipt_handle = f"{message.message_id}#{message.receive_count}"
         self._by_handle[message.receipt_handle] = message
+        self._issued.add(message.receipt_handle)
         self.stats["received"] += 1
         self.world.record(
             self.name,
@@ -397,8 +402,9 @@ class Queue:
                 round(1000 * self.world.timestamp(message.first_receive_at).timestamp())
             ),
         }
-        if self.fifo:
+        if message.group_id is not None:
             attributes["MessageGroupId"] = message.group_id
+        if self.fifo:
             attributes["MessageDeduplicationId"] = message.deduplication_id
             attributes["SequenceNumber"] = message.sequence_number
         reply = {
@@ -471,21 +477,13 @@ class Queue:
         self._notify()
 
     def _lookup(self, receipt_handle: str) -> _Stored | None:
-        if not isinstance(receipt_handle, str) or "#" not in receipt_handle:
+        """The message a handle belongs to; ``None`` for an outdated handle of this queue."""
+        if receipt_handle not in self._issued:
             raise QueueError(
                 "ReceiptHandleIsInvalid",
-                f"receipt_handle: {receipt_handle!r} is not a receipt handle",
+                f"receipt_handle: {receipt_handle!r} was never issued by queue {self.name!r}",
             )
-        message = self._by_handle.get(receipt_handle)
-        if message is not None:
-            return message
-        message_id, _, count = receipt_handle.rpartition("#")
-        if not count.isdigit() or not message_id:
-            raise QueueError(
-                "ReceiptHandleIsInvalid",
-                f"receipt_handle: {receipt_handle!r} is not a receipt handle",
-            )
-        return None
+        return self._by_handle.get(receipt_handle)
 
     def _remove(self, message: _Stored) -> None:
         self._messages.remove(message)

@@ -45,6 +45,12 @@ def test_registered_on_the_world_by_arn_for_an_event_bus():
         Queue(world, "pizza-dlq")
 
 
+def test_standard_queue_keeps_a_group_id_as_a_label():
+    _, queue = make()
+    queue.send_message("tenant work", group_id="tenant-1")
+    assert queue.receive_message()[0]["Attributes"]["MessageGroupId"] == "tenant-1"
+
+
 def test_dict_bodies_are_sent_as_json():
     _, queue = make()
     queue.send_message({"b": 1, "a": 2})
@@ -204,7 +210,7 @@ def test_fifo_deduplicates_within_five_minutes():
         (lambda q, f: q.send_message("x", delay_seconds=901), "delay_seconds"),
         (lambda q, f: q.send_message(""), "body"),
         (lambda q, f: q.send_message("x" * 1_048_577), "body"),
-        (lambda q, f: q.send_message("x", group_id="g"), "FIFO"),
+        (lambda q, f: q.send_message("x", deduplication_id="d"), "FIFO"),
         (lambda q, f: q.receive_message(max_messages=11), "max_messages"),
         (lambda q, f: q.receive_message(wait_time_seconds=21), "wait_time_seconds"),
         (lambda q, f: q.receive_message(visibility_timeout=-1), "visibility_timeout"),
@@ -223,6 +229,7 @@ def test_fifo_deduplicates_within_five_minutes():
         (lambda q, f: Queue(q.world, "z", dead_letter_queue=q), "max_receive_count"),
         (lambda q, f: Queue(q.world, "w", content_based_deduplication=True), "content_based"),
         (lambda q, f: q.delete_message("no-such-handle"), "ReceiptHandleIsInvalid"),
+        (lambda q, f: q.delete_message("made-up#1"), "never issued"),
     ],
 )
 def test_bad_requests_are_rejected_with_the_reason(call, message):
