@@ -42,6 +42,11 @@ class History:
         self.enabled = enabled
         self._next_id = 1
 
+    @property
+    def last_id(self) -> int:
+        """The id of the newest event (0 before the first)."""
+        return self._next_id - 1
+
     def add(self, event_type: str, thread: Thread, details: dict | None = None) -> int:
         """Append an event and return its id."""
         event_id = self._next_id

@@ -39,7 +39,7 @@ from course_lib.stepfunctions.variables import Scope
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 DEFAULT_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
-MAX_TASK_TIMEOUT = 99999999
+_TIMEOUTS = (errors.TIMEOUT, errors.HEARTBEAT_TIMEOUT)
 
 
 @dataclass
@@ -527,7 +527,10 @@ class Interpreter:
                 outcome = call_lambda(handler, resource, payload, request_id, self.world)
                 yield from self._run_for(outcome.duration, timeout)
             except StatesError as err:
-                self.history.add("LambdaFunctionFailed", thread, _error_details(err))
+                kind = (
+                    "LambdaFunctionTimedOut" if err.error in _TIMEOUTS else "LambdaFunctionFailed"
+                )
+                self.history.add(kind, thread, _error_details(err))
                 raise
             except DataLimit:
                 err = self._data_limit(resource)
@@ -564,7 +567,7 @@ class Interpreter:
             if token is not None:
                 self.run.tokens.forget(token)
             self.history.add(
-                "TaskFailed",
+                "TaskTimedOut" if err.error in _TIMEOUTS else "TaskFailed",
                 thread,
                 {"resource": resource_name, "resourceType": resource_type, **_error_details(err)},
             )
@@ -752,7 +755,7 @@ class Interpreter:
                 failures.append((index, err))
             except (Aborted, simpy.Interrupt):
                 pass
-            state["running"].pop(index, None)
+            self.run.children.discard(state["running"].pop(index, None))
             state["finished"] += 1
             if state["stopped"]:
                 return
@@ -775,6 +778,7 @@ class Interpreter:
                 proc = self.env.process(child(i))
                 if i in state["running"]:
                     state["running"][i] = proc
+                    self.run.children.add(proc)
 
         launch()
         yield done

@@ -20,7 +20,7 @@ from course_lib.stepfunctions.callbacks import TaskTokens
 from course_lib.stepfunctions.dataflow import to_json
 from course_lib.stepfunctions.errors import InvalidDefinition, StatesError
 from course_lib.stepfunctions.history import History, Thread
-from course_lib.stepfunctions.integrations import ACCOUNT, REGION, Handlers
+from course_lib.stepfunctions.integrations import ACCOUNT, MAX_PAYLOAD_BYTES, REGION, Handlers
 from course_lib.stepfunctions.interpreter import JSONPATH, Aborted, Frame, Interpreter
 from course_lib.stepfunctions.timestamps import Clock, format_timestamp
 from course_lib.stepfunctions.validation import load_definition, validate
@@ -95,6 +95,8 @@ class _Run:
         self.tokens = TaskTokens.on(self.world)
         self.states_entered = execution.states_entered
         self.stopping = False
+        self.main_proc: Any = None
+        self.children: set = set()
         self.context_execution = {
             "Id": execution.execution_arn,
             "Input": execution.input,
@@ -140,17 +142,25 @@ class _Run:
 
     def supervise(self, timeout: float | None):
         """The execution's process: the run itself, raced against TimeoutSeconds."""
-        proc = self.world.env.process(self.main())
+        self.main_proc = self.world.env.process(self.main())
         if timeout is None:
-            yield proc
+            yield self.main_proc
             return
         timer = self.world.env.timeout(timeout)
-        yield proc | timer
-        if not proc.triggered:
-            self.stopping = True
-            proc.interrupt("timed out")
-            self._finish("TIMED_OUT")
-            self.history.add("ExecutionTimedOut", Thread(len(self.history.events)), {})
+        yield self.main_proc | timer
+        if not self.main_proc.triggered:
+            self.stop("TIMED_OUT", "ExecutionTimedOut", {})
+
+    def stop(self, status: str, event_type: str, details: dict) -> None:
+        """End a running execution from outside (timeout or StopExecution)."""
+        if self.execution.status != "RUNNING":
+            return
+        self.stopping = True
+        for proc in [self.main_proc, *self.children]:
+            if proc is not None and proc.is_alive:
+                proc.interrupt(status)
+        self._finish(status, **{k: v for k, v in details.items() if k in ("error", "cause")})
+        self.history.add(event_type, Thread(self.history.last_id), details)
 
     def _finish(self, status: str, **values: Any) -> None:
         if self.execution.status != "RUNNING":
@@ -190,12 +200,17 @@ class StateMachine:
         self.arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.name}"
         self.executions: dict[str, Execution] = {}
         self._processes: dict[str, Any] = {}
+        self._runs: dict[str, _Run] = {}
         TaskTokens.on(world)
         world.register(self.arn, self)
 
     def start_execution(self, input: Any = None, name: str | None = None) -> dict:
         """StartExecution: begins at the world's current virtual time; returns ``executionArn`` and ``startDate``."""
         value = _load_input(input)
+        if len(to_json(value).encode()) > MAX_PAYLOAD_BYTES:
+            raise ValueError(
+                f"InvalidExecutionInput: the input is larger than {MAX_PAYLOAD_BYTES} bytes (256 KiB)"
+            )
         name = name or self.world.uuid()
         if self.type == EXPRESS:
             arn = (
@@ -210,9 +225,17 @@ class StateMachine:
         execution = Execution(arn, name, self.arn, value, self.world.timestamp())
         self.executions[arn] = execution
         run = _Run(self, execution)
+        self._runs[arn] = run
         timeout = self.definition.get("TimeoutSeconds")
         self._processes[arn] = self.world.env.process(run.supervise(timeout))
         return {"executionArn": arn, "startDate": execution.start_date}
+
+    def stop_execution(self, arn: str, error: str | None = None, cause: str | None = None) -> dict:
+        """StopExecution: a running execution ends ABORTED at the current virtual time."""
+        execution = self.execution(arn)
+        details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
+        self._runs[arn].stop("ABORTED", "ExecutionAborted", details)
+        return {"stopDate": execution.stop_date}
 
     def execution(self, arn: str) -> Execution:
         try:

@@ -613,3 +613,48 @@ def test_jsonata_now_and_uuid_are_virtual_and_seeded():
     b = execute(definition, {}, world=World(seed=2))
     assert a.output == b.output
     assert a.output["now"] == "2025-01-06T10:00:00.000Z"
+
+
+def test_stop_execution_aborts_and_stops_children():
+    world = World(seed=1)
+    processor = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": True}}}
+    sm = StateMachine(
+        machine({"M": {"Type": "Map", "ItemProcessor": processor, "End": True}}), world=world
+    )
+    arn = sm.start_execution([1, 2, 3])["executionArn"]
+    world.run(until=10)
+    sm.stop_execution(arn, error="Operator", cause="stopped by hand")
+    world.run()
+    ex = sm.execution(arn)
+    assert (ex.status, ex.error, ex.cause) == ("ABORTED", "Operator", "stopped by hand")
+    assert ex.stop_date == world.timestamp(10)
+    assert ex.history[-1]["type"] == "ExecutionAborted"
+    assert "MapIterationSucceeded" not in [e["type"] for e in ex.history]
+
+
+def test_timeouts_are_recorded_as_timed_out_events():
+    def slow(event, context):
+        context.sleep(10)
+
+    ex = execute(
+        machine(
+            {
+                "T": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke",
+                    "Parameters": {"FunctionName": "slow"},
+                    "TimeoutSeconds": 1,
+                    "End": True,
+                }
+            }
+        ),
+        {},
+        handlers={"slow": slow},
+    )
+    assert ex.error == "States.Timeout"
+    assert "TaskTimedOut" in [e["type"] for e in ex.history]
+
+
+def test_oversized_input_is_refused():
+    with pytest.raises(ValueError, match="InvalidExecutionInput"):
+        execute(machine({"A": {"Type": "Pass", "End": True}}), {"blob": "x" * (300 * 1024)})
