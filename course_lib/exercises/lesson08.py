@@ -1,0 +1,166 @@
+"""Checks for lesson 08: strong and eventual consistency."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from course_lib.exercises import exercise
+
+#: Exercise 08.2: the order item the "my orders" page reads, and how often.
+ORDER_ITEM = {
+    "pk": "order-1042",
+    "customer": "alice",
+    "pizzas": ["margherita", "diavola", "quattro formaggi"],
+    "address": "12 Via Roma, Napoli",
+    "notes": "Ring twice, the bell is broken. " * 150,
+}
+READS_PER_SECOND = 50
+
+#: Exercise 08.3: a history on one register (initially 0), as call/return events.
+EXERCISE_HISTORY = [
+    {"type": "call", "process": "kitchen", "op": "write", "value": 1},
+    {"type": "call", "process": "app", "op": "read"},
+    {"type": "return", "process": "kitchen", "op": "write"},
+    {"type": "call", "process": "courier", "op": "cas", "value": (1, 2)},
+    {"type": "return", "process": "app", "op": "read", "value": 2},
+    {"type": "return", "process": "courier", "op": "cas", "value": True},
+    {"type": "call", "process": "app", "op": "read"},
+    {"type": "return", "process": "app", "op": "read", "value": 2},
+]
+
+
+def _number(answer: Any) -> float | None:
+    if isinstance(answer, bool) or not isinstance(answer, int | float):
+        return None
+    value = float(answer)
+    return value if math.isfinite(value) else None
+
+
+def _pair(answer: Any) -> tuple[Any, Any] | None:
+    if isinstance(answer, Mapping):
+        lowered = {str(k).lower(): v for k, v in answer.items()}
+        if "r" in lowered and "w" in lowered:
+            return lowered["r"], lowered["w"]
+        return None
+    if isinstance(answer, list | tuple) and len(answer) == 2:
+        return answer[0], answer[1]
+    return None
+
+
+@exercise("08.1", "A quorum that always reads the latest write")
+def strict_quorum(answer: Any) -> str | None:
+    pair = _pair(answer)
+    if pair is None:
+        return "answer with a pair `(R, W)`, for example `quorum = (2, 2)`."
+    r, w = pair
+    if any(isinstance(x, bool) or not isinstance(x, int) for x in (r, w)):
+        return "R and W are whole numbers of replicas."
+    if not (1 <= r <= 3 and 1 <= w <= 3):
+        return "with N = 3, R and W each lie between 1 and 3."
+    if w != 1:
+        return "the exercise keeps writes fast: W must stay 1. Which R then?"
+    if r + w <= 3:
+        return (
+            f"with R = {r} and W = 1 some read quorum can miss the one replica that has the "
+            "write: try pbs_consistency at t_ms=0 and see it stay below 1. How large must "
+            "R + W be compared with N?"
+        )
+    return None
+
+
+@cache
+def _expected_rcu() -> dict[str, float]:
+    from course_lib.consistency import item_size, read_capacity_units
+
+    size = item_size(ORDER_ITEM)
+    return {
+        "strong": READS_PER_SECOND * read_capacity_units(size, consistent=True),
+        "eventual": READS_PER_SECOND * read_capacity_units(size, consistent=False),
+    }
+
+
+@exercise("08.2", "Read capacity: strong against eventual")
+def read_capacity(answer: Any) -> str | None:
+    if not isinstance(answer, Mapping) or set(answer) != {"strong", "eventual"}:
+        return 'answer with a dict `{"strong": ..., "eventual": ...}` of RCUs per second.'
+    strong, eventual = _number(answer["strong"]), _number(answer["eventual"])
+    if strong is None or eventual is None:
+        return "both values are numbers of read capacity units per second."
+    expected = _expected_rcu()
+    ok_strong = math.isclose(strong, expected["strong"])
+    ok_eventual = math.isclose(eventual, expected["eventual"])
+    if ok_strong and ok_eventual:
+        return None
+    if math.isclose(strong, expected["eventual"]) and math.isclose(eventual, expected["strong"]):
+        return "the two are swapped: which kind of read costs more?"
+    if strong > 0 and math.isclose(strong, eventual):
+        return "an eventually consistent read costs half of a strongly consistent one."
+    if strong < READS_PER_SECOND or eventual < READS_PER_SECOND / 2:
+        return (
+            "a read is billed in whole 4 KB units per item, rounded up, and at least one; "
+            "did you multiply by the reads per second?"
+        )
+    if not ok_strong:
+        return (
+            "measure the item with `cl.consistency.item_size(ORDER_ITEM)`, round the 4 KB "
+            "units up (`read_capacity_units` does it), then multiply by the reads per second."
+        )
+    return "the strong figure is right; an eventually consistent read costs half as much."
+
+
+@cache
+def _exercise_verdict() -> bool:
+    from course_lib.consistency import check_linearizability, operations_from_events
+
+    history = operations_from_events(EXERCISE_HISTORY)
+    return check_linearizability(history, initial=0).linearizable
+
+
+@exercise("08.3", "Judge a history")
+def judge_history(answer: Any) -> str | None:
+    verdict = getattr(answer, "linearizable", answer)
+    if not isinstance(verdict, bool):
+        return (
+            "answer True or False (or the result of `check_linearizability`, which carries "
+            "`.linearizable`)."
+        )
+    if verdict == _exercise_verdict():
+        return None
+    if verdict is False:
+        return (
+            "an operation takes effect at one instant anywhere between its call and its "
+            "return. Could the cas take effect before the app's first read returns? Run "
+            "`check_linearizability` and read its order."
+        )
+    return "look for a read that returns a value no single order of the operations allows."
+
+
+@cache
+def _lnkd_disk_window() -> float:
+    from course_lib.consistency import pbs_staleness_window
+
+    return pbs_staleness_window("LNKD-DISK", 0.999, n=3, r=1, w=1)
+
+
+@exercise("08.4", "How eventual is LNKD-DISK?")
+def lnkd_disk_window(answer: Any) -> str | None:
+    value = _number(answer)
+    if value is None:
+        return "answer with a number of milliseconds."
+    reference = _lnkd_disk_window()
+    if 0.7 * reference <= value <= 1.4 * reference:
+        return None
+    if value < 1:
+        return (
+            "that looks like a probability or seconds; the answer is a wait in milliseconds "
+            "(`pbs_staleness_window` returns milliseconds)."
+        )
+    if value < 0.7 * reference:
+        return (
+            "too short: at that wait fewer than 99.9 % of reads are consistent. Did you ask "
+            "for 0.999, for LNKD-DISK, with N=3 and R=W=1?"
+        )
+    return "too long: LNKD-DISK reaches 99.9 % sooner. Check the configuration and quorum."
