@@ -1041,7 +1041,8 @@ class Interpreter:
             self.history.add("MapIterationFailed", thread, {"name": map_name, "index": index})
             raise err
         except (Aborted, simpy.Interrupt):
-            self.history.add("MapIterationAborted", thread, {"name": map_name, "index": index})
+            if not self.run.stopping:
+                self.history.add("MapIterationAborted", thread, {"name": map_name, "index": index})
             raise
         self.history.add("MapIterationSucceeded", thread, {"name": map_name, "index": index})
         return result
