@@ -481,12 +481,20 @@ def _check_wildcard_complexity(subrules: tuple[Subrule, ...]) -> None:
                 elif isinstance(predicate, AnythingBut):
                     texts.update(w.text for w in predicate.wildcards)
     for texts in by_path.values():
-        if texts and wildcard_complexity(sorted(texts)) > MAX_WILDCARD_COMPLEXITY:
+        if (
+            texts
+            and wildcard_complexity(sorted(texts), MAX_WILDCARD_COMPLEXITY)
+            > MAX_WILDCARD_COMPLEXITY
+        ):
             raise InvalidEventPattern(TOO_COMPLEX)
 
 
-def wildcard_complexity(texts: list[str], max_states: int = 5000) -> int:
-    """The largest set of live positions an automaton for ``texts`` reaches on any input."""
+def wildcard_complexity(texts: list[str], limit: int | None = None, max_states: int = 5000) -> int:
+    """The largest set of live positions an automaton for ``texts`` reaches on any input.
+
+    The search stops as soon as it exceeds ``limit`` (the answer is then some value above
+    it) or has explored ``max_states`` distinct sets (the answer is then ``max_states``).
+    """
     patterns = [wildcard_tokens(t) for t in texts]
     if not any(None in tokens for tokens in patterns):
         return 1
@@ -527,6 +535,8 @@ def wildcard_complexity(texts: list[str], max_states: int = 5000) -> int:
             if state and state not in visited:
                 visited.add(state)
                 worst = max(worst, len(state))
+                if limit is not None and worst > limit:
+                    return worst
                 if len(visited) > max_states:
                     return max_states
                 frontier.append(state)

@@ -127,3 +127,48 @@ def test_exists_false_only_rules_match_without_hits():
     )
     assert matcher.matching({"b": 1}) == ["absent"]
     assert matcher.matching({"a": 1}) == ["present"]
+
+
+any_json = st.recursive(
+    st.one_of(
+        st.text(max_size=12),
+        st.integers(min_value=-(10**30), max_value=10**30),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.none(),
+        st.booleans(),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(
+            st.one_of(st.text(max_size=6), st.sampled_from(["$or", "numeric", "wildcard", "cidr"])),
+            children,
+            max_size=3,
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(any_json, st.text(max_size=40)))
+def test_validator_never_crashes_on_arbitrary_input(document):
+    try:
+        compiled = compile_pattern(document)
+    except InvalidEventPattern:
+        return
+    assert isinstance(compiled, CompiledPattern)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["wildcard", "cidr", "prefix", "equals-ignore-case"]),
+    st.text(max_size=30),
+    st.dictionaries(st.sampled_from(KEYS), any_json, max_size=3),
+)
+def test_string_operators_with_arbitrary_text(operator, text, event):
+    try:
+        compiled = compile_pattern({"a": [{operator: text}]})
+    except InvalidEventPattern:
+        return
+    matcher = PatternMatcher({"r": compiled})
+    assert matcher.matching(event) == (["r"] if pattern_matches(compiled, event) else [])
