@@ -43,11 +43,13 @@ SERVER_CONFIG: dict[str, Any] = {
 FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
+@functools.cache
 def fake_boto3_session(region: str) -> Any:
     """A boto3 session with fake keys that reads no environment variable and no AWS file.
 
     Offline and endpoint clients use it, so the learner's profile, keys, region and
-    endpoint settings can neither leak into a simulator nor break it.
+    endpoint settings can neither leak into a simulator nor break it. One per region is
+    kept: it caches the service models that clients load.
     """
     import boto3
     import botocore.session
@@ -97,7 +99,6 @@ class OfflineAccount:
         self._patches = []
 
 
-@functools.cache
 def _isolated_region_catalogue(cls: type) -> Any:
     """The session moto reads its region list from, immune to a broken AWS_PROFILE."""
     return fake_boto3_session("us-east-1")

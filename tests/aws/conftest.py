@@ -7,15 +7,30 @@ import pytest
 from course_lib.aws import backends, deletion, moto_support
 
 
+@pytest.fixture(scope="session", autouse=True)
+def offline_account_is_stopped_at_the_end():
+    """The offline account lives across tests, like a real one; it stops when they end."""
+    yield
+    moto_support.stop_offline_account()
+
+
 @pytest.fixture(autouse=True)
 def offline_environment(monkeypatch: pytest.MonkeyPatch):
-    """Every test starts offline and must leave the offline account without course resources."""
+    """Every test starts offline; one that used the offline account must leave it clean."""
     monkeypatch.delenv(backends.LIVE_ENV, raising=False)
     monkeypatch.delenv(backends.ENDPOINT_ENV, raising=False)
-    moto_support.stop_offline_account()
+    used = []
+    start = moto_support.offline_account
+
+    def offline_account() -> moto_support.OfflineAccount:
+        used.append(True)
+        return start()
+
+    monkeypatch.setattr(moto_support, "offline_account", offline_account)
     yield
-    if moto_support.offline_running():
+    if used and moto_support.offline_running():
         backend = backends.offline_backend()
         left = deletion.find_leftovers(deletion.cached_clients(backend.client))
-        moto_support.stop_offline_account()
+        if left:
+            moto_support.stop_offline_account()
         assert left == [], f"course resources left in the offline account: {left}"
