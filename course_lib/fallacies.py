@@ -80,6 +80,51 @@ def _folded_normal_delays(world: World, stream: str, mean: float, sd: float) -> 
     return functools.partial(next, itertools.chain.from_iterable(blocks()))
 
 
+class _OccRow:
+    """The contended row and the clients racing for it (one simulation run)."""
+
+    def __init__(self, world: World, delay: Callable[[], float], policy, jitter) -> None:
+        self.env = world.env
+        self.delay = delay
+        self.policy = policy
+        self.jitter = jitter
+        self.last_write = -1.0
+        self.calls = 0
+        self.done = 0.0
+
+
+class _OccClient:
+    """Reads the version, writes it back conditionally, backs off and retries on conflict.
+
+    A write succeeds when no other write succeeded since this client's read, which is
+    exactly "the version is unchanged"; so the read needs no event of its own and each
+    attempt is one timeout on the clock, whose callback is the write arriving.
+    """
+
+    __slots__ = ("read_at", "retry", "row", "sleep")
+
+    def __init__(self, row: _OccRow) -> None:
+        self.row = row
+        self.retry = 0
+        self.sleep = 0.0
+        self.read_at = row.delay()
+        row.env.timeout(self.read_at + row.delay() + row.delay()).callbacks.append(self.write)
+
+    def write(self, _: simpy.Event) -> None:
+        row = self.row
+        now = row.env.now
+        row.calls += 1
+        if row.last_write < self.read_at:
+            row.last_write = now
+            row.done = max(row.done, now + row.delay())
+            return
+        self.retry += 1
+        self.sleep = row.policy.delay(self.retry, self.sleep, row.jitter)
+        self.read_at = now + row.delay() + self.sleep + row.delay()
+        wait = self.read_at - now + row.delay() + row.delay()
+        row.env.timeout(wait).callbacks.append(self.write)
+
+
 def _occ_run(
     seed: int,
     clients: int,
@@ -89,38 +134,15 @@ def _occ_run(
     base: float,
     cap: float,
 ) -> tuple[int, float]:
-    """One contended row: every client reads the version, then writes it conditionally.
-
-    A client's write succeeds when the row's version is unchanged since its read, that
-    is when no other write succeeded between the two; the read needs no event of its
-    own. Returns the number of write calls and the time the last reply arrived (s).
-    """
+    """One run: returns the number of write calls and when the last reply arrived (s)."""
     world = World(seed)
-    env = world.env
     name = f"fallacies/backoff/{clients}/{algorithm}/{run}"
     delay = _folded_normal_delays(world, f"{name}/network", delay_ms[0] / 1000, delay_ms[1] / 1000)
-    jitter = world.rng(f"{name}/backoff")
-    policy = backoff(algorithm, base, cap)
-    row = {"last_write": -1.0, "calls": 0, "done": 0.0}
-
-    def client():
-        read_at = delay()
-        retry, sleep = 0, 0.0
-        while True:
-            yield env.timeout(read_at - env.now + delay() + delay())
-            row["calls"] += 1
-            if row["last_write"] < read_at:
-                row["last_write"] = env.now
-                row["done"] = max(row["done"], env.now + delay())
-                return
-            retry += 1
-            sleep = policy.delay(retry, sleep, jitter)
-            read_at = env.now + delay() + sleep + delay()
-
+    row = _OccRow(world, delay, backoff(algorithm, base, cap), world.rng(f"{name}/backoff"))
     for _ in range(clients):
-        env.process(client())
-    env.run()
-    return row["calls"], row["done"]
+        _OccClient(row)
+    world.run()
+    return row.calls, row.done
 
 
 def backoff_experiment(
