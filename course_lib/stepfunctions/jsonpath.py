@@ -222,7 +222,8 @@ def _split_union(inner: str) -> list[str]:
 
 def _parse_member(member: str, text: str) -> Any:
     if len(member) >= 2 and member[0] == member[-1] and member[0] in "'\"":
-        return Field(re.sub(r"\\(.)", r"\1", member[1:-1]))
+        quote = member[0]
+        return Field(member[1:-1].replace("\\" + quote, quote))
     if ":" in member:
         pieces = member.split(":")
         if len(pieces) > 3:
