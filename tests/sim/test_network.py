@@ -235,3 +235,28 @@ def test_per_link_streams_are_independent():
         return [r.delivered_at for r in world.trace if r.target == "b"]
 
     assert deliveries(False) == deliveries(True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    loss=st.floats(0, 1),
+    duplicate=st.floats(0, 1),
+    tamper=st.floats(0, 1),
+    reorder=st.floats(0, 1),
+    count=st.integers(1, 30),
+    seed=st.integers(0, 10_000),
+)
+def test_every_send_is_accounted_for(loss, duplicate, tamper, reorder, count, seed):
+    link = Link(
+        latency=Exponential(0.01), loss=loss, duplicate=duplicate, tamper=tamper, reorder=reorder
+    )
+    world, net = two_nodes(link, seed)
+    for i in range(count):
+        net.send("a", "b", f"m{i}")
+    world.run()
+    counts = outcome_counts(world.trace)
+    firsts = counts["delivered"] + counts["tampered"] + counts["lost"]
+    assert firsts == count == net.sent
+    assert counts["duplicate"] <= count - counts["lost"]
+    assert counts["in_flight"] == 0
+    assert len(received(net, "b")) == net.delivered == count - counts["lost"] + counts["duplicate"]

@@ -217,3 +217,22 @@ def test_attempts_never_exceed_the_policy(fail_first, max_attempts, seed):
     assert stats.attempts == len(log) == min(fail_first + 1, max_attempts)
     assert ok == (fail_first < max_attempts)
     assert stats.retries == stats.attempts - 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    capacity=st.integers(0, 50),
+    cost=st.integers(0, 10),
+    events=st.lists(st.sampled_from(["retry", "timeout", "ok", "ok-after-retry"]), max_size=40),
+)
+def test_token_bucket_stays_within_zero_and_capacity(capacity, cost, events):
+    bucket = RetryTokenBucket(capacity=capacity, retry_cost=cost, timeout_cost=2 * cost)
+    last = None
+    for event in events:
+        if event in ("retry", "timeout"):
+            before = bucket.tokens
+            last = bucket.acquire(after_timeout=event == "timeout")
+            assert (last is None and bucket.tokens == before) or bucket.tokens == before - last
+        else:
+            bucket.release(last if event == "ok-after-retry" else None)
+        assert 0 <= bucket.tokens <= capacity
