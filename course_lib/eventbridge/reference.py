@@ -50,13 +50,7 @@ def _compile_text(text: str) -> CompiledPattern:
 
 
 def compile_cached(pattern: Any) -> CompiledPattern:
-    """:func:`compile_pattern`, remembering recent patterns (lessons test one pattern often)."""
-    if isinstance(pattern, dict):
-        try:
-            text = json.dumps(pattern, allow_nan=False)
-        except (TypeError, ValueError):
-            return compile_pattern(pattern)
-        return _compile_text(text)
+    """:func:`compile_pattern`, remembering recent pattern texts (JSON strings)."""
     if isinstance(pattern, str):
         return _compile_text(pattern)
     return compile_pattern(pattern)

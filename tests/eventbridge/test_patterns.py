@@ -232,3 +232,8 @@ class TestValidation:
             matches({"a": [1]}, {"a": 1})
         with pytest.raises(InvalidEvent):
             matches({"a": [1]}, "not json")
+
+
+def test_non_string_keys_are_rejected_even_when_cached():
+    with pytest.raises(InvalidEventPattern, match="Field names must be strings"):
+        matches({1: ["x"]}, event())
