@@ -142,37 +142,6 @@ class Interpreter:
         return output, next_name
 
     # -- shared pieces ------------------------------------------------------------------
-    def _states_var(self, ctx: EvalContext, raw_input: Any, **extra: Any) -> dict:
-        out = {"input": raw_input, "context": ctx.context_object}
-        out.update(extra)
-        return out
-
-    def _jsonata_output_assign(
-        self, state: dict, ctx: EvalContext, states: dict, default_output: Any
-    ) -> tuple[Any, dict]:
-        """JSONata Output and Assign, both reading the variables as they were before the state."""
-        assigned = {}
-        if "Assign" in state:
-            assigned = self._jsonata_assign(state["Assign"], ctx, states)
-        if "Output" in state:
-            output = jsonata_mode.evaluate_template(state["Output"], ctx, states, "Output")
-        else:
-            output = default_output
-        return output, assigned
-
-    def _jsonata_assign(self, assign: Any, ctx: EvalContext, states: dict) -> dict:
-        if jsonata_mode.is_expression(assign):
-            value = jsonata_mode.evaluate_expression(assign, ctx, states, "Assign")
-            if not isinstance(value, dict):
-                raise ctx.error(
-                    errors.QUERY_EVALUATION_ERROR, "The Assign field must evaluate to an object."
-                )
-            return value
-        return {
-            k: jsonata_mode.evaluate_template(v, ctx, states, f"Assign/{k}")
-            for k, v in assign.items()
-        }
-
     def _jsonpath_finish(
         self, state: dict, raw_input: Any, result: Any, ctx: EvalContext
     ) -> tuple[Any, dict]:
@@ -189,8 +158,10 @@ class Interpreter:
     # -- Pass ---------------------------------------------------------------------------
     def _state_pass(self, name, state, raw_input, ctx, frame, ql):
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input)
-            output, assigned = self._jsonata_output_assign(state, ctx, states, raw_input)
+            states = jsonata_mode.states_variable(ctx, raw_input)
+            output, assigned = jsonata_mode.evaluate_output_and_assign(
+                state, ctx, states, raw_input
+            )
             return output, state.get("Next"), assigned
         effective = dataflow.apply_input_path(state, raw_input, ctx)
         if "Result" in state:
@@ -210,8 +181,8 @@ class Interpreter:
     # -- Succeed / Fail -----------------------------------------------------------------
     def _state_succeed(self, name, state, raw_input, ctx, frame, ql):
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input)
-            output, _ = self._jsonata_output_assign(state, ctx, states, raw_input)
+            states = jsonata_mode.states_variable(ctx, raw_input)
+            output, _ = jsonata_mode.evaluate_output_and_assign(state, ctx, states, raw_input)
             return output, None, {}
         effective = dataflow.apply_input_path(state, raw_input, ctx)
         return dataflow.apply_output_path(state, effective, ctx), None, {}
@@ -219,7 +190,7 @@ class Interpreter:
 
     def _state_fail(self, name, state, raw_input, ctx, frame, ql):
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input)
+            states = jsonata_mode.states_variable(ctx, raw_input)
             error = (
                 jsonata_mode.evaluate_template(state["Error"], ctx, states, "Error")
                 if "Error" in state
@@ -253,7 +224,7 @@ class Interpreter:
     # -- Choice -------------------------------------------------------------------------
     def _state_choice(self, name, state, raw_input, ctx, frame, ql):
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input)
+            states = jsonata_mode.states_variable(ctx, raw_input)
             for rule in state["Choices"]:
                 cond = jsonata_mode.evaluate_template(rule["Condition"], ctx, states, "Condition")
                 if not isinstance(cond, bool):
@@ -263,7 +234,9 @@ class Interpreter:
                         f"specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '{jsonata_mode.type_name(cond)}' for value: {to_json(cond)}",
                     )
                 if cond:
-                    output, assigned = self._jsonata_output_assign(rule, ctx, states, raw_input)
+                    output, assigned = jsonata_mode.evaluate_output_and_assign(
+                        rule, ctx, states, raw_input
+                    )
                     return output, rule["Next"], assigned
             return self._choice_default(state, raw_input, ctx, states)
         effective = dataflow.apply_input_path(state, raw_input, ctx)
@@ -294,16 +267,18 @@ class Interpreter:
                 errors.NO_CHOICE_MATCHED,
                 f"No Choice Rule matched and no Default is specified in the Choice state '{ctx.state_name}'.",
             )
-        output, assigned = self._jsonata_output_assign(state, ctx, states, raw_input)
+        output, assigned = jsonata_mode.evaluate_output_and_assign(state, ctx, states, raw_input)
         return output, state["Default"], assigned
 
     # -- Wait ---------------------------------------------------------------------------
     def _state_wait(self, name, state, raw_input, ctx, frame, ql):
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input)
+            states = jsonata_mode.states_variable(ctx, raw_input)
             delay = self._jsonata_wait_delay(state, ctx, states)
             yield from self._sleep(delay)
-            output, assigned = self._jsonata_output_assign(state, ctx, states, raw_input)
+            output, assigned = jsonata_mode.evaluate_output_and_assign(
+                state, ctx, states, raw_input
+            )
             return output, state.get("Next"), assigned
         effective = dataflow.apply_input_path(state, raw_input, ctx)
         delay = self._jsonpath_wait_delay(state, effective, ctx)
@@ -436,8 +411,10 @@ class Interpreter:
     def _caught(self, catcher: dict, err: StatesError, raw_input: Any, ctx: EvalContext, ql: str):
         error_output = err.to_output()
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input, errorOutput=error_output)
-            output, assigned = self._jsonata_output_assign(catcher, ctx, states, error_output)
+            states = jsonata_mode.states_variable(ctx, raw_input, errorOutput=error_output)
+            output, assigned = jsonata_mode.evaluate_output_and_assign(
+                catcher, ctx, states, error_output
+            )
         else:
             assigned = (
                 dataflow.evaluate_assign_jsonpath(catcher["Assign"], error_output, ctx)
@@ -461,15 +438,15 @@ class Interpreter:
             return outcome.output, outcome.next, outcome.assigned
         result = outcome
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input, result=result)
-            output, assigned = self._jsonata_output_assign(state, ctx, states, result)
+            states = jsonata_mode.states_variable(ctx, raw_input, result=result)
+            output, assigned = jsonata_mode.evaluate_output_and_assign(state, ctx, states, result)
             return output, state.get("Next"), assigned
         output, assigned = self._jsonpath_finish(state, raw_input, result, ctx)
         return output, state.get("Next"), assigned
 
     def _task_payload(self, state, raw_input, ctx, ql):
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input)
+            states = jsonata_mode.states_variable(ctx, raw_input)
             if "Arguments" in state:
                 return jsonata_mode.evaluate_template(
                     state["Arguments"], ctx, states, "Arguments"
@@ -483,7 +460,7 @@ class Interpreter:
             value = state[key]
             if ql == JSONATA and isinstance(value, str):
                 value = jsonata_mode.evaluate_template(
-                    value, ctx, self._states_var(ctx, raw_input), key
+                    value, ctx, jsonata_mode.states_variable(ctx, raw_input), key
                 )
         elif f"{key}Path" in state:
             effective = dataflow.apply_input_path(state, raw_input, ctx)
@@ -692,7 +669,7 @@ class Interpreter:
     def _state_parallel(self, name, state, raw_input, ctx, frame, ql):
         def attempt(retry_count):
             if ql == JSONATA:
-                states = self._states_var(ctx, raw_input)
+                states = jsonata_mode.states_variable(ctx, raw_input)
                 branch_input = (
                     jsonata_mode.evaluate_template(state["Arguments"], ctx, states, "Arguments")
                     if "Arguments" in state
@@ -719,8 +696,8 @@ class Interpreter:
         if isinstance(outcome, _Caught):
             return outcome.output, outcome.next, outcome.assigned
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input, result=outcome)
-            output, assigned = self._jsonata_output_assign(state, ctx, states, outcome)
+            states = jsonata_mode.states_variable(ctx, raw_input, result=outcome)
+            output, assigned = jsonata_mode.evaluate_output_and_assign(state, ctx, states, outcome)
             return output, state.get("Next"), assigned
         output, assigned = self._jsonpath_finish(state, raw_input, outcome, ctx)
         return output, state.get("Next"), assigned
@@ -792,7 +769,7 @@ class Interpreter:
             value = state[key]
             if ql == JSONATA and isinstance(value, str):
                 value = jsonata_mode.evaluate_template(
-                    value, ctx, self._states_var(ctx, value_in), key
+                    value, ctx, jsonata_mode.states_variable(ctx, value_in), key
                 )
             return value
         path_key = f"{key}Path"
@@ -888,8 +865,8 @@ class Interpreter:
         if isinstance(outcome, _Caught):
             return outcome.output, outcome.next, outcome.assigned
         if ql == JSONATA:
-            states = self._states_var(ctx, raw_input, result=outcome)
-            output, assigned = self._jsonata_output_assign(state, ctx, states, outcome)
+            states = jsonata_mode.states_variable(ctx, raw_input, result=outcome)
+            output, assigned = jsonata_mode.evaluate_output_and_assign(state, ctx, states, outcome)
             return output, state.get("Next"), assigned
         output, assigned = self._jsonpath_finish(state, raw_input, outcome, ctx)
         return output, state.get("Next"), assigned
@@ -898,7 +875,7 @@ class Interpreter:
         """The array a Map iterates: Items (JSONata), ItemsPath, or the whole input."""
         if ql == JSONATA:
             if "Items" in state:
-                states = self._states_var(ctx, raw_input)
+                states = jsonata_mode.states_variable(ctx, raw_input)
                 return jsonata_mode.evaluate_typed(state["Items"], ctx, states, "Items", "array")
             error, items = errors.QUERY_EVALUATION_ERROR, raw_input
         else:
@@ -944,7 +921,7 @@ class Interpreter:
     def _template(self, template, value_in, ctx, ql, raw_input, field_name):
         if ql == JSONATA:
             return jsonata_mode.evaluate_template(
-                template, ctx, self._states_var(ctx, raw_input), field_name
+                template, ctx, jsonata_mode.states_variable(ctx, raw_input), field_name
             )
         return dataflow.payload_template(template, value_in, ctx)
 

@@ -237,6 +237,37 @@ def evaluate_typed(
     return value
 
 
+def states_variable(ctx: EvalContext, raw_input: Any, **extra: Any) -> dict:
+    """The reserved ``$states`` variable: input, context, and result or errorOutput when known."""
+    return {"input": raw_input, "context": ctx.context_object, **extra}
+
+
+def evaluate_assign(assign: Any, ctx: EvalContext, states: dict) -> dict:
+    """A JSONata Assign: an object of templates, or one expression giving an object."""
+    if is_expression(assign):
+        value = evaluate_expression(assign, ctx, states, "Assign")
+        if not isinstance(value, dict):
+            raise ctx.error(QUERY_EVALUATION_ERROR, "The Assign field must evaluate to an object.")
+        return value
+    return {k: evaluate_template(v, ctx, states, f"Assign/{k}") for k, v in assign.items()}
+
+
+def evaluate_output(state: dict, ctx: EvalContext, states: dict, default_output: Any) -> Any:
+    """A JSONata Output (the default is the state's result, or its input when there is none)."""
+    if "Output" not in state:
+        return default_output
+    return evaluate_template(state["Output"], ctx, states, "Output")
+
+
+def evaluate_output_and_assign(
+    state: dict, ctx: EvalContext, states: dict, default_output: Any
+) -> tuple[Any, dict]:
+    """Output and Assign of a JSONata state (or Catcher, or Choice rule); both read the
+    variables as they were before the state, so neither sees the other's assignments."""
+    assigned = evaluate_assign(state["Assign"], ctx, states) if "Assign" in state else {}
+    return evaluate_output(state, ctx, states, default_output), assigned
+
+
 def type_name(value: Any) -> str:
     """JSON type name of a value as AWS names it in messages."""
     return _type_name(value)
