@@ -14,7 +14,7 @@ import math
 import random
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import simpy
 
@@ -84,9 +84,8 @@ class Link:
             raise ValueError(f"bandwidth: must be a number of bytes/s > 0, got {self.bandwidth!r}")
 
 
-@dataclass(frozen=True)
-class Message:
-    """What a node receives: the payload and where it came from."""
+class Message(NamedTuple):
+    """What a node receives: the payload and where it came from (immutable, cheap to make)."""
 
     id: str
     source: str
@@ -318,7 +317,7 @@ class Network:
             outcome, reason = "lost", "loss"
         elif target is None:
             outcome, reason = "failed", f"no node listens on {message.target!r}"
-        elif self.partitioned(message.source, target):
+        elif self._groups and self.partitioned(message.source, target):
             outcome, reason = "lost", "partition"
         else:
             outcome, reason = self._delivered_outcome(message), None
