@@ -4,6 +4,22 @@
 returns an :class:`Execution` (status, output, error, cause, history in AWS's shape).
 ``StateMachine`` runs many executions on a shared :class:`~course_lib.sim.World`;
 ``validate`` lists every problem in a definition; ``to_dot`` draws it.
+
+How the pieces meet:
+
+* Lambda functions and other task resources are plain Python callables passed as
+  ``handlers`` (keyed by function name or ARN, or by the resource ARN). A handler
+  spends virtual time with ``context.sleep(seconds)``.
+* ``arn:aws:states:::events:putEvents`` calls ``world.service("events").put_events``.
+* Callbacks: every world running state machines has a :class:`TaskTokens` service
+  registered as ``"states"``; ``world.service("states").send_task_success(token, output)``
+  (or ``send_task_failure`` / ``send_task_heartbeat``) resumes a ``.waitForTaskToken``
+  task, and ``pending()`` lists the tokens that are waiting.
+* Each data-flow stage is its own function: ``dataflow.apply_input_path``,
+  ``apply_parameters``, ``apply_result_selector``, ``apply_result_path``,
+  ``apply_output_path`` and ``evaluate_assign_jsonpath`` for JSONPath states;
+  ``jsonata_mode.states_variable``, ``evaluate_template``, ``evaluate_output`` and
+  ``evaluate_assign`` for JSONata states.
 """
 
 from __future__ import annotations

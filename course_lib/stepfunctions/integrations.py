@@ -233,6 +233,14 @@ def put_events_entries(parameters: Any) -> list[dict]:
     return entries
 
 
+def json_result(value: Any, resource: str) -> Any:
+    """A service result as plain JSON; anything JSON cannot carry is a clear task failure."""
+    try:
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError) as exc:
+        raise StatesError(TASK_FAILED, f"The result of {resource} is not JSON: {exc}") from None
+
+
 def missing_handler(what: str) -> StatesError:
     return StatesError(
         RUNTIME, f"No local handler for {what}: pass handlers={{{what!r}: callable}}"

@@ -27,6 +27,7 @@ from course_lib.stepfunctions.integrations import (
     Outcome,
     call_lambda,
     function_arn,
+    json_result,
     lambda_invoke_result,
     missing_handler,
     parse_resource,
@@ -620,7 +621,7 @@ class Interpreter:
                     "the 'events' service (register an event bus on the world as 'events')"
                 )
             response = self.world.service("events").put_events(entries)
-            return Outcome(response)
+            return Outcome(json_result(response, target.resource))
         base = target.resource.rsplit(".", 1)[0] if target.pattern else target.resource
         handler = self.handlers.resource_handler(target.resource, base)
         if handler is None:
@@ -631,7 +632,7 @@ class Interpreter:
             raise
         except Exception as exc:
             raise StatesError(type(exc).__name__, str(exc)) from None
-        return Outcome(value)
+        return Outcome(json_result(value, target.resource))
 
     def _await_token(
         self, token: str, timeout: float | None, heartbeat: float | None, spent: float
