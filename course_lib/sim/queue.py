@@ -340,15 +340,11 @@ class Queue:
         return min(later, default=math.inf)
 
     def _expire(self) -> None:
+        """Drop messages older than the retention period (redriven ones may sit anywhere)."""
         cutoff = self.world.now - self.message_retention_period
-        if self._messages and self._messages[0].sent_at <= cutoff:
-            kept = []
-            for message in self._messages:
-                if message.sent_at > cutoff:
-                    kept.append(message)
-                elif message.receipt_handle is not None:
-                    self._by_handle.pop(message.receipt_handle, None)
-            self._messages = kept
+        if any(message.sent_at <= cutoff for message in self._messages):
+            for message in [m for m in self._messages if m.sent_at <= cutoff]:
+                self._remove(message)
 
     def _take(self, max_messages: int, visibility_timeout: float) -> list[dict]:
         self._expire()

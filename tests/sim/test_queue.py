@@ -344,3 +344,20 @@ def test_a_message_is_never_in_two_consumers_hands_at_once(timeouts, seed):
             assert len(got) == 1
             held_until = world.now + timeout
         advance(world, world.rng("gap").choice([1, timeout, 2 * timeout]))
+
+
+def test_retention_drops_old_messages_even_behind_newer_ones_in_a_dlq():
+    world = World(1)
+    dlq = Queue(world, "old-dlq", message_retention_period=100)
+    queue = Queue(world, "old", visibility_timeout=1, dead_letter_queue=dlq, max_receive_count=1)
+    dlq.send_message("sent first")
+    advance(world, 10)
+    queue.send_message("redriven later")
+    queue.receive_message()
+    advance(world, 1)
+    assert queue.receive_message() == []
+    assert dlq.get_queue_attributes()["ApproximateNumberOfMessages"] == "2"
+    advance(world, 95)
+    assert [m["Body"] for m in dlq.receive_message(max_messages=10)] == ["redriven later"]
+    advance(world, 10)
+    assert dlq.receive_message(max_messages=10) == []
