@@ -96,8 +96,13 @@ class _NumericIndex:
 
 @dataclass
 class _PathIndex:
-    """Everything the rules test on one field path."""
+    """Everything the rules test on one field path.
 
+    ``only_exact_strings`` stays True while every predicate is an exact string, the common
+    case, which the matcher then answers with a single dictionary lookup.
+    """
+
+    exact_strings: dict[str, list[int]]
     exact: dict[tuple, list[int]]
     equals_ignore_case: dict[str, list[int]]
     prefix: _AffixIndex
@@ -110,10 +115,12 @@ class _PathIndex:
     cidr: dict[tuple[int, int], dict[int, list[int]]]
     exists: list[int]
     anything_but: list[tuple[AnythingBut, int]]
+    only_exact_strings: bool = True
 
     @classmethod
     def empty(cls) -> _PathIndex:
         return cls(
+            exact_strings={},
             exact={},
             equals_ignore_case={},
             prefix=_AffixIndex(from_end=False),
@@ -129,6 +136,10 @@ class _PathIndex:
         )
 
     def add(self, predicate: Predicate, subrule: int) -> None:
+        if isinstance(predicate, Exact) and predicate.key[0] == "s":
+            self.exact_strings.setdefault(predicate.key[1], []).append(subrule)
+            return
+        self.only_exact_strings = False
         if isinstance(predicate, Exact):
             self.exact.setdefault(predicate.key, []).append(subrule)
         elif isinstance(predicate, EqualsIgnoreCase):
@@ -165,12 +176,12 @@ class _PathIndex:
     def probe(self, value: Any) -> list[int]:
         """The sub-rules (ids) whose anchor predicates ``value`` satisfies on this path."""
         found: list[int] = list(self.exists)
-        if self.exact:
-            key = ("s", value) if type(value) is str else value_key(value)
-            found.extend(self.exact.get(key, ()))
-        if type(value) is str:
+        if isinstance(value, str):
+            found.extend(self.exact_strings.get(value, ()))
             self._probe_string(value, found)
-        elif self.numeric.ranges and is_number(value):
+        elif self.exact:
+            found.extend(self.exact.get(value_key(value), ()))
+        if self.numeric.ranges and is_number(value):
             number = comparable_number(value)
             if number is not None:
                 found.extend(self.numeric.probe(number))
@@ -327,7 +338,16 @@ class PatternMatcher:
         paths = self._paths
         for path, values in flat.items():
             index = paths.get(path)
-            if index is not None:
+            if index is None:
+                continue
+            if index.only_exact_strings:
+                table = index.exact_strings
+                for value, _ in values:
+                    if isinstance(value, str):
+                        hit = table.get(value)
+                        if hit:
+                            candidates.update(hit)
+            else:
                 for value, _ in values:
                     candidates.update(index.probe(value))
         matched: set[str] = set()
