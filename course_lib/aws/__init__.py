@@ -18,7 +18,7 @@ from course_lib.aws.masking import mask, printable
 from course_lib.aws.naming import COURSE_TAG_KEY, COURSE_TAG_VALUE, PREFIX, resource_name
 from course_lib.aws.pricing import PRICES, PRICES_CHECKED, estimate_cost
 from course_lib.aws.resources import CourseResource
-from course_lib.aws.session import AwsSession, session
+from course_lib.aws.sessions import AwsSession, session
 
 __all__ = [
     "COURSE_TAG_KEY",

@@ -151,11 +151,11 @@ def leftovers(lesson: str | None = None, *, region: str | None = None) -> list[C
     return find_leftovers(cached_clients(backend.client), lesson)
 
 
-def cleanup(lesson: str | None = None, *, region: str | None = None) -> list[CourseResource]:
+def cleanup(lesson: str | None = None, *, region: str | None = None) -> None:
     """Find and delete every course resource (of ``lesson``, when given); print what went.
 
     Run it in each region you used (IAM roles are global). Running it again deletes
-    nothing more: the result is then an empty list.
+    nothing more and says so. It returns nothing, so a cleanup cell shows only its message.
     """
     if lesson is not None:
         check_lesson(lesson)
@@ -167,7 +167,6 @@ def cleanup(lesson: str | None = None, *, region: str | None = None) -> list[Cou
         print(f"Deleted from {scope}: " + ", ".join(r.describe() for r in deleted) + ".")
     else:
         print(f"No course resources left in {scope}.")
-    return deleted
 
 
 def _pairs(tags: list[dict[str, str]], key: str = "Key", value: str = "Value") -> dict[str, str]:

@@ -29,6 +29,16 @@ def mask(text: str) -> str:
     return _URL_USERINFO.sub("", _ACCOUNT_ID.sub(lambda m: m.group(1) + "*" * 8, text))
 
 
+def mask_exception(exc: BaseException) -> None:
+    """Mask account ids in an AWS error's message in place, so its traceback can be stored.
+
+    Only botocore errors are touched; their type stays the same, so code that catches
+    them still works.
+    """
+    if type(exc).__module__.startswith("botocore"):
+        exc.args = tuple(mask(arg) if isinstance(arg, str) else arg for arg in exc.args)
+
+
 def printable(value: Any, keys: list[str] | tuple[str, ...] | None = None) -> Any:
     """A copy of an AWS response that is safe and stable to print.
 

@@ -67,3 +67,12 @@ def test_the_session_block_turns_botocore_errors_into_course_errors():
     ):
         raise bx.NoCredentialsError()
     assert raised.value.__suppress_context__
+
+
+def test_aws_errors_leaving_a_session_have_account_ids_masked():
+    arn = "arn:aws:states:us-east-1:123456789012:stateMachine:eda-course-lesson05-missing"
+    with pytest.raises(bx.ClientError) as raised, cl_aws.session("lesson05") as aws:
+        aws.client("stepfunctions").describe_state_machine(stateMachineArn=arn)
+    assert raised.value.response["Error"]["Code"] == "StateMachineDoesNotExist"
+    assert "1234********" in str(raised.value)
+    assert "123456789012" not in str(raised.value)

@@ -120,3 +120,19 @@ def test_offline_ignores_the_learners_aws_settings(monkeypatch):
     import os
 
     assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIALEARNERKEY000000"
+
+
+def test_live_service_roles_wait_for_iam(monkeypatch, learner_account, capsys):
+    from course_lib.aws import sessions as session_module
+
+    monkeypatch.setenv(backends.LIVE_ENV, "1")
+    monkeypatch.setattr(session_module, "IAM_PROPAGATION_SECONDS", 0)
+    slept = []
+    monkeypatch.setattr(session_module.time, "sleep", slept.append)
+    with cl_aws.session("lesson07", creates=["role:bus"]) as aws:
+        arn = aws.service_role("events", "bus")
+        assert arn.endswith(":role/eda-course-lesson07-bus")
+        tags = aws.client("iam").list_role_tags(RoleName=aws.name("bus"))["Tags"]
+        assert {t["Key"]: t["Value"] for t in tags}["lesson"] == "lesson07"
+    assert slept == [0]
+    assert cl_aws.leftovers() == []

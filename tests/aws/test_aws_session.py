@@ -126,18 +126,16 @@ def test_cleanup_finds_leftovers_and_is_idempotent(capsys):
     )
     untagged = aws.backend.client("sqs").create_queue(QueueName="eda-course-lesson07-mine")
     capsys.readouterr()
-    deleted = cl_aws.cleanup()
-    assert [r.describe() for r in deleted] == [
-        "SQS queue eda-course-lesson07-a",
-        "DynamoDB table eda-course-lesson07-b",
-    ]
-    assert cl_aws.cleanup() == []
-    assert aws.close() == []
+    assert cl_aws.cleanup() is None
+    cl_aws.cleanup()
+    aws.close()
     assert capsys.readouterr().out.splitlines() == [
         "Deleted from the offline account, region us-east-1: SQS queue eda-course-lesson07-a, "
         "DynamoDB table eda-course-lesson07-b.",
         "No course resources left in the offline account, region us-east-1.",
     ]
+    remaining = aws.backend.client("sqs").list_queues()["QueueUrls"]
+    assert remaining == [untagged["QueueUrl"]]
     aws.backend.client("sqs").delete_queue(QueueUrl=untagged["QueueUrl"])
 
 

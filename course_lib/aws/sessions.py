@@ -127,10 +127,13 @@ class AwsSession:
         """Print ``response`` as stable JSON: account ids masked, timestamps and metadata out."""
         print(masking.to_json(response, keys))
 
-    def close(self) -> list[CourseResource]:
-        """Delete everything this session created, newest first; safe to call twice."""
+    def close(self) -> None:
+        """Delete everything this session created, newest first, and say what went.
+
+        Safe to call twice. It returns nothing, so a cleanup cell shows only its message.
+        """
         if self.closed:
-            return []
+            return
         self.closed = True
         clients = deletion.cached_clients(self.backend.client)
         deleted, failed = [], []
@@ -148,7 +151,6 @@ class AwsSession:
             raise CourseAwsError(
                 f"Could not delete {details}. Run cl.aws.cleanup({self.lesson!r}) to retry."
             )
-        return deleted
 
     def __enter__(self) -> AwsSession:
         return self
@@ -169,6 +171,7 @@ class AwsSession:
             friendly = translate(exc)
             if friendly is not None:
                 raise friendly from None
+            masking.mask_exception(exc)
 
     def announce(self) -> str:
         """The lines printed when the session opens: backend, resources, estimated cost."""
