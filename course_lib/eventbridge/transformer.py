@@ -8,7 +8,8 @@ placeholder stands, as on AWS:
   array in a compact form without quotes (``{acc_id:0a78,sf_id:baz}``, ``[HIGH]``), and a
   path missing from the event as nothing;
 * outside strings (``{"id": <id>}``) the value is inserted as JSON, a missing path as
-  ``null``; in a plain-text template (not JSON) strings go in without quotes.
+  ``null``; in a plain-text template (not JSON) strings go in without quotes and a
+  missing path as nothing.
 
 The reserved ``<aws.events.*>`` variables give the rule, the ingestion time and the event.
 """
@@ -182,7 +183,7 @@ def _in_string(value: Any) -> str:
 
 def _outside_string(value: Any, plain_text: bool) -> str:
     if value is _MISSING:
-        return "null"
+        return "" if plain_text else "null"
     if plain_text and isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)

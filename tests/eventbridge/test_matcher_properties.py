@@ -64,7 +64,7 @@ patterns = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(patterns, min_size=1, max_size=6), st.lists(events, min_size=1, max_size=4))
 def test_compiled_matcher_agrees_with_reference(rule_patterns, sample_events):
     compiled = {f"r{i}": compile_pattern(p) for i, p in enumerate(rule_patterns)}
@@ -74,7 +74,7 @@ def test_compiled_matcher_agrees_with_reference(rule_patterns, sample_events):
         assert matcher.matching(event) == expected
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.recursive(
         st.one_of(LEAVES, st.sampled_from(["prefix", "numeric", "$or", "anything-but", ">", "<="])),
@@ -149,7 +149,7 @@ any_json = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.one_of(any_json, st.text(max_size=40)))
 def test_validator_never_crashes_on_arbitrary_input(document):
     try:

@@ -58,6 +58,7 @@ def test_objects_inside_strings_lose_their_quotes():
 
 def test_plain_text_template_inserts_text():
     assert run({"s": "$.source"}, "<s> says hi") == "pizza.orders says hi"
+    assert run({"s": "$.nope"}, "<s> says hi") == " says hi"
 
 
 def test_array_index_and_wildcard_paths():
