@@ -41,6 +41,9 @@ JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 DEFAULT_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
 _TIMEOUTS = (errors.TIMEOUT, errors.HEARTBEAT_TIMEOUT)
+#: How many iterations AWS runs at once when MaxConcurrency is 0 or absent.
+INLINE_CONCURRENCY = 40
+DISTRIBUTED_CONCURRENCY = 10000
 
 
 @dataclass
@@ -718,7 +721,7 @@ class Interpreter:
             return results, failures
         limit = total if not max_concurrency else min(max_concurrency, total)
         done = self.env.event()
-        state = {"next": 0, "running": {}, "finished": 0, "stopped": False}
+        state = {"next": 0, "running": {}, "finished": 0, "stopped": False, "launching": False}
 
         def exceeded() -> bool:
             if tolerated is None:
@@ -740,7 +743,7 @@ class Interpreter:
             if exceeded():
                 state["stopped"] = True
                 for proc in list(state["running"].values()):
-                    if proc.is_alive:
+                    if proc is not None and proc.is_alive:
                         proc.interrupt("aborted")
                 done.succeed()
                 return
@@ -749,14 +752,24 @@ class Interpreter:
                 done.succeed()
 
         def launch():
+            if state["launching"]:
+                return
+            state["launching"] = True
             while state["next"] < total and len(state["running"]) < limit and not state["stopped"]:
                 i = state["next"]
                 state["next"] += 1
                 state["running"][i] = None
-                proc = self.env.process(child(i))
-                if i in state["running"]:
-                    state["running"][i] = proc
-                    self.run.children.add(proc)
+                gen = child(i)
+                try:
+                    first = next(gen)
+                except StopIteration:
+                    continue
+                proc = self.env.process(_resume(gen, first))
+                state["running"][i] = proc
+                self.run.children.add(proc)
+            state["launching"] = False
+            if state["finished"] == total and not done.triggered:
+                done.succeed()
 
         launch()
         yield done
@@ -840,7 +853,9 @@ class Interpreter:
                 tolerance = (0, None) if distributed else None
             else:
                 tolerance = (count, percentage)
-            results, failures = yield from self._run_children(thunks, max_concurrency, tolerance)
+            ceiling = DISTRIBUTED_CONCURRENCY if distributed else INLINE_CONCURRENCY
+            limit = min(max_concurrency, ceiling) if max_concurrency else ceiling
+            results, failures = yield from self._run_children(thunks, limit, tolerance)
             if failures:
                 if tolerance is None:
                     self.history.add("MapStateFailed", frame.thread)
@@ -1031,6 +1046,27 @@ class _Caught:
     output: Any
     next: str
     assigned: dict
+
+
+def _resume(gen, first_event):
+    """Continue, as a SimPy process, a child that was started inline and is now waiting.
+
+    Children that never wait (a Map of Pass states) finish inline without the cost
+    of a process; the others hand their first event to this trampoline."""
+    event = first_event
+    while True:
+        try:
+            value = yield event
+        except Exception as exc:  # an Interrupt, or a failed event, goes to the child
+            try:
+                event = gen.throw(exc)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            try:
+                event = gen.send(value)
+            except StopIteration as stop:
+                return stop.value
 
 
 def tolerance_exceeded(

@@ -658,3 +658,32 @@ def test_timeouts_are_recorded_as_timed_out_events():
 def test_oversized_input_is_refused():
     with pytest.raises(ValueError, match="InvalidExecutionInput"):
         execute(machine({"A": {"Type": "Pass", "End": True}}), {"blob": "x" * (300 * 1024)})
+
+
+def test_inline_map_runs_at_most_40_iterations_at_once():
+    world = World(seed=1)
+    processor = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "End": True}}}
+    execute(
+        machine({"M": {"Type": "Map", "ItemProcessor": processor, "End": True}}),
+        list(range(100)),
+        world=world,
+    )
+    assert world.now == 30
+
+
+def test_parallel_failure_aborts_sibling_branches():
+    world = World(seed=1)
+    slow = {
+        "StartAt": "W",
+        "States": {
+            "W": {"Type": "Wait", "Seconds": 100, "Next": "After"},
+            "After": {"Type": "Pass", "End": True},
+        },
+    }
+    fast = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Broken", "Cause": "first"}}}
+    ex = execute(
+        machine({"P": {"Type": "Parallel", "Branches": [slow, fast], "End": True}}), {}, world=world
+    )
+    assert (ex.status, ex.error, ex.cause) == ("FAILED", "Broken", "first")
+    assert ex.stop_date == world.timestamp(0)
+    assert "After" not in ex.states_entered
