@@ -17,6 +17,7 @@ from statistics import NormalDist
 from typing import Any, Protocol, runtime_checkable
 
 _STANDARD_NORMAL = NormalDist()
+_Z99 = _STANDARD_NORMAL.inv_cdf(0.99)
 
 
 @runtime_checkable
@@ -221,6 +222,8 @@ class LogNormal:
 
     median: float
     p99: float
+    mu: float = field(init=False, repr=False, compare=False)
+    sigma: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_positive("median", self.median)
@@ -229,14 +232,9 @@ class LogNormal:
             raise ValueError(f"p99: must be >= median ({self.median!r}), got {self.p99!r}")
         object.__setattr__(self, "median", float(self.median))
         object.__setattr__(self, "p99", float(self.p99))
-
-    @property
-    def mu(self) -> float:
-        return math.log(self.median)
-
-    @property
-    def sigma(self) -> float:
-        return (math.log(self.p99) - self.mu) / _STANDARD_NORMAL.inv_cdf(0.99)
+        mu = math.log(self.median)
+        object.__setattr__(self, "mu", mu)
+        object.__setattr__(self, "sigma", (math.log(self.p99) - mu) / _Z99)
 
     def sample(self, rng: random.Random) -> float:
         return rng.lognormvariate(self.mu, self.sigma)
