@@ -237,3 +237,11 @@ class TestValidation:
 def test_non_string_keys_are_rejected_even_when_cached():
     with pytest.raises(InvalidEventPattern, match="Field names must be strings"):
         matches({1: ["x"]}, event())
+
+
+def test_wildcard_complexity_grows_with_wildcards_on_one_field():
+    names = ["SharedStack", "ApiStack", "DataStack", "MonitoringStack"]
+    three = {"detail": {"stack-id": [{"wildcard": f"*:stack/{n}/*"} for n in names[:3]]}}
+    four = {"detail": {"stack-id": [{"wildcard": f"*:stack/{n}/*"} for n in names]}}
+    compile_pattern(three)
+    assert reason(four).startswith("Rule is too complex")
