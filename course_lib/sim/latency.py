@@ -415,7 +415,11 @@ def latency(spec: Any) -> Latency:
             pairs = params.pop("components", None)
             if params:
                 raise ValueError(f"spec: unexpected keys for mixture: {sorted(params)}")
-            if not isinstance(pairs, Sequence) or not pairs:
+            if (
+                not isinstance(pairs, Sequence)
+                or not pairs
+                or not all(isinstance(p, Sequence) and len(p) == 2 for p in pairs)
+            ):
                 raise ValueError("components: a mixture needs a list of (weight, spec) pairs")
             return Mixture(tuple(latency(s) for _, s in pairs), tuple(w for w, _ in pairs))
         if name not in _FACTORIES:

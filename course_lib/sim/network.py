@@ -170,6 +170,11 @@ class Network:
         self._schedule(at, "at", lambda: self._move_now(name, new_address))
 
     def _move_now(self, name: str, new_address: str) -> None:
+        holder = self._node_at.get(new_address, name)
+        if holder != name:
+            raise ValueError(
+                f"new_address: {name!r} cannot move to {new_address!r}, {holder!r} took it first"
+            )
         del self._node_at[self._address_of[name]]
         self._address_of[name] = new_address
         self._node_at[new_address] = name

@@ -89,6 +89,7 @@ def test_empirical_quantile_interpolates():
         (lambda: Mixture((Constant(1),), (0,)), "weights"),
         (lambda: Constant(math.nan), "seconds"),
         (lambda: latency({"dist": "weibull"}), "dist"),
+        (lambda: latency({"dist": "mixture", "components": [(1, 2, 3)]}), "components"),
         (lambda: latency({"dist": "normal", "mean": 1}), "normal"),
         (lambda: Constant(1).quantile(1.5), "q"),
     ],

@@ -171,6 +171,16 @@ def test_moved_endpoint_breaks_hardcoded_address_but_not_discovery():
     assert len(failed) == 1 and "10.0.0.5" in failed[0].meta["reason"]
 
 
+def test_a_scheduled_move_to_an_address_taken_meanwhile_fails_loudly():
+    world = World(1)
+    net = Network(world)
+    net.add_node("orders")
+    net.move("orders", "10.0.0.9", at=5.0)
+    net.add_node("billing", address="10.0.0.9")
+    with pytest.raises(ValueError, match="took it first"):
+        world.run()
+
+
 def test_handler_runs_on_delivery():
     world = World(1)
     net = Network(world, default=Link(latency=0.2))
