@@ -45,6 +45,12 @@ class Backend:
         """True for the offline account and for endpoints (moto quirks apply there)."""
         return self.mode != "live"
 
+    def fallback_notice(self) -> str:
+        """Why live mode was asked for but this backend runs instead (empty if it was not)."""
+        if not self.fallback_reason:
+            return ""
+        return f"{LIVE_ENV}=1 is set, but {self.fallback_reason} This cell runs offline instead."
+
     def client(self, service: str) -> Any:
         """A plain boto3 client for ``service`` on this backend."""
         from botocore.config import Config

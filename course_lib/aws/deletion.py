@@ -8,7 +8,8 @@ all there is to go on).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from course_lib.aws import backends
@@ -42,76 +43,106 @@ def cached_clients(make_client: Clients) -> Clients:
     return client
 
 
+class AlreadyGone(Exception):
+    """The resource is deleted, or being deleted."""
+
+
 def delete_resource(clients: Clients, resource: CourseResource) -> bool:
     """Delete ``resource`` (and what hangs off it); False if it was already gone."""
-    from botocore.exceptions import ClientError
-
     try:
         _DELETERS[resource.kind](clients, resource)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in GONE_CODES:
-            return False
-        raise
+    except AlreadyGone:
+        return False
     return True
 
 
+@contextlib.contextmanager
+def _gone_if_missing() -> Iterator[None]:
+    """Turn AWS's "no such resource" errors into :class:`AlreadyGone`."""
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in GONE_CODES:
+            raise AlreadyGone from None
+        raise
+
+
 def _delete_state_machine(clients: Clients, resource: CourseResource) -> None:
+    from botocore.exceptions import ClientError
+
     sfn = clients("stepfunctions")
-    pages = sfn.get_paginator("list_executions").paginate(
-        stateMachineArn=resource.ref, statusFilter="RUNNING"
-    )
-    for page in pages:
-        for execution in page["executions"]:
-            sfn.stop_execution(executionArn=execution["executionArn"], error="CourseCleanup")
-    sfn.delete_state_machine(stateMachineArn=resource.ref)
+    with _gone_if_missing():
+        if sfn.describe_state_machine(stateMachineArn=resource.ref)["status"] == "DELETING":
+            raise AlreadyGone
+        try:
+            pages = sfn.get_paginator("list_executions").paginate(
+                stateMachineArn=resource.ref, statusFilter="RUNNING"
+            )
+            running = [e["executionArn"] for page in pages for e in page["executions"]]
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "StateMachineTypeNotSupported":
+                raise
+            running = []
+        for execution_arn in running:
+            sfn.stop_execution(executionArn=execution_arn, error="CourseCleanup")
+        sfn.delete_state_machine(stateMachineArn=resource.ref)
 
 
 def _delete_rule(clients: Clients, resource: CourseResource) -> None:
     events = clients("events")
     bus = resource.bus or "default"
-    targets = events.list_targets_by_rule(Rule=resource.name, EventBusName=bus)["Targets"]
-    if targets:
-        events.remove_targets(Rule=resource.name, EventBusName=bus, Ids=[t["Id"] for t in targets])
-    events.delete_rule(Name=resource.name, EventBusName=bus)
+    with _gone_if_missing():
+        targets = events.list_targets_by_rule(Rule=resource.name, EventBusName=bus)["Targets"]
+        if targets:
+            events.remove_targets(
+                Rule=resource.name, EventBusName=bus, Ids=[t["Id"] for t in targets]
+            )
+        events.delete_rule(Name=resource.name, EventBusName=bus)
 
 
 def _delete_archive(clients: Clients, resource: CourseResource) -> None:
-    clients("events").delete_archive(ArchiveName=resource.name)
+    with _gone_if_missing():
+        clients("events").delete_archive(ArchiveName=resource.name)
 
 
 def _delete_event_bus(clients: Clients, resource: CourseResource) -> None:
-    clients("events").delete_event_bus(Name=resource.name)
+    events = clients("events")
+    with _gone_if_missing():
+        events.describe_event_bus(Name=resource.name)
+        events.delete_event_bus(Name=resource.name)
 
 
 def _delete_queue(clients: Clients, resource: CourseResource) -> None:
-    clients("sqs").delete_queue(QueueUrl=resource.ref)
+    with _gone_if_missing():
+        clients("sqs").delete_queue(QueueUrl=resource.ref)
 
 
 def _delete_table(clients: Clients, resource: CourseResource) -> None:
-    from botocore.exceptions import ClientError
-
     dynamodb = clients("dynamodb")
-    try:
-        dynamodb.delete_table(TableName=resource.name)
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") != "ResourceInUseException":
-            raise
-        dynamodb.get_waiter("table_exists").wait(
-            TableName=resource.name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
-        )
+    with _gone_if_missing():
+        status = dynamodb.describe_table(TableName=resource.name)["Table"]["TableStatus"]
+        if status == "DELETING":
+            raise AlreadyGone
+        if status != "ACTIVE":
+            dynamodb.get_waiter("table_exists").wait(
+                TableName=resource.name, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
+            )
         dynamodb.delete_table(TableName=resource.name)
 
 
 def _delete_role(clients: Clients, resource: CourseResource) -> None:
     iam = clients("iam")
-    for page in iam.get_paginator("list_role_policies").paginate(RoleName=resource.name):
-        for policy in page["PolicyNames"]:
-            iam.delete_role_policy(RoleName=resource.name, PolicyName=policy)
-    attached = iam.get_paginator("list_attached_role_policies").paginate(RoleName=resource.name)
-    for page in attached:
-        for policy in page["AttachedPolicies"]:
-            iam.detach_role_policy(RoleName=resource.name, PolicyArn=policy["PolicyArn"])
-    iam.delete_role(RoleName=resource.name)
+    with _gone_if_missing():
+        for page in iam.get_paginator("list_role_policies").paginate(RoleName=resource.name):
+            for policy in page["PolicyNames"]:
+                iam.delete_role_policy(RoleName=resource.name, PolicyName=policy)
+        attached = iam.get_paginator("list_attached_role_policies").paginate(RoleName=resource.name)
+        for page in attached:
+            for policy in page["AttachedPolicies"]:
+                iam.detach_role_policy(RoleName=resource.name, PolicyArn=policy["PolicyArn"])
+        iam.delete_role(RoleName=resource.name)
 
 
 _DELETERS: dict[str, Callable[[Clients, CourseResource], None]] = {
@@ -148,6 +179,8 @@ def leftovers(lesson: str | None = None, *, region: str | None = None) -> list[C
     if lesson is not None:
         check_lesson(lesson)
     backend = backends.choose_backend(region)
+    if backend.fallback_reason:
+        print(backend.fallback_notice())
     return find_leftovers(cached_clients(backend.client), lesson)
 
 
@@ -160,6 +193,8 @@ def cleanup(lesson: str | None = None, *, region: str | None = None) -> None:
     if lesson is not None:
         check_lesson(lesson)
     backend = backends.choose_backend(region)
+    if backend.fallback_reason:
+        print(backend.fallback_notice())
     where = {"offline": "the offline account", "endpoint": "the endpoint", "live": "your account"}
     deleted = sweep(cached_clients(backend.client), lesson)
     scope = f"{where[backend.mode]}, region {backend.region}"
@@ -173,6 +208,15 @@ def _pairs(tags: list[dict[str, str]], key: str = "Key", value: str = "Value") -
     return {tag[key]: tag[value] for tag in tags}
 
 
+def _unless_gone(call: Callable[..., Any], **params: Any) -> Any | None:
+    """``call(**params)``, or None if the resource it reads has gone meanwhile."""
+    try:
+        with _gone_if_missing():
+            return call(**params)
+    except AlreadyGone:
+        return None
+
+
 def _state_machines(clients: Clients, prefix: str, lesson: str | None) -> list[CourseResource]:
     sfn = clients("stepfunctions")
     found = []
@@ -180,8 +224,9 @@ def _state_machines(clients: Clients, prefix: str, lesson: str | None) -> list[C
         for machine in page["stateMachines"]:
             if not machine["name"].startswith(prefix):
                 continue
-            tags = sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"])["tags"]
-            if is_course_tagged(_pairs(tags, "key", "value"), lesson):
+            arn = machine["stateMachineArn"]
+            tags = _unless_gone(sfn.list_tags_for_resource, resourceArn=arn)
+            if tags and is_course_tagged(_pairs(tags["tags"], "key", "value"), lesson):
                 found.append(
                     CourseResource("state-machine", machine["name"], machine["stateMachineArn"])
                 )
@@ -197,8 +242,8 @@ def _event_resources(clients: Clients, prefix: str, lesson: str | None) -> list[
         page = events.list_event_buses(NamePrefix=prefix, **token)
         for bus in page["EventBuses"]:
             buses.append(bus["Name"])
-            tags = events.list_tags_for_resource(ResourceARN=bus["Arn"])["Tags"]
-            if is_course_tagged(_pairs(tags), lesson):
+            tags = _unless_gone(events.list_tags_for_resource, ResourceARN=bus["Arn"])
+            if tags and is_course_tagged(_pairs(tags["Tags"]), lesson):
                 found.append(CourseResource("event-bus", bus["Name"], bus["Name"]))
         if not page.get("NextToken"):
             break
@@ -207,8 +252,8 @@ def _event_resources(clients: Clients, prefix: str, lesson: str | None) -> list[
         pages = events.get_paginator("list_rules").paginate(NamePrefix=prefix, EventBusName=bus)
         for page in pages:
             for rule in page["Rules"]:
-                tags = events.list_tags_for_resource(ResourceARN=rule["Arn"])["Tags"]
-                if is_course_tagged(_pairs(tags), lesson):
+                tags = _unless_gone(events.list_tags_for_resource, ResourceARN=rule["Arn"])
+                if tags and is_course_tagged(_pairs(tags["Tags"]), lesson):
                     found.append(CourseResource("rule", rule["Name"], rule["Name"], bus))
     token = {}
     while True:
@@ -233,8 +278,8 @@ def _queues(clients: Clients, prefix: str, lesson: str | None) -> list[CourseRes
     found = []
     for page in sqs.get_paginator("list_queues").paginate(QueueNamePrefix=prefix):
         for url in page.get("QueueUrls", []):
-            tags = sqs.list_queue_tags(QueueUrl=url).get("Tags", {})
-            if is_course_tagged(tags, lesson):
+            tags = _unless_gone(sqs.list_queue_tags, QueueUrl=url)
+            if tags and is_course_tagged(tags.get("Tags", {}), lesson):
                 found.append(CourseResource("queue", url.rsplit("/", 1)[-1], url))
     return found
 
@@ -246,9 +291,12 @@ def _tables(clients: Clients, prefix: str, lesson: str | None) -> list[CourseRes
         for name in page["TableNames"]:
             if not name.startswith(prefix):
                 continue
-            arn = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
-            tags = dynamodb.list_tags_of_resource(ResourceArn=arn).get("Tags", [])
-            if is_course_tagged(_pairs(tags), lesson):
+            described = _unless_gone(dynamodb.describe_table, TableName=name)
+            if not described or described["Table"]["TableStatus"] == "DELETING":
+                continue
+            arn = described["Table"]["TableArn"]
+            tags = _unless_gone(dynamodb.list_tags_of_resource, ResourceArn=arn)
+            if tags and is_course_tagged(_pairs(tags.get("Tags", [])), lesson):
                 found.append(CourseResource("table", name, name))
     return found
 
@@ -260,7 +308,7 @@ def _roles(clients: Clients, prefix: str, lesson: str | None) -> list[CourseReso
         for role in page["Roles"]:
             if not role["RoleName"].startswith(prefix):
                 continue
-            tags = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
-            if is_course_tagged(_pairs(tags), lesson):
+            tags = _unless_gone(iam.list_role_tags, RoleName=role["RoleName"])
+            if tags and is_course_tagged(_pairs(tags["Tags"]), lesson):
                 found.append(CourseResource("role", role["RoleName"], role["RoleName"]))
     return found

@@ -28,7 +28,7 @@ from course_lib.aws import backends, deletion, masking, moto_support
 from course_lib.aws.errors import CourseAwsError, message_for_code, translate
 from course_lib.aws.executions import wait_for_execution
 from course_lib.aws.naming import check_lesson, course_tags, lesson_prefix, resource_name
-from course_lib.aws.pricing import PRICES_CHECKED, PRICES_REGION, estimate_cost
+from course_lib.aws.pricing import PRICES_CHECKED, PRICES_REGION, CostEstimate, estimate_cost
 from course_lib.aws.resources import KINDS, CourseResource, ResourceKind, plan, tags_parameter
 
 #: Seconds a new IAM role needs before AWS services accept it (IAM is eventually consistent).
@@ -42,14 +42,14 @@ class AwsSession:
     def __init__(
         self,
         lesson: str,
-        creates: list[str] | tuple[str, ...],
+        planned: list[tuple[ResourceKind, str]],
+        cost: CostEstimate,
         backend: backends.Backend,
-        usage: dict[str, float] | None = None,
     ) -> None:
         self.lesson = check_lesson(lesson)
+        self.planned = planned
+        self.cost = cost
         self.backend = backend
-        self.planned = plan(lesson, creates)
-        self.cost = estimate_cost(usage)
         self.created: list[CourseResource] = []
         self.closed = False
         self._clients: dict[str, Any] = {}
@@ -187,12 +187,7 @@ class AwsSession:
         else:
             cost = ""
         if self.mode == "offline":
-            lines = []
-            if self.backend.fallback_reason:
-                lines.append(
-                    f"{backends.LIVE_ENV}=1 is set, but {self.backend.fallback_reason} "
-                    "This cell runs offline instead."
-                )
+            lines = [self.backend.fallback_notice()] if self.backend.fallback_reason else []
             lines.append(
                 "Offline: moto simulates AWS in this kernel; nothing is created on AWS or "
                 f"billed. To use your own account, set {backends.LIVE_ENV}=1 ({DOCS})."
@@ -284,9 +279,8 @@ def session(
     units (keys of ``cl.aws.PRICES``). Offline unless ``COURSE_LIVE_AWS=1`` is set and
     credentials resolve, or ``COURSE_AWS_ENDPOINT_URL`` names a server.
     """
-    check_lesson(lesson)
-    plan(lesson, creates)
-    estimate_cost(usage)
-    opened = AwsSession(lesson, creates, backends.choose_backend(region), usage)
+    planned = plan(check_lesson(lesson), creates)
+    cost = estimate_cost(usage)
+    opened = AwsSession(lesson, planned, cost, backends.choose_backend(region))
     print(opened.announce())
     return opened

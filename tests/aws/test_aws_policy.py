@@ -74,3 +74,22 @@ def test_the_layer_needs_no_action_outside_the_policy(monkeypatch):
 @pytest.mark.parametrize("prefix", sorted(IAM_PREFIXES))
 def test_every_service_of_the_policy_is_known_to_botocore(prefix):
     assert IAM_PREFIXES[prefix] in botocore.session.get_session().get_available_services()
+
+
+#: Creating with tags needs the service's tagging permission as well.
+TAG_ON_CREATE = {
+    "role": "iam:TagRole",
+    "state-machine": "states:TagResource",
+    "event-bus": "events:TagResource",
+    "rule": "events:TagResource",
+    "queue": "sqs:TagQueue",
+    "table": "dynamodb:TagResource",
+}
+
+
+def test_tagging_on_create_is_allowed_for_every_taggable_kind():
+    from course_lib.aws.resources import KINDS
+
+    taggable = {kind for kind, spec in KINDS.items() if spec.tags_param}
+    assert taggable == set(TAG_ON_CREATE)
+    assert set(TAG_ON_CREATE.values()) <= policy_actions()

@@ -190,3 +190,14 @@ def test_session_arguments_are_checked_before_anything_runs():
         cl_aws.session("Lesson 5")
     with pytest.raises(ValueError, match="unknown billed unit"):
         cl_aws.session("lesson05", usage={"gpu_hours": 1})
+
+
+def test_deleting_what_is_already_gone_is_not_an_error():
+    from course_lib.aws import deletion
+
+    with cl_aws.session("lesson06", creates=ALL_KINDS) as aws:
+        create_one_of_each(aws)
+        created = list(aws.created)
+        clients = deletion.cached_clients(aws.backend.client)
+        assert [deletion.delete_resource(clients, r) for r in reversed(created)] == [True] * 7
+        assert [deletion.delete_resource(clients, r) for r in reversed(created)] == [False] * 7
