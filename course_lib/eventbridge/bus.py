@@ -26,6 +26,7 @@ from course_lib.eventbridge.errors import (
 )
 from course_lib.eventbridge.pattern_language import CompiledPattern, compile_pattern
 from course_lib.eventbridge.predicates import AnythingBut, Wildcard
+from course_lib.eventbridge.reference import test_event_pattern
 from course_lib.eventbridge.schedules import Schedule, parse_schedule
 from course_lib.eventbridge.targets import (
     MAX_TARGETS_PER_RULE,
@@ -359,6 +360,10 @@ class EventBridge:
         return {"ApiDestinationArn": arn}
 
     # -- events -----------------------------------------------------------------
+    def test_event_pattern(self, event_pattern: Any, event: Any) -> dict[str, bool]:
+        """The TestEventPattern API: ``{"Result": bool}`` (both arguments may be JSON text)."""
+        return {"Result": test_event_pattern(event_pattern, event)}
+
     def put_events(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """PutEvents: accept up to ten entries, answer per entry, route what was accepted."""
         if not isinstance(entries, Sequence) or isinstance(entries, str | bytes):

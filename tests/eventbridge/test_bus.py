@@ -447,3 +447,18 @@ def test_ingestion_time_variable_is_the_bus_arrival_time(world, bridge):
     bridge.put_events([entry(Time="2020-01-01T00:00:00Z")])
     world.run()
     assert received == [{"at": "2025-01-06T09:01:30Z"}]
+
+
+def test_test_event_pattern_api(bridge):
+    event = {
+        "id": "1",
+        "account": "123456789012",
+        "source": "pizza.orders",
+        "time": "2025-01-06T09:00:00Z",
+        "region": "us-east-1",
+        "detail-type": "Order Placed",
+        "detail": {},
+    }
+    assert bridge.test_event_pattern({"source": ["pizza.orders"]}, event) == {"Result": True}
+    with pytest.raises(InvalidEventPattern):
+        bridge.test_event_pattern({"source": "pizza.orders"}, event)
