@@ -37,6 +37,10 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'course_lib.eventbridge' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
     "EventBridge",
     "InvalidEvent",
