@@ -33,6 +33,31 @@ from course_lib.sim.retry import (
 )
 from course_lib.sim.world import World
 
+#: The eight fallacies, as listed at Sun Microsystems (Bill Joy and Tom Lyon, then
+#: L. Peter Deutsch in 1994; James Gosling added the eighth around 1997), and the
+#: experiments in this module that show each one.
+FALLACIES: tuple[dict, ...] = (
+    {
+        "fallacy": "The network is reliable",
+        "experiments": (
+            "lossy_hops",
+            "lost_ack_duplicates",
+            "backoff_experiment",
+            "retry_amplification",
+        ),
+    },
+    {"fallacy": "Latency is zero", "experiments": ("chatty_vs_batched",)},
+    {"fallacy": "Bandwidth is infinite", "experiments": ("payload_transfer",)},
+    {"fallacy": "The network is secure", "experiments": ("tampering_proxy",)},
+    {"fallacy": "Topology doesn't change", "experiments": ("endpoint_move",)},
+    {"fallacy": "There is one administrator", "experiments": ("configuration_drift",)},
+    {"fallacy": "Transport cost is zero", "experiments": ("transport_cost",)},
+    {
+        "fallacy": "The network is homogeneous",
+        "experiments": ("heterogeneous_clients", "float_id_precision"),
+    },
+)
+
 
 def _check_int(name: str, value: int, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):

@@ -229,3 +229,10 @@ def test_ids_within_2_to_the_53_survive(value):
 def test_experiments_reject_bad_parameters(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_every_fallacy_names_experiments_that_exist():
+    assert len(fallacies.FALLACIES) == 8
+    for entry in fallacies.FALLACIES:
+        for name in entry["experiments"]:
+            assert callable(getattr(fallacies, name))
