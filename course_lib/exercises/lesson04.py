@@ -144,7 +144,7 @@ def idempotency_key(answer: Any) -> str | None:
     if counted > facts:
         return (
             f"duplicates still get through ({counted} side effects for {facts} facts). A "
-            "retried PutEvents gets a new id and a new time: key on something the producer "
+            "retried PutEvents gets a new id (and often a new time): key on something the producer "
             "sets once per business fact."
         )
     if counted < facts:
