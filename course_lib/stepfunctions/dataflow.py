@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from course_lib.stepfunctions import intrinsics, jsonpath
@@ -40,7 +40,6 @@ class EvalContext:
     random: Any
     uuid: Callable[[], str]
     now_millis: Callable[[], int] = lambda: 0
-    extras: dict = field(default_factory=dict)
 
     def error(self, error: str, message: str) -> StatesError:
         """A StatesError whose cause says which state failed, as AWS words it."""

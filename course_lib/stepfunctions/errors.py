@@ -13,16 +13,13 @@ TASK_FAILED = "States.TaskFailed"
 TIMEOUT = "States.Timeout"
 HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
 RUNTIME = "States.Runtime"
-BRANCH_FAILED = "States.BranchFailed"
 NO_CHOICE_MATCHED = "States.NoChoiceMatched"
 INTRINSIC_FAILURE = "States.IntrinsicFailure"
-PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
 RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
 EXCEED_TOLERATED_FAILURE = "States.ExceedToleratedFailureThreshold"
 ITEM_READER_FAILED = "States.ItemReaderFailed"
-PERMISSIONS = "States.Permissions"
 
 #: Terminal errors: ``States.ALL`` neither retries nor catches them (they can still be named).
 NOT_MATCHED_BY_ALL = frozenset({RUNTIME})

@@ -74,9 +74,8 @@ class Interpreter:
     def now_iso(self) -> str:
         return self.run.clock.iso()
 
-    def _context_object(
-        self, name: str, state: dict, frame: Frame, retry_count: int | None
-    ) -> dict:
+    def _context_object(self, name: str, retry_count: int | None) -> dict:
+        """The context object (``$$``) a state sees when it is entered."""
         state_info: dict = {"EnteredTime": self.now_iso(), "Name": name}
         if retry_count is not None:
             state_info["RetryCount"] = retry_count
@@ -97,10 +96,6 @@ class Interpreter:
             uuid=self.world.uuid,
             now_millis=lambda: round(self.world.timestamp().timestamp() * 1000),
         )
-
-    @staticmethod
-    def _json_details(value: Any) -> dict:
-        return {"truncated": False}
 
     # -- the graph ----------------------------------------------------------------------
     def run_graph(self, graph: dict, value: Any, frame: Frame):
@@ -126,7 +121,7 @@ class Interpreter:
             frame.thread,
             {"name": name, "input": to_json(raw_input), "inputDetails": {"truncated": False}},
         )
-        context = self._context_object(name, state, frame, 0 if kind == "Task" else None)
+        context = self._context_object(name, 0 if kind == "Task" else None)
         ctx = self._ctx(name, entered_id, context, frame)
         method = getattr(self, f"_state_{kind.lower()}")
         output, next_name, assigned = yield from method(name, state, raw_input, ctx, frame, ql)
