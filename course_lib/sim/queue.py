@@ -265,7 +265,9 @@ class Queue:
         )
         self._messages.append(stored)
         self.stats["sent"] += 1
-        self.world.record("producer", self.name, "SendMessage", body, message_id=message_id)
+        self.world.record(
+            "producer", self.name, "SendMessage", body, message_id=message_id, delivered_at=now
+        )
         self._notify()
         return self._send_reply(message_id, body, sequence)
 
@@ -389,6 +391,7 @@ class Queue:
             "ReceiveMessage",
             message.body,
             message_id=message.message_id,
+            delivered_at=self.world.now,
             receive_count=message.receive_count,
         )
         attributes = {
@@ -441,6 +444,7 @@ class Queue:
             "Redrive",
             message.body,
             message_id=message.message_id,
+            delivered_at=self.world.now,
             receive_count=message.receive_count,
         )
 
@@ -457,7 +461,12 @@ class Queue:
         self._remove(message)
         self.stats["deleted"] += 1
         self.world.record(
-            "consumer", self.name, "DeleteMessage", None, message_id=message.message_id
+            "consumer",
+            self.name,
+            "DeleteMessage",
+            None,
+            message_id=message.message_id,
+            delivered_at=self.world.now,
         )
         self._notify()
 

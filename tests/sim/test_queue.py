@@ -361,3 +361,13 @@ def test_retention_drops_old_messages_even_behind_newer_ones_in_a_dlq():
     assert [m["Body"] for m in dlq.receive_message(max_messages=10)] == ["redriven later"]
     advance(world, 10)
     assert dlq.receive_message(max_messages=10) == []
+
+
+def test_queue_calls_appear_on_the_trace_as_instant_arrows():
+    world, queue = make("traced")
+    queue.send_message("a")
+    advance(world, 2)
+    handle = queue.receive_message()[0]["ReceiptHandle"]
+    queue.delete_message(handle)
+    kinds = [(r.kind, r.time, r.delivered_at) for r in world.trace]
+    assert kinds == [("SendMessage", 0, 0), ("ReceiveMessage", 2, 2), ("DeleteMessage", 2, 2)]
