@@ -5,7 +5,8 @@
 A seeded workload of about 500-byte events (nested objects and arrays) is matched against
 10, 100 and 1,000 rules drawn from ten rule kinds in rotation. Both engines see the same
 rules and events; moto's ``EventPattern`` is the matcher its EventBridge mock uses. For each
-rule count the script prints events per second for both and the ratio.
+rule count the script prints events per second for both (best of ``--repeats`` runs) and
+the ratio.
 """
 
 from __future__ import annotations
@@ -125,19 +126,24 @@ def make_rule(rng: random.Random, kind: int) -> dict:
     }
 
 
-def throughput(match, events: list, min_seconds: float) -> tuple[float, float]:
-    """Events per second of ``match`` over ``events`` (repeated until ``min_seconds``), and
-    the mean number of rules matched per event."""
-    matched = 0
-    done = 0
-    start = time.perf_counter()
-    while True:
-        for event in events:
-            matched += len(match(event))
-        done += len(events)
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_seconds:
-            return done / elapsed, matched / done
+def throughput(match, events: list, min_seconds: float, repeats: int) -> tuple[float, float]:
+    """Events per second of ``match`` over ``events`` (each run lasting ``min_seconds``; the
+    best of ``repeats`` runs, since other load on the machine only ever slows a run down),
+    and the mean number of rules matched per event."""
+    best = 0.0
+    for _ in range(repeats):
+        matched = 0
+        done = 0
+        start = time.perf_counter()
+        while True:
+            for event in events:
+                matched += len(match(event))
+            done += len(events)
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_seconds:
+                break
+        best = max(best, done / elapsed)
+    return best, matched / done
 
 
 def main() -> None:
@@ -146,6 +152,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--moto-events", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=1.0)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
     from moto.events.models import EventPattern
@@ -160,13 +167,13 @@ def main() -> None:
         rule_rng = random.Random(args.seed * 1000 + count)
         rules = {f"rule-{i:04d}": make_rule(rule_rng, i % 10) for i in range(count)}
         matcher = PatternMatcher(rules)
-        ours, per_event = throughput(matcher.matching, events, args.seconds)
+        ours, per_event = throughput(matcher.matching, events, args.seconds, args.repeats)
         moto_rules = [(name, EventPattern.load(json.dumps(p))) for name, p in rules.items()]
 
         def moto_match(event, moto_rules=moto_rules):
             return [name for name, pattern in moto_rules if pattern.matches_event(event)]
 
-        theirs, _ = throughput(moto_match, events[: args.moto_events], args.seconds)
+        theirs, _ = throughput(moto_match, events[: args.moto_events], args.seconds, args.repeats)
         results[count] = ours
         print(
             f"{count:>6} {ours:>16,.0f} {theirs:>11,.0f} {ours / theirs:>7.0f}x {per_event:>11.1f}"
