@@ -7,6 +7,8 @@ whose message says what to do next; anything else keeps AWS's own error.
 
 from __future__ import annotations
 
+from course_lib.aws.masking import mask
+
 POLICY_HINT = "data/iam/course-learner-policy.json (see docs/live-aws.md)"
 
 #: AWS error codes that mean "your credentials are no longer valid".
@@ -112,8 +114,9 @@ def translate(exc: BaseException, operation: str = "the call") -> CourseAwsError
             code="ProfileNotFound",
         )
     if isinstance(exc, bx.EndpointConnectionError | bx.ConnectTimeoutError):
+        where = mask(str(exc.kwargs.get("endpoint_url", "the AWS endpoint")))
         return CourseAwsError(
-            f"Could not connect to {exc.kwargs.get('endpoint_url', 'the AWS endpoint')}: check "
+            f"Could not connect to {where}: check "
             "your network, or that the server named in COURSE_AWS_ENDPOINT_URL is running.",
             code=type(exc).__name__,
         )

@@ -20,7 +20,10 @@ def wait_for_execution(
     poll_interval: float = 0.05,
     max_poll_interval: float = 2.0,
 ) -> dict[str, Any]:
-    """Poll ``describe_execution`` until the execution finishes; return that response.
+    """Poll ``describe_execution`` until a Standard execution finishes; return that response.
+
+    (Express executions cannot be described: start them with ``start_sync_execution``,
+    which returns when they finish.)
 
     Polls start fast and slow down to ``max_poll_interval``. After ``timeout`` seconds a
     :class:`CourseAwsError` says the execution is still running (it is not stopped: a

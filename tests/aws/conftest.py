@@ -9,9 +9,14 @@ from course_lib.aws import backends, deletion, moto_support
 
 @pytest.fixture(scope="session", autouse=True)
 def offline_account_is_stopped_at_the_end():
-    """The offline account lives across tests, like a real one; it stops when they end."""
+    """The offline account lives across tests, like a real one; it must end up empty."""
     yield
+    left = []
+    if moto_support.offline_running():
+        backend = backends.offline_backend()
+        left = deletion.find_leftovers(deletion.cached_clients(backend.client))
     moto_support.stop_offline_account()
+    assert left == [], f"course resources left in the offline account: {left}"
 
 
 @pytest.fixture(autouse=True)
