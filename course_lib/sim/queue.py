@@ -3,9 +3,9 @@
 A received message stays in the queue, invisible for the visibility timeout; unless the
 consumer deletes it in time, it becomes visible again and is delivered again (its
 ``ApproximateReceiveCount`` grows). After ``max_receive_count`` receives the next
-receive moves it to a dead-letter queue instead (where its receive count starts again). FIFO queues (names ending ``.fifo``)
-keep each message group in order, hold back a group while any of its messages is in
-flight, and drop duplicates sent within five minutes.
+receive moves it to a dead-letter queue instead (where its receive count starts again).
+FIFO queues (names ending ``.fifo``) keep each message group in order, hold back a group
+while any of its messages is in flight, and drop duplicates sent within five minutes.
 
 Shapes follow the SQS API: ``send_message`` returns ``MessageId`` and
 ``MD5OfMessageBody``; received messages carry ``ReceiptHandle``, ``Body`` and
@@ -208,8 +208,9 @@ class Queue:
         On a standard queue ``group_id`` only labels the message (as fair queues do);
         ordering and deduplication belong to FIFO queues.
 
-        ``delay_seconds`` of 0 means the queue's own delay. Message attributes come from ``attributes`` and any extra keyword arguments
-        (plain values become String or Number attributes).
+        ``delay_seconds`` of 0 means the queue's own delay. Message attributes come from
+        ``attributes`` and any extra keyword arguments (plain values become String or
+        Number attributes).
         """
         if isinstance(body, (dict, list)):
             body = json.dumps(body, sort_keys=True, separators=(",", ":"))
@@ -471,7 +472,7 @@ class Queue:
         self._notify()
 
     def change_message_visibility(self, receipt_handle: str, visibility_timeout: float) -> None:
-        """Hide an in-flight message for ``visibility_timeout`` more seconds from now (0: release it)."""
+        """Hide an in-flight message for ``visibility_timeout`` seconds from now (0 releases it)."""
         timeout = _seconds("visibility_timeout", visibility_timeout, MAX_VISIBILITY_TIMEOUT)
         message = self._lookup(receipt_handle)
         if message is None or message.visible_at <= self.world.now:
