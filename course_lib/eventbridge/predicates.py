@@ -57,6 +57,8 @@ def value_key(value: Any) -> tuple:
         return ("z",)
     if isinstance(value, bool):
         return ("b", value)
+    if type(value) is int:
+        return ("n", value)  # equal to, and hashed like, the Decimal key of the same number
     if is_number(value):
         number = comparable_number(value)
         if number is None:
