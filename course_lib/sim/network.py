@@ -109,9 +109,13 @@ class Network:
     'hello'
     """
 
-    def __init__(self, world: World, *, default: Link | None = None, name: str = "network") -> None:
+    def __init__(
+        self, world: World, *, default: Link | None = None, name: str | None = None
+    ) -> None:
         self.world = world
-        self.name = name
+        # Each network's random streams and message ids are named after it, so two
+        # networks on one world never share (and so never shift) each other's numbers.
+        self.name = world.next_id("network") if name is None else name
         self.default = Link() if default is None else default
         self._links: dict[tuple[str, str], Link] = {}
         self._busy_until: dict[tuple[str, str], float] = {}
@@ -121,7 +125,7 @@ class Network:
         self._handlers: dict[str, Callable[[Message], Any]] = {}
         self._groups: list[frozenset[str]] = []
         self._streams: dict[tuple[str, str], random.Random] = {}
-        self._id_prefix = f"{name}-msg"
+        self._id_prefix = f"{self.name}-msg"
         self.sent = 0
         self.delivered = 0
 

@@ -270,3 +270,23 @@ def test_every_send_is_accounted_for(loss, duplicate, tamper, reorder, count, se
     assert counts["duplicate"] <= count - counts["lost"]
     assert counts["in_flight"] == 0
     assert len(received(net, "b")) == net.delivered == count - counts["lost"] + counts["duplicate"]
+
+
+def test_a_second_network_on_the_same_world_does_not_shift_the_first():
+    def first_network_arrivals(with_second):
+        world = World(9)
+        first = Network(world, default=Link(latency=Exponential(0.1)))
+        first.add_node("a")
+        first.add_node("b")
+        if with_second:
+            second = Network(world, default=Link(latency=Exponential(0.1)))
+            second.add_node("a")
+            second.add_node("b")
+        for i in range(5):
+            if with_second:
+                second.send("a", "b", i)
+            first.send("a", "b", i)
+        world.run()
+        return [r.delivered_at for r in world.trace if r.meta["message_id"].startswith(first.name)]
+
+    assert first_network_arrivals(False) == first_network_arrivals(True)
