@@ -28,6 +28,8 @@ from course_lib.stepfunctions.variables import Scope
 
 STANDARD = "STANDARD"
 EXPRESS = "EXPRESS"
+#: An EXPRESS execution runs for at most five minutes.
+EXPRESS_MAX_SECONDS = 300
 DEFAULT_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/StepFunctionsLocalRole"
 
 
@@ -227,6 +229,8 @@ class StateMachine:
         run = _Run(self, execution)
         self._runs[arn] = run
         timeout = self.definition.get("TimeoutSeconds")
+        if self.type == EXPRESS:
+            timeout = min(timeout or EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS)
         self._processes[arn] = self.world.env.process(run.supervise(timeout))
         return {"executionArn": arn, "startDate": execution.start_date}
 

@@ -687,3 +687,15 @@ def test_parallel_failure_aborts_sibling_branches():
     assert (ex.status, ex.error, ex.cause) == ("FAILED", "Broken", "first")
     assert ex.stop_date == world.timestamp(0)
     assert "After" not in ex.states_entered
+
+
+def test_express_executions_stop_after_five_minutes():
+    definition = machine({"W": {"Type": "Wait", "Seconds": 600, "End": True}})
+    assert execute(definition, {}, state_machine_type="EXPRESS").status == "TIMED_OUT"
+    assert execute(definition, {}).status == "SUCCEEDED"
+    world = World(seed=1)
+    sm = StateMachine(definition, world=world, state_machine_type="EXPRESS", name="Quick")
+    arn = sm.start_execution({})["executionArn"]
+    assert ":express:Quick:" in arn
+    with pytest.raises(ValueError, match="EXPRESS"):
+        sm.get_execution_history(arn)
