@@ -462,3 +462,27 @@ def test_test_event_pattern_api(bridge):
     assert bridge.test_event_pattern({"source": ["pizza.orders"]}, event) == {"Result": True}
     with pytest.raises(InvalidEventPattern):
         bridge.test_event_pattern({"source": "pizza.orders"}, event)
+
+
+def test_enable_disable_and_cancel_replay(world, bridge):
+    received = []
+    world.register("fn", received.append)
+    bridge.put_rule("r", event_pattern={"source": ["pizza.orders"]}, state="DISABLED")
+    bridge.put_targets("r", [{"Id": "t", "Arn": "fn"}])
+    bridge.enable_rule("r")
+    archive_arn = bridge.create_archive("all", bridge.bus().arn)["ArchiveArn"]
+    start = world.timestamp()
+    for _ in range(5):
+        bridge.put_events([entry()])
+    world.run(until=60)
+    assert len(received) == 5
+    bridge.disable_rule("r")
+    assert bridge.describe_rule("r")["State"] == "DISABLED"
+    bridge.enable_rule("r")
+    bridge.start_replay("again", archive_arn, start, world.timestamp(), {"Arn": bridge.bus().arn})
+    assert bridge.cancel_replay("again")["State"] == "CANCELLING"
+    world.run()
+    assert bridge.describe_replay("again")["State"] == "CANCELLED"
+    assert len(received) == 5
+    with pytest.raises(ValidationException):
+        bridge.cancel_replay("again")

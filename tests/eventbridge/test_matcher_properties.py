@@ -172,3 +172,8 @@ def test_string_operators_with_arbitrary_text(operator, text, event):
         return
     matcher = PatternMatcher({"r": compiled})
     assert matcher.matching(event) == (["r"] if pattern_matches(compiled, event) else [])
+
+
+def test_rule_names_are_sorted():
+    matcher = PatternMatcher({"b": {"a": [1]}, "a": {"a": [2]}})
+    assert matcher.rule_names == ["a", "b"]
