@@ -7,9 +7,9 @@ import pytest
 from course_lib.aws import backends, deletion, moto_support
 
 
-@pytest.fixture(scope="session", autouse=True)
-def offline_account_is_stopped_at_the_end():
-    """The offline account lives across tests, like a real one; it must end up empty."""
+@pytest.fixture(scope="module", autouse=True)
+def offline_account_ends_each_module_empty():
+    """The offline account lives across a module's tests, like a real one, and must end up empty."""
     yield
     left = []
     if moto_support.offline_running():
