@@ -258,3 +258,30 @@ def apply_input_path(input_path: str, event: Mapping[str, Any]) -> str:
     """``InputPath``: the JSON text of the part of the event the path selects (``null`` if none)."""
     value = select(event, parse_json_path(input_path))
     return "null" if value is _MISSING else json.dumps(value, ensure_ascii=False)
+
+
+def transform_with_context(
+    input_paths_map: Mapping[str, str] | None,
+    input_template: str,
+    event: Mapping[str, Any] | str,
+    context: Mapping[str, Any],
+) -> str:
+    """:func:`transform_input` with the delivery context as one mapping.
+
+    ``context`` holds ``rule_name``, ``rule_arn``, ``event_bus_name`` and ``ingestion_time``,
+    the shape the recorded conformance cases use.
+    """
+    missing = [
+        k for k in ("rule_name", "rule_arn", "event_bus_name", "ingestion_time") if k not in context
+    ]
+    if missing:
+        raise ValueError(f"context is missing {', '.join(missing)}")
+    return transform_input(
+        input_paths_map,
+        input_template,
+        event,
+        rule_name=context["rule_name"],
+        rule_arn=context["rule_arn"],
+        event_bus_name=context["event_bus_name"],
+        ingestion_time=context["ingestion_time"],
+    )

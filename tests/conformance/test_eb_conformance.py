@@ -73,19 +73,11 @@ def _parse_output(text: str):
 
 @pytest.mark.parametrize("case", _params(TRANSFORMER_CASES, "eventbridge_transformers"))
 def test_transformer_case(case: dict) -> None:
-    from course_lib.eventbridge.transformer import transform_input
-
-    context = case["context"]
+    from course_lib.eventbridge.transformer import transform_with_context
 
     def run() -> str:
-        return transform_input(
-            case["input_paths_map"],
-            case["input_template"],
-            case["event"],
-            rule_name=context["rule_name"],
-            rule_arn=context["rule_arn"],
-            event_bus_name=context["event_bus_name"],
-            ingestion_time=context["ingestion_time"],
+        return transform_with_context(
+            case["input_paths_map"], case["input_template"], case["event"], case["context"]
         )
 
     if case.get("expected_error"):
