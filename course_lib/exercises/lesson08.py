@@ -9,7 +9,7 @@ from typing import Any
 
 from course_lib.exercises import exercise
 
-#: Exercise 08.2: the order item the "my orders" page reads, and how often.
+#: Exercise 08.4: the order item the "my orders" page reads, and how often.
 ORDER_ITEM = {
     "pk": "order-1042",
     "customer": "alice",
@@ -82,7 +82,7 @@ def _expected_rcu() -> dict[str, float]:
     }
 
 
-@exercise("08.2", "Read capacity: strong against eventual")
+@exercise("08.4", "Read capacity: strong against eventual")
 def read_capacity(answer: Any) -> str | None:
     if not isinstance(answer, Mapping) or set(answer) != {"strong", "eventual"}:
         return 'answer with a dict `{"strong": ..., "eventual": ...}` of RCUs per second.'
@@ -145,7 +145,7 @@ def _lnkd_disk_window() -> float:
     return pbs_staleness_window("LNKD-DISK", 0.999, n=3, r=1, w=1)
 
 
-@exercise("08.4", "How eventual is LNKD-DISK?")
+@exercise("08.2", "How eventual is LNKD-DISK?")
 def lnkd_disk_window(answer: Any) -> str | None:
     value = _number(answer)
     if value is None:

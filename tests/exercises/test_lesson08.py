@@ -52,8 +52,8 @@ def test_read_capacity_accepts_the_solution_computed_with_the_library():
         "strong": READS_PER_SECOND * read_capacity_units(size, consistent=True),
         "eventual": READS_PER_SECOND * read_capacity_units(size, consistent=False),
     }
-    assert passes("08.2", answer)
-    assert passes("08.2", {"strong": int(answer["strong"]), "eventual": int(answer["eventual"])})
+    assert passes("08.4", answer)
+    assert passes("08.4", {"strong": int(answer["strong"]), "eventual": int(answer["eventual"])})
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_read_capacity_accepts_the_solution_computed_with_the_library():
     ],
 )
 def test_read_capacity_hints(answer, words):
-    message = hint("08.2", answer)
+    message = hint("08.4", answer)
     assert words in message
     assert "100" not in message.split("Hint:")[1]
 
@@ -88,7 +88,7 @@ def test_history_verdict_hints():
 
 def test_lnkd_disk_window_accepts_other_seeds_and_trial_counts():
     for seed in range(3):
-        assert passes("08.4", pbs_staleness_window("LNKD-DISK", 0.999, trials=20_000, seed=seed))
+        assert passes("08.2", pbs_staleness_window("LNKD-DISK", 0.999, trials=20_000, seed=seed))
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_lnkd_disk_window_accepts_other_seeds_and_trial_counts():
     ],
 )
 def test_lnkd_disk_window_hints(answer, words):
-    assert words in hint("08.4", answer)
+    assert words in hint("08.2", answer)
 
 
 def test_unanswered_stub_says_so():
