@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import uuid
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -186,6 +187,9 @@ class Queue:
         self._issued: set[str] = set()
         self._deduplication: dict[str, tuple[float, str, str | None]] = {}
         self._sequence = 0
+        # Message ids come from the queue's own stream: sending here never shifts the
+        # ids other services draw from the world.
+        self._ids = world.rng(f"sqs/{name}/message-ids")
         self._changed = world.env.event()
         self.stats = {"sent": 0, "received": 0, "deleted": 0, "redriven": 0, "deduplicated": 0}
 
@@ -253,7 +257,7 @@ class Queue:
                 "InvalidParameterValue",
                 "deduplication_id: MessageDeduplicationId needs a FIFO (.fifo) queue",
             )
-        message_id = self.world.uuid()
+        message_id = str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
         sequence = None
         if self.fifo:
             self._sequence += 1

@@ -371,3 +371,9 @@ def test_queue_calls_appear_on_the_trace_as_instant_arrows():
     queue.delete_message(handle)
     kinds = [(r.kind, r.time, r.delivered_at) for r in world.trace]
     assert kinds == [("SendMessage", 0, 0), ("ReceiveMessage", 2, 2), ("DeleteMessage", 2, 2)]
+
+
+def test_queue_ids_do_not_draw_from_the_worlds_uuid_stream():
+    quiet, busy = World(4), World(4)
+    Queue(busy, "noisy").send_message("x")
+    assert quiet.uuid() == busy.uuid()
