@@ -240,7 +240,8 @@ def call_with_retry(
     ``operation`` returns a value, a SimPy event, or a generator (run as a process);
     an exception means the attempt failed. Use it as
     ``result = yield world.env.process(call_with_retry(world, op, policy))``.
-    Raises :class:`RetriesExhausted` when it gives up.
+    Raises :class:`RetriesExhausted` when it gives up. Jitter draws from the world's
+    ``rng_name`` stream: give each client its own name to keep their numbers apart.
     """
     stats = RetryStats() if stats is None else stats
     rng = world.rng(rng_name)
