@@ -1,3 +1,7 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_lib.sim.latency import Exponential
 from course_lib.sim.network import Link, Network
 from course_lib.sim.trace import outcome_counts, participants, sequence_arrows, timeline
 from course_lib.sim.world import World
@@ -53,3 +57,28 @@ def test_outcome_counts_lists_every_outcome():
         "failed": 0,
         "in_flight": 0,
     }
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    sends=st.lists(st.tuples(st.sampled_from("xyz"), st.sampled_from("xyz")), max_size=20),
+    loss=st.floats(0, 1),
+    seed=st.integers(0, 1000),
+)
+def test_helpers_keep_every_message_and_time_order(sends, loss, seed):
+    world = World(seed)
+    net = Network(world, default=Link(latency=Exponential(0.1), loss=loss, duplicate=0.2))
+    for node in "xyz":
+        net.add_node(node)
+    for source, target in sends:
+        net.send(source, target, "m")
+    world.run()
+    arrows = sequence_arrows(world.trace)
+    assert len(arrows) == len(world.trace)
+    assert [a["sent_at"] for a in arrows] == sorted(a["sent_at"] for a in arrows)
+    assert all(a["arrived_at"] is None or a["arrived_at"] >= a["sent_at"] for a in arrows)
+    events = timeline(world.trace)
+    assert sum(e["event"] == "send" for e in events) == len(world.trace)
+    assert len(events) == 2 * len(world.trace)
+    assert [e["time"] for e in events] == sorted(e["time"] for e in events)
+    assert set(participants(world.trace)) == {n for pair in sends for n in pair}
