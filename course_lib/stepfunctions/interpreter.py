@@ -605,6 +605,18 @@ class Interpreter:
                 raise missing_handler(reference)
             request_id = self.world.uuid()
             body = _lambda_event(payload.get("Payload"), ctx)
+            invocation_type = payload.get("InvocationType", "RequestResponse")
+            if invocation_type in ("Event", "DryRun"):
+                return Outcome(
+                    self._invoke_without_waiting(
+                        handler, reference, body, request_id, invocation_type
+                    )
+                )
+            if invocation_type != "RequestResponse":
+                raise StatesError(
+                    "Lambda.InvalidParameterValueException",
+                    f"InvocationType must be RequestResponse, Event or DryRun, got {invocation_type!r}",
+                )
             outcome = call_lambda(handler, function_arn(reference), body, request_id, self.world)
             if target.pattern == "waitForTaskToken":
                 return Outcome(None, outcome.duration)
@@ -631,6 +643,34 @@ class Interpreter:
         except Exception as exc:
             raise StatesError(type(exc).__name__, str(exc)) from None
         return Outcome(json_result(value, target.resource))
+
+    def _invoke_without_waiting(
+        self, handler, reference, body, request_id, invocation_type
+    ) -> dict:
+        """lambda:invoke with InvocationType Event (run, do not wait: 202) or DryRun (204).
+
+        An asynchronous invocation's outcome never reaches the state machine, as on AWS;
+        it is recorded on the world's trace instead."""
+        status = 204
+        if invocation_type == "Event":
+            status = 202
+            try:
+                call_lambda(handler, function_arn(reference), body, request_id, self.world)
+                outcome = "succeeded"
+            except (StatesError, DataLimit) as err:
+                outcome = f"failed: {err}"
+            self.world.record(
+                "stepfunctions",
+                function_arn(reference),
+                "lambda.async-invoke",
+                body,
+                result=outcome,
+            )
+        result = lambda_invoke_result("", request_id)
+        result["StatusCode"] = status
+        result["SdkHttpMetadata"]["HttpStatusCode"] = status
+        result.pop("ExecutedVersion")
+        return result
 
     def _await_token(
         self, token: str, timeout: float | None, heartbeat: float | None, spent: float

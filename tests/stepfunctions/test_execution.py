@@ -699,3 +699,34 @@ def test_express_executions_stop_after_five_minutes():
     assert ":express:Quick:" in arn
     with pytest.raises(ValueError, match="EXPRESS"):
         sm.get_execution_history(arn)
+
+
+def test_lambda_invoke_event_and_dry_run():
+    calls = []
+
+    def handler(event, context):
+        calls.append(event)
+        raise RuntimeError("async failures stay in Lambda")
+
+    world = World(seed=1)
+    definition = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {
+                    "FunctionName": "f",
+                    "InvocationType.$": "$.type",
+                    "Payload": {"x": 1},
+                },
+                "End": True,
+            }
+        }
+    )
+    event = execute(definition, {"type": "Event"}, handlers={"f": handler}, world=world)
+    assert event.status == "SUCCEEDED"
+    assert (event.output["StatusCode"], event.output["Payload"]) == (202, "")
+    assert calls == [{"x": 1}]
+    assert world.trace[-1].meta["result"].startswith("failed")
+    dry = execute(definition, {"type": "DryRun"}, handlers={"f": handler})
+    assert dry.output["StatusCode"] == 204 and len(calls) == 1
