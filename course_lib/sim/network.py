@@ -250,7 +250,7 @@ class Network:
         if at is None:
             action()
             return
-        if isinstance(at, bool) or not isinstance(at, (int, float)) or math.isnan(at):
+        if isinstance(at, bool) or not isinstance(at, (int, float)) or not math.isfinite(at):
             raise ValueError(f"{parameter}: expected a time in seconds, got {at!r}")
         if at < self.world.now:
             raise ValueError(f"{parameter}: {at!r} is in the past (now is {self.world.now!r})")

@@ -70,6 +70,8 @@ def test_backoff_factory_and_bad_parameters():
         FullJitter(-1, 2)
     with pytest.raises(ValueError, match="cap"):
         FullJitter(2, 1)
+    with pytest.raises(ValueError, match="cap"):
+        FullJitter(1, float("inf"))
     with pytest.raises(ValueError, match="retry"):
         FullJitter(1, 2).delay(0, 0, random.Random())
     with pytest.raises(ValueError, match="max_attempts"):
