@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: install lab test lint format notebooks student slides bench doctor clean
+.PHONY: install lab test lint format notebooks student slides site bench doctor clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed, found " + sys.version.split()[0])'
@@ -41,6 +41,9 @@ student: $(STAMP) ## build student copies in build/student and verify them
 
 slides: $(STAMP) ## export every lesson as reveal.js slides to build/slides
 	$(BIN)/jupyter nbconvert --to slides --output-dir build/slides notebooks/[0-9][0-9]_*.ipynb
+
+site: $(STAMP) ## build the course as a static HTML site in build/site/_build/html
+	$(BIN)/python tools/build_site.py
 
 bench: $(STAMP) ## speed comparisons with peers, see benchmarks/
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

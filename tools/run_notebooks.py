@@ -37,9 +37,11 @@ def execute(path: Path, *, timeout: int = 600) -> float:
             kernel_name="python3",
             resources={"metadata": {"path": str(path.parent)}},
             record_timing=False,
-            store_widget_state=False,
         )
         client.execute(env=hermetic_env(Path(home)))
+    # Widget state holds random model ids: it would change on every run and adds nothing
+    # a reader needs, since widgets come alive when the notebook runs.
+    nb.metadata.pop("widgets", None)
     write(nb, path)
     return time.perf_counter() - started
 

@@ -61,7 +61,10 @@ def problems(original: nbformat.NotebookNode, student: nbformat.NotebookNode) ->
 
 
 def execute_copy(nb: nbformat.NotebookNode, folder: Path) -> list[str]:
-    """Run a student copy; errors other than 'finish exercise N first' are problems."""
+    """Run a student copy; errors other than 'finish exercise N first' are problems.
+
+    Cells tagged ``raises-exception`` show an error on purpose, as in the full lesson.
+    """
     nb = copy.deepcopy(nb)
     with tempfile.TemporaryDirectory() as home:
         client = NotebookClient(
@@ -77,6 +80,8 @@ def execute_copy(nb: nbformat.NotebookNode, folder: Path) -> list[str]:
             return [str(error)]
     bad = []
     for index, cell in enumerate(nb.cells):
+        if "raises-exception" in tags(cell):
+            continue
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error" and output.get("ename") not in ALLOWED_ERRORS:
                 bad.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}")
