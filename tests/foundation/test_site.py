@@ -6,6 +6,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
+import itertools
+
 import build_site  # noqa: E402
 from notebook_tools import lesson_notebooks, read, tags  # noqa: E402
 
@@ -15,7 +17,7 @@ def test_site_has_every_lesson_navigation_and_collapsed_solutions(tmp_path):
     html_dir = index.parent
     assert index.exists()
     lessons = lesson_notebooks()
-    for before, after in zip(lessons, lessons[1:], strict=False):
+    for before, after in itertools.pairwise(lessons):
         page = (html_dir / f"{before.stem}.html").read_text()
         assert f'href="{after.stem}.html"' in page, f"{before.stem} does not link to {after.stem}"
     for path in lessons:
