@@ -1,12 +1,11 @@
 """`make site` builds a static site of every lesson with solutions collapsed."""
 
+import itertools
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
-
-import itertools
 
 import build_site  # noqa: E402
 from notebook_tools import lesson_notebooks, read, tags  # noqa: E402
