@@ -23,7 +23,6 @@ GONE_CODES = frozenset(
     {
         "ResourceNotFoundException",
         "StateMachineDoesNotExist",
-        "ExecutionDoesNotExist",
         "NoSuchEntity",
         "AWS.SimpleQueueService.NonExistentQueue",
         "QueueDoesNotExist",
@@ -86,8 +85,19 @@ def _delete_state_machine(clients: Clients, resource: CourseResource) -> None:
                 raise
             running = []
         for execution_arn in running:
-            sfn.stop_execution(executionArn=execution_arn, error="CourseCleanup")
+            _stop_execution(sfn, execution_arn)
         sfn.delete_state_machine(stateMachineArn=resource.ref)
+
+
+def _stop_execution(sfn: Any, execution_arn: str) -> None:
+    """Stop a running execution; one that vanished meanwhile needs no stopping."""
+    from botocore.exceptions import ClientError
+
+    try:
+        sfn.stop_execution(executionArn=execution_arn, error="CourseCleanup")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ExecutionDoesNotExist":
+            raise
 
 
 def _delete_rule(clients: Clients, resource: CourseResource) -> None:

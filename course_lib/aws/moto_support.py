@@ -1,17 +1,18 @@
 """What it takes to make moto behave like the AWS the lessons describe.
 
 moto does not run Step Functions executions unless told to, really sleeps in Wait
-states and Retry intervals, and without a ``name`` a second ``start_execution``
-collides with the first. This module hides all of that: the offline account runs
-executions, compresses waits to nothing (the course's clock is virtual anyway), and
-sessions name executions ``run-0001``, ``run-0002``... so offline output is the same
-on every run.
+states and Retry intervals, logs every failed state to stderr, and without a ``name``
+a second ``start_execution`` collides with the first. This module hides all of that:
+the offline account runs executions, compresses waits to nothing (the course's clock
+is virtual anyway), keeps the interpreter quiet, and sessions name executions
+``run-0001``, ``run-0002``... so offline output is the same on every run.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import types
 import urllib.error
@@ -38,6 +39,10 @@ SERVER_CONFIG: dict[str, Any] = {
     "stepfunctions": {"execute_state_machine": True},
     "lambda": {"use_docker": False},
 }
+
+#: moto's Step Functions interpreter logs every failed state as an error on stderr; the
+#: failure is already in the execution's status and history, and stderr breaks notebooks.
+INTERPRETER_LOGGER = "moto.stepfunctions.parser"
 
 #: Keys for the offline account and for endpoints such as a moto server, which accept any.
 FAKE_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -88,6 +93,7 @@ class OfflineAccount:
             ),
             mock.patch.object(wait_function.WaitFunction, "_wait_interval", _no_wait),
             mock.patch.object(retrier_decl, "time", types.SimpleNamespace(sleep=_no_sleep)),
+            _QuietLogger(INTERPRETER_LOGGER),
         ]
         for patch in self._patches:
             patch.start()
@@ -102,6 +108,21 @@ class OfflineAccount:
 def _isolated_region_catalogue(cls: type) -> Any:
     """The session moto reads its region list from, immune to a broken AWS_PROFILE."""
     return fake_boto3_session("us-east-1")
+
+
+class _QuietLogger:
+    """Raise a logger's level to CRITICAL while started (its children inherit it)."""
+
+    def __init__(self, name: str) -> None:
+        self._logger = logging.getLogger(name)
+        self._level = self._logger.level
+
+    def start(self) -> None:
+        self._level = self._logger.level
+        self._logger.setLevel(logging.CRITICAL)
+
+    def stop(self) -> None:
+        self._logger.setLevel(self._level)
 
 
 def _no_wait(self: object, env: object, wait_seconds: int) -> None:

@@ -201,3 +201,14 @@ def test_deleting_what_is_already_gone_is_not_an_error():
         clients = deletion.cached_clients(aws.backend.client)
         assert [deletion.delete_resource(clients, r) for r in reversed(created)] == [True] * 7
         assert [deletion.delete_resource(clients, r) for r in reversed(created)] == [False] * 7
+
+
+def test_failed_states_stay_off_stderr(caplog):
+    with cl_aws.session("lesson05", creates=["state-machine:night"]) as aws:
+        sfn = aws.client("stepfunctions")
+        machine = sfn.create_state_machine(
+            name=aws.name("night"), definition=HOUR_WAIT, roleArn="arn:aws:iam::123456789012:role/x"
+        )
+        run = sfn.start_execution(stateMachineArn=machine["stateMachineArn"])
+        assert aws.wait_for_execution(run["executionArn"], timeout=20)["status"] == "FAILED"
+    assert [r for r in caplog.records if r.name.startswith("moto")] == []
