@@ -55,7 +55,13 @@ def run_live_cells(notebook: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     output = io.StringIO()
     with recorded_actions(monkeypatch) as seen, contextlib.redirect_stdout(output):
         for index, source in live_cells(notebook):
-            exec(compile(source, f"{notebook.name}[cell {index}]", "exec"), namespace)
+            try:
+                exec(compile(source, f"{notebook.name}[cell {index}]", "exec"), namespace)
+            except NameError as exc:
+                pytest.fail(
+                    f"{notebook.name}, cell {index}: {exc}. Tag the cell that defines it "
+                    f"{SETUP_TAG!r} (docs/live-aws.md, 'Tags on live cells')."
+                )
     assert cl_aws.leftovers() == [], f"{notebook.name}: live cells left resources behind"
     assert "123456789012" not in output.getvalue()
     missing = sorted(seen - policy_actions())
