@@ -399,7 +399,7 @@ def _hash(name: str, args: list, env: Env) -> str:
     text = _text(data)
     if len(text) > MAX_ENCODE_LENGTH:
         raise _fail(name, f"the data exceeds {MAX_ENCODE_LENGTH} characters")
-    if algorithm not in HASH_ALGORITHMS:
+    if not isinstance(algorithm, str) or algorithm not in HASH_ALGORITHMS:
         raise _fail(
             name,
             f"algorithm must be one of {', '.join(HASH_ALGORITHMS)}, got {json.dumps(algorithm)}",

@@ -131,7 +131,7 @@ class _Functions:
         return values
 
     def hash(self, value: Any, algorithm: Any) -> str:
-        if algorithm not in HASH_ALGORITHMS:
+        if not isinstance(algorithm, str) or algorithm not in HASH_ALGORITHMS:
             raise ValueError(f"$hash: algorithm must be one of {', '.join(HASH_ALGORITHMS)}")
         text = value if isinstance(value, str) else to_json(_from_jsonata(value))
         return hashlib.new(HASH_ALGORITHMS[algorithm], text.encode()).hexdigest()

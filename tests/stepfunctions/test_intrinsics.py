@@ -151,3 +151,28 @@ def test_array_range_matches_inclusive_range(start, end, step):
 @given(st.lists(st.integers(0, 5), max_size=15))
 def test_array_unique_keeps_first_occurrences(values):
     assert evaluate("States.ArrayUnique($.a)", env({"a": values})) == list(dict.fromkeys(values))
+
+
+any_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@given(st.sampled_from(intrinsics.FUNCTION_NAMES), st.lists(any_json, max_size=4))
+def test_any_arguments_give_a_value_or_an_intrinsic_failure(name, args):
+    document = {f"a{i}": v for i, v in enumerate(args)}
+    call = f"{name}({', '.join(f'$.a{i}' for i in range(len(args)))})"
+    try:
+        result = evaluate(call, env(document))
+    except StatesError as err:
+        assert err.error == "States.IntrinsicFailure"
+        return
+    json.dumps(result, allow_nan=False)
