@@ -135,6 +135,7 @@ def live_backend(region: str | None = None) -> tuple[Backend | None, str | None]
     """The learner's account, or None and the sentence that says why it cannot be used."""
     import boto3
 
+    # While moto runs in this process it answers every AWS URL, the STS check included.
     moto_support.stop_offline_account()
     try:
         session = boto3.Session(region_name=region)
