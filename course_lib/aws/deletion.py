@@ -1,7 +1,7 @@
 """Delete what the course created: one resource, or every leftover found by name and tag.
 
-Deleting is idempotent: a resource that is already gone counts as deleted, so a cleanup
-cell can run any number of times. Leftovers are found by the course name prefix and
+Deleting is idempotent: deleting a resource that is already gone (or going) is not an
+error and is not reported again, so a cleanup cell can run any number of times. Leftovers are found by the course name prefix and
 confirmed by the course tag (EventBridge archives cannot be tagged, so their name is
 all there is to go on).
 """
