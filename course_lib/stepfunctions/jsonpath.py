@@ -66,6 +66,7 @@ class Path:
     root: str
     steps: tuple
     definite: bool = True
+    function: str | None = None
 
     def normalized(self) -> str:
         """Jayway's normalized form, e.g. ``$['a'][0]``, used in AWS error messages."""
@@ -89,6 +90,9 @@ def _step_text(step: Any) -> str:
     return "[?]"
 
 
+#: Jayway's path functions, written at the end of a path: ``$.items.length()``.
+PATH_FUNCTIONS = ("length", "min", "max", "avg", "sum", "stddev", "keys", "first", "last")
+_FUNCTION_CALL = re.compile(r"\.(" + "|".join(PATH_FUNCTIONS) + r")\(\)\Z")
 _NAME = re.compile(r"[^.\[\]\s()'\",=<>!&|@]+")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -106,10 +110,15 @@ def parse(text: str) -> Path:
             root, pos = m.group(0), m.end()
         else:
             root, pos = "$", 1
-    steps, pos = _parse_steps(text, pos, stop=None)
-    if pos != len(text):
+    body, function = text, None
+    m = _FUNCTION_CALL.search(text, pos)
+    if m:
+        body, function = text[: m.start()], m.group(1)
+    steps, pos = _parse_steps(body, pos, stop=None)
+    if pos != len(body):
         raise PathSyntaxError(f"unexpected character {text[pos]!r} at position {pos} in {text!r}")
-    return Path(text, root, tuple(steps), all(isinstance(s, Field | Index) for s in steps))
+    simple = all(isinstance(s, Field | Index) for s in steps)
+    return Path(text, root, tuple(steps), simple and function is None, function)
 
 
 def _parse_steps(text: str, pos: int, stop: str | None) -> tuple[list, int]:
@@ -436,8 +445,40 @@ def _deep(step: Any, value: Any, root: Any, out: list) -> None:
 
 def select(path: Path, document: Any) -> Any:
     """The value ``path`` selects in ``document``: one value for a definite path (MISSING
-    when absent), a list (possibly empty) for an indefinite one."""
-    if path.definite:
+    when absent), a list (possibly empty) for an indefinite one; a trailing function
+    (``.length()``...) is applied to that selection."""
+    value = _select_steps(path, document)
+    if path.function is None or value is MISSING:
+        return value
+    return _apply_function(path.function, value)
+
+
+def _apply_function(name: str, value: Any) -> Any:
+    if name == "length":
+        return len(value) if isinstance(value, list | dict | str) else MISSING
+    if name == "keys":
+        return list(value) if isinstance(value, dict) else MISSING
+    if not isinstance(value, list):
+        return MISSING
+    if name in ("first", "last"):
+        return (value[0] if name == "first" else value[-1]) if value else MISSING
+    numbers = [v for v in value if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not numbers or len(numbers) != len(value):
+        return MISSING
+    if name == "min":
+        return min(numbers)
+    if name == "max":
+        return max(numbers)
+    if name == "sum":
+        return sum(numbers)
+    mean = sum(numbers) / len(numbers)
+    if name == "avg":
+        return mean
+    return (sum((v - mean) ** 2 for v in numbers) / len(numbers)) ** 0.5
+
+
+def _select_steps(path: Path, document: Any) -> Any:
+    if path.definite or (path.function and all(isinstance(s, Field | Index) for s in path.steps)):
         value = document
         for step in path.steps:
             if isinstance(step, Field):

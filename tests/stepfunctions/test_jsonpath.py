@@ -104,3 +104,28 @@ def test_slices_match_python(values, start, end):
 
 def test_parse_is_cached():
     assert jsonpath.parse("$.a.b") is jsonpath.parse("$.a.b")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("$.items.length()", 2),
+        ("$.items[*].p.sum()", 6),
+        ("$.items[*].p.max()", 5),
+        ("$.items[*].p.avg()", 3),
+        ("$.items[*].p.stddev()", 2),
+        ("$.a.keys()", ["b"]),
+        ("$.a.b.first()", 1),
+        ("$.a.b.last()", {"c": 3}),
+        ("$.a.b.sum()", MISSING),
+        ("$.nope.length()", MISSING),
+    ],
+)
+def test_path_functions(path, expected):
+    assert select(parse(path), DOC) == expected
+
+
+def test_a_path_function_is_not_a_reference_path():
+    assert not parse("$.items.length()").definite
+    with pytest.raises(ValueError):
+        set_reference(DOC, parse("$.items.length()"), 1)
