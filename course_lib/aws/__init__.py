@@ -1,6 +1,6 @@
 """The gate and helpers for the optional "On AWS" cells of the lessons.
 
-``cl.aws.session(lesson, creates=[...])`` returns boto3 clients for one of three
+``cl.aws.session(lesson, creates=[...])`` hands out boto3 clients for one of three
 backends: moto in this kernel (the default, and what CI runs), an AWS-compatible
 endpoint (``COURSE_AWS_ENDPOINT_URL``), or the learner's account (only with
 ``COURSE_LIVE_AWS=1`` and working credentials). Resources get course names and tags

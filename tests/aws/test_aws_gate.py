@@ -29,9 +29,13 @@ def no_learner_credentials(monkeypatch, tmp_path):
 
 @pytest.fixture
 def learner_account(no_learner_credentials, monkeypatch):
-    """Credentials that resolve, answered by a moto that stands in for the learner's AWS."""
+    """Credentials that resolve, answered by a moto that stands in for the learner's AWS.
+
+    The offline account stops first, so the two moto mocks never nest.
+    """
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "learner-secret-value")
+    moto_support.stop_offline_account()
     with mock_aws():
         yield
 
@@ -136,3 +140,14 @@ def test_live_service_roles_wait_for_iam(monkeypatch, learner_account, capsys):
         assert {t["Key"]: t["Value"] for t in tags}["lesson"] == "lesson07"
     assert slept == [0]
     assert cl_aws.leftovers() == []
+
+
+def test_stopping_the_offline_account_restores_motos_settings():
+    from moto.core.config import default_user_config
+
+    moto_support.stop_offline_account()
+    before = {key: dict(value) for key, value in default_user_config.items()}
+    backends.choose_backend()
+    assert default_user_config["stepfunctions"]["execute_state_machine"] is True
+    moto_support.stop_offline_account()
+    assert default_user_config == before
