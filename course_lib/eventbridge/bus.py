@@ -34,13 +34,10 @@ from course_lib.eventbridge.targets import (
     Target,
     parse_target,
 )
+from course_lib.events.put_events import PutEventsError, check_put_events, entry_time
 from course_lib.sim.world import World
 
 DEFAULT_BUS = "default"
-MAX_ENTRIES_PER_REQUEST = 10
-MAX_REQUEST_BYTES = 1_048_576
-MAX_DETAIL_TYPE_CHARS = 128
-MAX_RESOURCE_CHARS = 2048
 MAX_WILDCARD_RULES_PER_BUS = 30
 RULE_NAME = re.compile(r"[\.\-_A-Za-z0-9]{1,64}")
 BUS_NAME = re.compile(r"[/\.\-_A-Za-z0-9]{1,256}")
@@ -365,100 +362,45 @@ class EventBridge:
         return {"Result": test_event_pattern(event_pattern, event)}
 
     def put_events(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-        """PutEvents: accept up to ten entries, answer per entry, route what was accepted."""
-        if not isinstance(entries, Sequence) or isinstance(entries, str | bytes):
-            raise ValidationException("Entries must be a list of PutEvents entries.")
-        if not 1 <= len(entries) <= MAX_ENTRIES_PER_REQUEST:
-            raise ValidationException(
-                f"1 validation error detected: Value at 'entries' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {MAX_ENTRIES_PER_REQUEST} "
-                f"and greater than or equal to 1 (got {len(entries)})."
-            )
-        size = sum(
-            len(json.dumps(e, default=str).encode()) for e in entries if isinstance(e, Mapping)
-        )
-        if size > MAX_REQUEST_BYTES:
-            raise ValidationException(
-                f"Total size of the entries in the request is over the limit ({size} bytes)."
-            )
-        results = []
+        """PutEvents: judge the request as AWS does, answer per entry, route what was accepted.
+
+        Request-level rules (one to ten entries, the request size, parameter types) and
+        per-entry rules come from :mod:`course_lib.events.put_events`; an entry naming a
+        bus that does not exist fails on its own, like the rest of a batch's failures.
+        """
+        try:
+            response = check_put_events(entries, new_event_id=self.world.uuid)
+        except PutEventsError as error:
+            raise ValidationException(str(error)) from None
         accepted = []
-        for entry in entries:
-            error = self.validate_entry(entry)
-            if error is not None:
-                results.append(error)
+        for entry, result in zip(entries, response["Entries"], strict=True):
+            if "EventId" not in result:
                 continue
-            bus = self.bus(entry.get("EventBusName") or DEFAULT_BUS)
-            event = self._envelope(entry)
-            results.append({"EventId": event["id"]})
-            accepted.append((bus, event))
+            try:
+                bus = self.bus(entry.get("EventBusName") or DEFAULT_BUS)
+            except ResourceNotFoundException as exc:
+                result.clear()
+                result.update(_entry_error("ResourceNotFoundException", str(exc)))
+                continue
+            accepted.append((bus, self._envelope(entry, result["EventId"])))
+        response["FailedEntryCount"] = sum("ErrorCode" in r for r in response["Entries"])
         for bus, event in accepted:
             self.world.record(event["source"], bus.name, "PutEvents", event, event_id=event["id"])
             self.route(bus, event)
-        failed = sum(1 for r in results if "ErrorCode" in r)
-        return {"FailedEntryCount": failed, "Entries": results}
-
-    def validate_entry(self, entry: Any) -> dict[str, str] | None:
-        """Why PutEvents fails this entry (``ErrorCode``/``ErrorMessage``), or None."""
-        if not isinstance(entry, Mapping):
-            return _entry_error("InvalidArgument", "Each entry must be an object.")
-        for name in ("Source", "DetailType", "Detail"):
-            if not isinstance(entry.get(name), str) or not entry[name]:
-                return _entry_error(
-                    "InvalidArgument",
-                    f"Parameter {name} is not valid. Reason: {name} is a required argument.",
-                )
-        if entry["Source"].startswith("aws."):
-            return _entry_error("NotAuthorizedForSourceException", "Not authorized for the source.")
-        if len(entry["DetailType"]) > MAX_DETAIL_TYPE_CHARS:
-            return _entry_error(
-                "InvalidArgument",
-                f"Parameter DetailType is not valid. Reason: DetailType exceeds the maximum length of {MAX_DETAIL_TYPE_CHARS} characters.",
-            )
-        try:
-            detail = json.loads(entry["Detail"])
-        except (ValueError, RecursionError):
-            detail = None
-        if not isinstance(detail, dict):
-            return _entry_error("MalformedDetail", "Detail is malformed.")
-        resources = entry.get("Resources", [])
-        if not isinstance(resources, list) or not all(
-            isinstance(r, str) and len(r) <= MAX_RESOURCE_CHARS for r in resources
-        ):
-            return _entry_error(
-                "InvalidArgument",
-                "Parameter Resources is not valid. Reason: expected a list of strings.",
-            )
-        if "Time" in entry and self._entry_time(entry["Time"]) is None:
-            return _entry_error(
-                "InvalidArgument", "Parameter Time is not valid. Reason: expected a timestamp."
-            )
-        bus_name = entry.get("EventBusName") or DEFAULT_BUS
-        try:
-            self.bus(bus_name)
-        except ResourceNotFoundException as exc:
-            return _entry_error("ResourceNotFoundException", str(exc))
-        return None
+        return response
 
     @staticmethod
     def _entry_time(value: Any) -> datetime | None:
+        """A PutEvents or replay time as an aware datetime, or None when it is not one."""
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=UTC)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, UTC)
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                return None
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        return None
+        return entry_time(value)
 
-    def _envelope(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+    def _envelope(self, entry: Mapping[str, Any], event_id: str) -> dict[str, Any]:
         moment = self._entry_time(entry["Time"]) if "Time" in entry else self.world.timestamp()
         return {
             "version": "0",
-            "id": self.world.uuid(),
+            "id": event_id,
             "detail-type": entry["DetailType"],
             "source": entry["Source"],
             "account": self.account,
