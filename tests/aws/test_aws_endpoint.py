@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from moto.core.config import default_user_config
 from moto.server import ThreadedMotoServer
 
 import course_lib.aws as cl_aws
@@ -13,6 +14,12 @@ PASS = json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}
 
 @pytest.fixture
 def moto_server(monkeypatch):
+    """A moto server on loopback; the settings the layer sends it are undone afterwards.
+
+    The server runs in this process, so its settings are this process's moto settings.
+    """
+    for section in ("stepfunctions", "lambda"):
+        monkeypatch.setitem(default_user_config, section, default_user_config[section])
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -51,3 +58,8 @@ def test_endpoint_must_be_a_url(monkeypatch):
     monkeypatch.setenv(backends.ENDPOINT_ENV, "localhost:5000")
     with pytest.raises(cl_aws.CourseAwsError, match="must be a URL"):
         backends.choose_backend()
+
+
+def test_the_moto_server_is_told_to_run_executions(moto_server):
+    backends.choose_backend()
+    assert default_user_config["stepfunctions"] == {"execute_state_machine": True}
