@@ -394,7 +394,10 @@ class EventBridge:
         """A PutEvents or replay time as an aware datetime, or None when it is not one."""
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=UTC)
-        return entry_time(value)
+        try:
+            return entry_time(value)
+        except (TypeError, ValueError):
+            return None
 
     def _envelope(self, entry: Mapping[str, Any], event_id: str) -> dict[str, Any]:
         moment = self._entry_time(entry["Time"]) if "Time" in entry else self.world.timestamp()
