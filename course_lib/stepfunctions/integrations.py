@@ -107,6 +107,19 @@ class LambdaContext:
         return max(0, int((900 - self.virtual_duration) * 1000))
 
 
+class ServiceContext:
+    """The ``context`` a local service handler (aws-sdk, ItemReader...) receives."""
+
+    def __init__(self, resource: str, world: Any) -> None:
+        self.resource = resource
+        self.world = world
+        self.virtual_duration = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        """Spend ``seconds`` of virtual time in this call."""
+        self.virtual_duration += max(0.0, float(seconds))
+
+
 class Handlers:
     """Lookup of local handlers by Lambda name/ARN or by service resource ARN."""
 

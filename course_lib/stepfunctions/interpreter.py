@@ -25,6 +25,7 @@ from course_lib.stepfunctions.integrations import (
     DataLimit,
     Handlers,
     Outcome,
+    ServiceContext,
     call_lambda,
     function_arn,
     json_result,
@@ -538,6 +539,16 @@ class Interpreter:
             yield from self._run_for(outcome.duration, timeout)
             result = outcome.result
             if token is not None:
+                self.history.add(
+                    "TaskSubmitted",
+                    thread,
+                    {
+                        "resource": resource_name,
+                        "resourceType": resource_type,
+                        "output": to_json(result),
+                        "outputDetails": {"truncated": False},
+                    },
+                )
                 result = yield from self._await_token(token, timeout, heartbeat, outcome.duration)
         except StatesError as err:
             if token is not None:
@@ -618,8 +629,6 @@ class Interpreter:
                     f"InvocationType must be RequestResponse, Event or DryRun, got {invocation_type!r}",
                 )
             outcome = call_lambda(handler, function_arn(reference), body, request_id, self.world)
-            if target.pattern == "waitForTaskToken":
-                return Outcome(None, outcome.duration)
             result = lambda_invoke_result(
                 outcome.result, request_id, log_tail=payload.get("LogType") == "Tail"
             )
@@ -636,13 +645,14 @@ class Interpreter:
         handler = self.handlers.resource_handler(target.resource, base)
         if handler is None:
             raise missing_handler(target.resource)
+        context = ServiceContext(target.resource, self.world)
         try:
-            value = handler(json.loads(json.dumps(payload)), None)
+            value = handler(json.loads(json.dumps(payload)), context)
         except StatesError:
             raise
         except Exception as exc:
             raise StatesError(type(exc).__name__, str(exc)) from None
-        return Outcome(json_result(value, target.resource))
+        return Outcome(json_result(value, target.resource), context.virtual_duration)
 
     def _invoke_without_waiting(
         self, handler, reference, body, request_id, invocation_type
@@ -1036,7 +1046,8 @@ class Interpreter:
             reader.get(key, {}), value_in, ctx, ql, raw_input, f"ItemReader/{key}"
         )
         items = handler(
-            {"Parameters": parameters, "ReaderConfig": reader.get("ReaderConfig", {})}, None
+            {"Parameters": parameters, "ReaderConfig": reader.get("ReaderConfig", {})},
+            ServiceContext(resource, self.world),
         )
         if not isinstance(items, list):
             raise StatesError(
@@ -1057,7 +1068,9 @@ class Interpreter:
         parameters = self._template(
             writer.get(key, {}), value_in, ctx, ql, raw_input, f"ResultWriter/{key}"
         )
-        return handler({"Parameters": parameters, "Results": results}, None)
+        return handler(
+            {"Parameters": parameters, "Results": results}, ServiceContext(resource, self.world)
+        )
 
     def _map_iteration(self, map_name, processor, item, index, frame, ql):
         thread = frame.thread.fork()

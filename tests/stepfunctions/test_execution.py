@@ -730,3 +730,63 @@ def test_lambda_invoke_event_and_dry_run():
     assert world.trace[-1].meta["result"].startswith("failed")
     dry = execute(definition, {"type": "DryRun"}, handlers={"f": handler})
     assert dry.output["StatusCode"] == 204 and len(calls) == 1
+
+
+def test_service_handlers_get_a_context_and_can_take_time():
+    def get_item(parameters, context):
+        context.sleep(2)
+        return {"Item": {"id": {"S": parameters["Key"]["id"]["S"]}, "resource": context.resource}}
+
+    world = World(seed=1)
+    resource = "arn:aws:states:::aws-sdk:dynamodb:getItem"
+    ex = execute(
+        machine(
+            {
+                "G": {
+                    "Type": "Task",
+                    "Resource": resource,
+                    "Parameters": {"TableName": "t", "Key": {"id": {"S.$": "$.id"}}},
+                    "End": True,
+                }
+            }
+        ),
+        {"id": "o1"},
+        handlers={resource: get_item},
+        world=world,
+    )
+    assert ex.output == {"Item": {"id": {"S": "o1"}, "resource": resource}}
+    assert world.now == 2
+
+
+def test_item_reader_and_result_writer_through_handlers():
+    reader = "arn:aws:states:::s3:getObject"
+    writer = "arn:aws:states:::s3:putObject"
+    stored = {}
+
+    def read(request, context):
+        return [{"n": i} for i in range(request["Parameters"]["Count"])]
+
+    def write(request, context):
+        stored["results"] = request["Results"]
+        return {"ResultWriterDetails": {"Bucket": request["Parameters"]["Bucket"]}}
+
+    definition = machine(
+        {
+            "M": {
+                "Type": "Map",
+                "ItemReader": {"Resource": reader, "Parameters": {"Count.$": "$.count"}},
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "P",
+                    "States": {"P": {"Type": "Pass", "End": True}},
+                },
+                "ResultWriter": {"Resource": writer, "Parameters": {"Bucket": "results"}},
+                "End": True,
+            }
+        }
+    )
+    ex = execute(definition, {"count": 3}, handlers={reader: read, writer: write})
+    assert ex.output == {"ResultWriterDetails": {"Bucket": "results"}}
+    assert stored["results"] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    missing = execute(definition, {"count": 3})
+    assert missing.error == "States.ItemReaderFailed" and reader in missing.cause
