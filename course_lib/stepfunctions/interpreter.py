@@ -42,6 +42,8 @@ JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 DEFAULT_RETRY = {"IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
 _TIMEOUTS = (errors.TIMEOUT, errors.HEARTBEAT_TIMEOUT)
+#: State types that never wait: plain functions rather than generators.
+INSTANT_STATES = frozenset({"Pass", "Succeed", "Fail", "Choice"})
 #: How many iterations AWS runs at once when MaxConcurrency is 0 or absent.
 INLINE_CONCURRENCY = 40
 DISTRIBUTED_CONCURRENCY = 10000
@@ -125,7 +127,10 @@ class Interpreter:
         context = self._context_object(name, 0 if kind == "Task" else None)
         ctx = self._ctx(name, entered_id, context, frame)
         method = getattr(self, f"_state_{kind.lower()}")
-        output, next_name, assigned = yield from method(name, state, raw_input, ctx, frame, ql)
+        if kind in INSTANT_STATES:
+            output, next_name, assigned = method(name, state, raw_input, ctx, frame, ql)
+        else:
+            output, next_name, assigned = yield from method(name, state, raw_input, ctx, frame, ql)
         if assigned:
             frame.scope.assign(assigned)
         if kind not in ("Fail",):
@@ -176,7 +181,6 @@ class Interpreter:
         placed = dataflow.apply_result_path(state, raw_input, result, ctx)
         output = dataflow.apply_output_path(state, placed, ctx)
         return output, state.get("Next"), assigned
-        yield  # a generator like every state
 
     # -- Succeed / Fail -----------------------------------------------------------------
     def _state_succeed(self, name, state, raw_input, ctx, frame, ql):
@@ -186,7 +190,6 @@ class Interpreter:
             return output, None, {}
         effective = dataflow.apply_input_path(state, raw_input, ctx)
         return dataflow.apply_output_path(state, effective, ctx), None, {}
-        yield
 
     def _state_fail(self, name, state, raw_input, ctx, frame, ql):
         if ql == JSONATA:
@@ -205,7 +208,6 @@ class Interpreter:
             error = self._fail_field(state, "Error", raw_input, ctx)
             cause = self._fail_field(state, "Cause", raw_input, ctx)
         raise StatesError(error, cause)
-        yield
 
     def _fail_field(self, state: dict, key: str, raw_input: Any, ctx: EvalContext) -> Any:
         if key in state:
@@ -226,13 +228,9 @@ class Interpreter:
         if ql == JSONATA:
             states = jsonata_mode.states_variable(ctx, raw_input)
             for rule in state["Choices"]:
-                cond = jsonata_mode.evaluate_template(rule["Condition"], ctx, states, "Condition")
-                if not isinstance(cond, bool):
-                    raise ctx.error(
-                        errors.QUERY_EVALUATION_ERROR,
-                        f"The JSONata expression '{jsonata_mode.expression_body(rule['Condition']) if jsonata_mode.is_expression(rule['Condition']) else rule['Condition']}' "
-                        f"specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '{jsonata_mode.type_name(cond)}' for value: {to_json(cond)}",
-                    )
+                cond = jsonata_mode.evaluate_typed(
+                    rule["Condition"], ctx, states, "Condition", "boolean"
+                )
                 if cond:
                     output, assigned = jsonata_mode.evaluate_output_and_assign(
                         rule, ctx, states, raw_input
@@ -259,7 +257,6 @@ class Interpreter:
             else {}
         )
         return dataflow.apply_output_path(state, effective, ctx), state["Default"], assigned
-        yield
 
     def _choice_default(self, state, raw_input, ctx, states):
         if "Default" not in state:
