@@ -287,6 +287,9 @@ def execute(
 ) -> Execution:
     """Run one execution to its end on virtual time and return it.
 
+    ``definition`` is a dict or JSON text. ``input`` is a JSON value; a ``str`` is read
+    as JSON text, as StartExecution reads it (pass ``'"text"'`` for a JSON string).
+
     A new :class:`~course_lib.sim.World` is made unless ``world`` is given. When a
     task waits for a token nobody sends, the clock stops and the execution is
     returned with status ``RUNNING``.
