@@ -15,10 +15,7 @@ import json
 import logging
 import os
 import types
-import urllib.error
-import urllib.request
 from typing import Any
-from unittest import mock
 
 #: moto's configuration for the offline account. moto must not replace the learner's
 #: environment credentials or boto3's default session: clients get fake keys explicitly.
@@ -79,6 +76,8 @@ class OfflineAccount:
     """
 
     def __init__(self) -> None:
+        from unittest import mock
+
         from moto import mock_aws
         from moto.core.base_backend import AccountSpecificBackend
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -159,6 +158,9 @@ def offline_running() -> bool:
 
 def configure_moto_server(endpoint_url: str) -> bool:
     """Ask a moto server at ``endpoint_url`` to run executions; False if it is not moto."""
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(
         endpoint_url.rstrip("/") + "/moto-api/config",
         data=json.dumps(SERVER_CONFIG).encode(),
