@@ -1,0 +1,383 @@
+"""Checks for lesson 06, Amazon EventBridge.
+
+The pattern and transformer checks run the learner's answer against events the notebook
+does not show, so an answer has to follow the requirement, not the examples.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from course_lib.exercises import exercise
+from course_lib.sim.queue import queue_arn
+
+# -- shared helpers ----------------------------------------------------------------------------
+
+
+def _envelope(source: str, detail_type: str, detail: dict, number: int) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": f"6e0c0000-0000-4000-8000-{number:012d}",
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": "2025-01-06T10:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+    }
+
+
+def _order(number: int, items: list[tuple[str, str]], total: Any, **changes: Any) -> dict:
+    detail = {
+        "metadata": {"idempotency-key": f"k-{number}"},
+        "data": {
+            "order-id": f"20250106{number:02d}",
+            "customer-id": f"cust-{number:04d}",
+            "items": [{"pizza": p, "size": s, "quantity": 1} for p, s in items],
+            "total-cents": total,
+            "currency": changes.pop("currency", "EUR"),
+        },
+    }
+    return _envelope(
+        changes.pop("source", "com.orders"),
+        changes.pop("detail_type", "OrderCreated"),
+        detail,
+        number,
+    )
+
+
+def _pattern(answer: Any) -> Any:
+    if isinstance(answer, str):
+        return answer
+    if isinstance(answer, Mapping):
+        return dict(answer)
+    raise TypeError("the answer is an event pattern: a dict (or its JSON text)")
+
+
+# -- 06.1 a pattern for the kitchen's big-order line ---------------------------------------------
+
+#: (event, why it must match) for the events a right pattern matches.
+BIG_ORDERS = [
+    (_order(1, [("margherita", "large")], 3150), ""),
+    (
+        _order(2, [("diavola", "medium"), ("funghi", "large")], 5200),
+        "a large pizza that is not the first item",
+    ),
+    (_order(3, [("diavola", "large")], 3000), "an order worth exactly 3000 cents"),
+    (_order(4, [("quattro-formaggi", "large"), ("margherita", "large")], 6400), ""),
+    (_order(5, [("marinara", "large")], 12_000), "a very large total"),
+]
+#: (event, what makes it wrong) for events a right pattern must not match.
+NOT_BIG_ORDERS = [
+    (_order(11, [("margherita", "large")], 2999), "a large pizza, but only 2999 cents"),
+    (_order(12, [("margherita", "medium"), ("diavola", "small")], 4200), "no large pizza"),
+    (_order(13, [("margherita", "large")], 3500, currency="USD"), "an order paid in USD"),
+    (
+        _order(14, [("margherita", "large")], 3500, source="com.orders.test"),
+        "an event from com.orders.test, not com.orders",
+    ),
+    (
+        _order(15, [("margherita", "large")], 3500, detail_type="OrderCancelled"),
+        "an OrderCancelled event",
+    ),
+    (_order(16, [("margherita", "large")], "3500"), 'a total written as the text "3500"'),
+]
+
+
+@exercise("06.1", "A pattern for the kitchen's big-order line")
+def big_order_pattern(answer: Any) -> str | None:
+    from course_lib.eventbridge import InvalidEventPattern, test_event_pattern
+
+    try:
+        pattern = _pattern(answer)
+        for event, why in BIG_ORDERS:
+            if not test_event_pattern(pattern, event):
+                return (
+                    "your pattern misses an order it should match"
+                    + (f" ({why})" if why else "")
+                    + ". Check each condition against the requirement."
+                )
+        for event, why in NOT_BIG_ORDERS:
+            if test_event_pattern(pattern, event):
+                return f"your pattern also matches {why}; it should not."
+    except InvalidEventPattern as error:
+        return f"AWS would refuse this pattern: {error.reason}."
+    return None
+
+
+# -- 06.2 pick the operator ---------------------------------------------------------------------
+
+OPERATOR_ANSWERS = {
+    "a": "cidr",
+    "b": "anything-but",
+    "c": "exists",
+    "d": "numeric",
+    "e": "wildcard",
+}
+_ALIASES = {"anything_but": "anything-but", "anythingbut": "anything-but", "cidr-block": "cidr"}
+
+
+@exercise("06.2", "Pick the operator")
+def pick_the_operator(answer: Any) -> str | None:
+    if not isinstance(answer, Mapping):
+        return 'the answer is a dict from letter to operator name, e.g. {"a": "prefix", ...}.'
+    given = {str(k).strip().lower(): v for k, v in answer.items()}
+    missing = sorted(set(OPERATOR_ANSWERS) - set(given))
+    if missing:
+        return f"answer every requirement: {', '.join(missing)} is missing."
+    wrong = []
+    for letter, right in OPERATOR_ANSWERS.items():
+        value = given[letter]
+        name = value.strip().lower().strip("{}\"' ") if isinstance(value, str) else value
+        name = _ALIASES.get(name, name)
+        if name != right:
+            wrong.append(letter)
+    if wrong:
+        right_count = len(OPERATOR_ANSWERS) - len(wrong)
+        return (
+            f"{right_count} of {len(OPERATOR_ANSWERS)} are right; look again at "
+            f"{', '.join(wrong)} (the operator sections above show what each one tests)."
+        )
+    return None
+
+
+# -- 06.3 an input transformer for accounting -----------------------------------------------------
+
+
+def _payment(number: int, order: str, cents: int, currency: str) -> dict[str, Any]:
+    detail = {
+        "metadata": {"idempotency-key": f"p-{number}"},
+        "data": {
+            "order-id": order,
+            "payment-id": f"pay-{number:04x}",
+            "amount-cents": cents,
+            "currency": currency,
+        },
+    }
+    return _envelope("com.payments", "PaymentReceived", detail, number)
+
+
+#: (event, rule name) pairs the transformer is tried on.
+PAYMENTS = [
+    (_payment(21, "2025010621", 1850, "EUR"), "notify-accounting"),
+    (_payment(22, "2025010622", 4275, "CHF"), "notify-accounting-eu"),
+    (_payment(23, "2025010623", 999, "GBP"), "notify-accounting"),
+]
+
+
+def _transformer(answer: Any) -> tuple[Any, Any]:
+    if not isinstance(answer, Mapping):
+        raise TypeError("the answer is a dict with InputPathsMap and InputTemplate")
+    if "InputTransformer" in answer:
+        answer = answer["InputTransformer"]
+    if "InputTemplate" not in answer:
+        raise ValueError('the dict needs an "InputTemplate" (and usually an "InputPathsMap")')
+    return answer.get("InputPathsMap"), answer["InputTemplate"]
+
+
+@exercise("06.3", "An input transformer for accounting")
+def accounting_transformer(answer: Any) -> str | None:
+    from course_lib.eventbridge import InvalidInputTransformer, transform_input
+
+    try:
+        paths, template = _transformer(answer)
+    except (TypeError, ValueError) as error:
+        return f"{error}."
+    for event, rule in PAYMENTS:
+        data = event["detail"]["data"]
+        try:
+            output = transform_input(
+                paths,
+                template,
+                event,
+                rule_name=rule,
+                rule_arn=f"arn:aws:events:us-east-1:123456789012:rule/{rule}",
+                event_bus_name="default",
+                ingestion_time="2025-01-06T10:00:01Z",
+            )
+        except InvalidInputTransformer as error:
+            return f"PutTargets would refuse this transformer: {error}"
+        try:
+            payload = json.loads(output)
+        except ValueError:
+            return f"the target would receive {output!r}, which is not JSON."
+        if not isinstance(payload, dict):
+            return "the payload must be a JSON object."
+        expected = {
+            "order": data["order-id"],
+            "cents": data["amount-cents"],
+            "currency": data["currency"],
+            "rule": rule,
+        }
+        if set(payload) != set(expected):
+            return (
+                f"the payload has the keys {sorted(payload)}; it needs exactly {sorted(expected)}."
+            )
+        if payload["cents"] == str(expected["cents"]):
+            return (
+                '"cents" arrives as text, not as a number: a placeholder written inside '
+                "quotes is inserted as a string."
+            )
+        for key in ("order", "cents", "currency"):
+            if payload[key] != expected[key]:
+                return (
+                    f'"{key}" is {json.dumps(payload[key])} for a payment whose event says '
+                    f"{json.dumps(expected[key])}: take it from the event with a path "
+                    "in InputPathsMap, not a constant."
+                )
+        if payload["rule"] != rule:
+            return (
+                '"rule" must name the rule that matched, whichever rule it is: one of the '
+                "reserved <aws.events.*> variables gives it."
+            )
+    return None
+
+
+# -- 06.4 a retry policy and a dead-letter queue -------------------------------------------------
+
+TRACKING_ARN = "arn:aws:lambda:us-east-1:123456789012:function:tracking"
+TRACKING_DLQ_ARN = queue_arn("tracking-dlq")
+#: The requirement: keep trying at least this long...
+MIN_TRYING = 120.0
+#: ...and have every event in the dead-letter queue within this many seconds.
+MAX_TO_DLQ = 600.0
+
+
+def outage_run(target: Mapping[str, Any], *, seed: int = 6, events: int = 3) -> list[dict]:
+    """Publish ``events`` OrderDispatched events 37 s apart to a rule whose only target is
+    ``target``, while the tracking service is down all day; run the world for two days.
+
+    Returns one dict per event: ``retries``, ``last_attempt`` (seconds after publishing),
+    ``outcome`` (``dead-lettered``, ``dropped`` or ``pending``) and ``ended`` (when it
+    reached the dead-letter queue or was dropped, seconds after publishing).
+    """
+    from course_lib.eventbridge import EventBridge, TargetError
+    from course_lib.sim import Queue, World
+
+    world = World(seed=seed)
+    bridge = EventBridge(world)
+    Queue(world, "tracking-dlq")
+
+    def tracking(event: Any) -> None:
+        raise TargetError("ServiceUnavailable", "the tracking service is down")
+
+    world.register(TRACKING_ARN, tracking)
+    bridge.put_rule("track-dispatches", event_pattern={"detail-type": ["OrderDispatched"]})
+    bridge.put_targets("track-dispatches", [copy.deepcopy(dict(target))])
+    published: dict[str, float] = {}
+    for n in range(events):
+        if n:
+            world.run(until=37.0 * n)
+        entry = {
+            "Source": "com.delivery",
+            "DetailType": "OrderDispatched",
+            "Detail": json.dumps({"data": {"order-id": f"o-{n + 1}"}}),
+        }
+        event_id = bridge.put_events([entry])["Entries"][0]["EventId"]
+        published[event_id] = world.now
+    world.run(until=2 * 86_400)
+    results = []
+    for event_id, sent in published.items():
+        records = [
+            r for r in world.trace if r.kind == "event" and r.meta.get("event_id") == event_id
+        ]
+        attempts = [r for r in records if r.outcome == "failed"]
+        ends = [r for r in records if r.outcome in ("dead-lettered", "dropped")]
+        results.append(
+            {
+                "retries": max(len(attempts) - 1, 0),
+                "last_attempt": (attempts[-1].delivered_at - sent) if attempts else 0.0,
+                "outcome": ends[0].outcome if ends else "pending",
+                "ended": (ends[0].delivered_at - sent) if ends else None,
+            }
+        )
+    return results
+
+
+@exercise("06.4", "A retry policy and a dead-letter queue")
+def retry_policy(answer: Any) -> str | None:
+    from course_lib.eventbridge import ValidationException
+
+    if not isinstance(answer, Mapping):
+        return "the answer is a target dict, as PutTargets takes it: Id, Arn, RetryPolicy, ..."
+    if answer.get("Arn") != TRACKING_ARN:
+        return "the target's Arn must be the tracking function's, TRACKING_ARN."
+    dead_letter = answer.get("DeadLetterConfig")
+    if not isinstance(dead_letter, Mapping) or not dead_letter.get("Arn"):
+        return (
+            "without a dead-letter queue, EventBridge drops an event once it gives up: "
+            "add a DeadLetterConfig."
+        )
+    if dead_letter["Arn"] != TRACKING_DLQ_ARN:
+        return "the DeadLetterConfig's Arn must be the queue's ARN, TRACKING_DLQ_ARN."
+    worst_first = None
+    for seed in (61, 62, 63):
+        try:
+            results = outage_run(answer, seed=seed, events=4)
+        except ValidationException as error:
+            return f"PutTargets would refuse this target: {error}"
+        for result in results:
+            if result["outcome"] != "dead-lettered" or result["ended"] > MAX_TO_DLQ:
+                ended = result["ended"]
+                return (
+                    "some events are still being retried after 10 minutes"
+                    + (f" (one reached the DLQ after {ended / 60:.0f} min)" if ended else "")
+                    + ": the default policy keeps trying for up to 24 hours, so limit it."
+                )
+            if result["last_attempt"] < MIN_TRYING:
+                worst_first = min(worst_first or 1e9, result["last_attempt"])
+    if worst_first is not None:
+        return (
+            f"EventBridge gives up after only {worst_first:.0f} s for some events; the "
+            "service needs at least 2 minutes of retries to ride out a short blip."
+        )
+    return None
+
+
+# -- 06.5 counting a schedule's firings -------------------------------------------------------------
+
+SCHEDULE = "cron(0/15 9-17 ? * MON-FRI *)"
+SCHEDULE_DAYS = 7
+
+
+def schedule_firings(expression: str = SCHEDULE, days: float = SCHEDULE_DAYS) -> int:
+    """How often a scheduled rule created when a fresh world starts fires in ``days``."""
+    from course_lib.eventbridge import EventBridge
+    from course_lib.sim import World
+
+    world = World(seed=1)
+    bridge = EventBridge(world)
+    fired: list[str] = []
+    world.register("count", lambda event: fired.append(event["time"]))
+    bridge.put_rule("tick", schedule_expression=expression)
+    bridge.put_targets("tick", [{"Id": "count", "Arn": "count"}])
+    world.run(until=days * 86_400)
+    return len(fired)
+
+
+@exercise("06.5", "How often does a schedule fire?")
+def schedule_count(answer: Any) -> str | None:
+    if isinstance(answer, list | tuple):
+        answer = len(answer)
+    if isinstance(answer, bool) or not isinstance(answer, int | float):
+        return "the answer is a number of firings (an int)."
+    truth = schedule_firings()
+    if answer == truth:
+        return None
+    if answer == truth + 1:
+        return (
+            "one too many: the world starts on Monday at 09:00 sharp, the moment the rule "
+            "is created. Does a schedule fire at the instant its rule appears?"
+        )
+    if answer in (truth * 7 // 5, 36 * 7, 36 * 7 - 1):
+        return "MON-FRI in the day-of-week field: weekends do not count."
+    if answer in (32 * 5 - 1, 32 * 5):
+        return "the hours 9-17 include the hour starting at 17:00."
+    return (
+        "run it: put the rule on a fresh world's default bus with a target that counts, "
+        "run the world for 7 days (7 * 86400 s) and count."
+    )
