@@ -40,7 +40,7 @@ def learner_account(no_learner_credentials, monkeypatch):
         yield
 
 
-def test_off_by_default(capsys):
+def test_off_by_default():
     backend = backends.choose_backend()
     assert (backend.mode, backend.region, backend.account_id) == (
         "offline",
@@ -126,7 +126,7 @@ def test_offline_ignores_the_learners_aws_settings(monkeypatch):
     assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIALEARNERKEY000000"
 
 
-def test_live_service_roles_wait_for_iam(monkeypatch, learner_account, capsys):
+def test_live_service_roles_wait_for_iam(monkeypatch, learner_account):
     from course_lib.aws import sessions as session_module
 
     monkeypatch.setenv(backends.LIVE_ENV, "1")
