@@ -1,12 +1,13 @@
 """Definition checks, like AWS ValidateStateMachineDefinition: every problem at once.
 
 Each :class:`~course_lib.stepfunctions.errors.Diagnostic` has a ``code``, a
-``location`` (a JSON pointer such as ``/States/Foo/Next``) and a ``message``.
-Codes: SCHEMA_VALIDATION_FAILED (a field is missing, misplaced or has the wrong
-type or value), MISSING_TRANSITION_TARGET (a Next/Default/StartAt names no state),
-UNREACHABLE_STATE, NO_TERMINAL_STATE, INVALID_PATH, INVALID_INTRINSIC,
-INVALID_JSONATA, INVALID_RESOURCE, INVALID_ERROR_EQUALS and
-UNSUPPORTED_IN_EXPRESS.
+``location`` (a JSON pointer such as ``/States/Foo/Next``) and a ``message``. The
+codes are AWS's: SCHEMA_VALIDATION_FAILED (a field is missing, misplaced, or has a
+wrong type or value, including malformed paths, intrinsics and JSONata, misuse of
+States.ALL, and integration patterns EXPRESS does not support),
+MISSING_TRANSITION_TARGET (a Next/Default/StartAt names no state, or a state cannot
+be reached), MISSING_END_STATE, DUPLICATE_STATE_NAME, INVALID_STATE_NAME,
+INVALID_RESOURCE, INVALID_JSON_DESCRIPTION and MISSING_DESCRIPTION.
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ def load_definition(definition: dict | str) -> dict:
 
 def validate(definition: dict | str, *, state_machine_type: str = "STANDARD") -> list:
     """Every problem in ``definition``; an empty list means AWS would accept it."""
+    if definition is None or (isinstance(definition, str) and not definition.strip()):
+        return [Diagnostic("MISSING_DESCRIPTION", "/", "The definition is empty")]
     try:
         definition = load_definition(definition)
     except InvalidDefinition as exc:
@@ -178,6 +181,7 @@ class _Checker:
     def __init__(self, machine_type: str) -> None:
         self.machine_type = machine_type
         self.problems: list[Diagnostic] = []
+        self.names: dict[str, str] = {}
 
     def add(self, code: str, location: str, message: str) -> None:
         self.problems.append(Diagnostic(code, location or "/", message))
@@ -216,11 +220,19 @@ class _Checker:
             )
         for name, state in states.items():
             loc = f"{base}/States/{name}"
-            if len(name) > _STATE_NAME_MAX:
+            if name in self.names:
                 self.add(
-                    "SCHEMA_VALIDATION_FAILED",
+                    "DUPLICATE_STATE_NAME",
                     loc,
-                    f"State names are at most {_STATE_NAME_MAX} characters",
+                    f"State name '{name}' is already used at {self.names[name]}; names must be unique in the whole state machine",
+                )
+            else:
+                self.names[name] = loc
+            if not name or len(name) > _STATE_NAME_MAX:
+                self.add(
+                    "INVALID_STATE_NAME",
+                    loc,
+                    f"State names must have 1 to {_STATE_NAME_MAX} characters",
                 )
             self.state(name, state, loc, ql, states)
         self.reachability(graph, states, base)
@@ -246,15 +258,15 @@ class _Checker:
         for name in states:
             if name not in seen:
                 self.add(
-                    "UNREACHABLE_STATE",
+                    "MISSING_TRANSITION_TARGET",
                     f"{base}/States/{name}",
-                    f"State '{name}' is not reachable from StartAt",
+                    f'State "{name}" is not reachable.',
                 )
         if not terminal:
             self.add(
-                "NO_TERMINAL_STATE",
+                "MISSING_END_STATE",
                 f"{base}/States",
-                "No reachable state ends the execution (End, Succeed or Fail)",
+                "Workflow has no terminal state: no reachable state has End, or is a Succeed or Fail state.",
             )
 
     # -- one state -----------------------------------------------------------------------
@@ -346,7 +358,7 @@ class _Checker:
         self, text: Any, loc: str, *, reference: bool = False, allow_intrinsic: bool = False
     ) -> None:
         if not isinstance(text, str):
-            self.add("INVALID_PATH", loc, "A path must be a string")
+            self.add("SCHEMA_VALIDATION_FAILED", loc, "A path must be a string")
             return
         if allow_intrinsic and intrinsics.looks_like_intrinsic(text):
             self.intrinsic(text, loc)
@@ -355,14 +367,14 @@ class _Checker:
             parsed = jsonpath.parse(text)
         except jsonpath.PathSyntaxError as exc:
             self.add(
-                "INVALID_PATH",
+                "SCHEMA_VALIDATION_FAILED",
                 loc,
                 f"The value for the field '{loc.rsplit('/', 1)[-1]}' must be a valid JSONPath: {exc}",
             )
             return
         if reference and (not parsed.definite or parsed.root != "$"):
             self.add(
-                "INVALID_PATH",
+                "SCHEMA_VALIDATION_FAILED",
                 loc,
                 f"The value for the field '{loc.rsplit('/', 1)[-1]}' must be a valid reference path (only $, fields and indexes): {text}",
             )
@@ -371,7 +383,7 @@ class _Checker:
         try:
             call = intrinsics.parse(text)
         except intrinsics.IntrinsicSyntaxError as exc:
-            self.add("INVALID_INTRINSIC", loc, f"Invalid intrinsic function: {exc}")
+            self.add("SCHEMA_VALIDATION_FAILED", loc, f"Invalid intrinsic function: {exc}")
             return
         self._intrinsic_paths(call, loc)
 
@@ -411,7 +423,7 @@ class _Checker:
             if template.startswith("{%") or template.endswith("%}"):
                 if not is_expression(template):
                     self.add(
-                        "INVALID_JSONATA",
+                        "SCHEMA_VALIDATION_FAILED",
                         loc,
                         "A JSONata expression must start with '{%' and end with '%}'",
                     )
@@ -420,7 +432,9 @@ class _Checker:
                     compile_expression(expression_body(template))
                 except Exception as exc:  # the library raises its own exception type
                     self.add(
-                        "INVALID_JSONATA", loc, f"The JSONata expression does not parse: {exc}"
+                        "SCHEMA_VALIDATION_FAILED",
+                        loc,
+                        f"The JSONata expression does not parse: {exc}",
                     )
         elif isinstance(template, dict):
             for key, value in template.items():
@@ -649,7 +663,7 @@ class _Checker:
                 "sync:2",
             ):
                 self.add(
-                    "UNSUPPORTED_IN_EXPRESS",
+                    "SCHEMA_VALIDATION_FAILED",
                     f"{loc}/Resource",
                     f"Express state machines do not support the '.{target.pattern}' integration pattern: {resource}",
                 )
@@ -808,13 +822,13 @@ class _Checker:
         if ALL in names:
             if len(names) != 1:
                 self.add(
-                    "INVALID_ERROR_EQUALS",
+                    "SCHEMA_VALIDATION_FAILED",
                     f"{loc}/ErrorEquals",
                     "States.ALL must appear alone in ErrorEquals",
                 )
             if not last:
                 self.add(
-                    "INVALID_ERROR_EQUALS",
+                    "SCHEMA_VALIDATION_FAILED",
                     f"{loc}/ErrorEquals",
                     "A Retrier or Catcher with States.ALL must be the last one",
                 )

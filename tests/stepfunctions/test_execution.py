@@ -134,8 +134,8 @@ def test_parallel_branches_overlap_in_virtual_time():
 
     def branch(s):
         return {
-            "StartAt": "W",
-            "States": {"W": {"Type": "Wait", "Seconds": s, "End": True}},
+            "StartAt": f"W{s}",
+            "States": {f"W{s}": {"Type": "Wait", "Seconds": s, "End": True}},
         }
 
     ex = execute(
@@ -505,7 +505,8 @@ def test_express_rejects_wait_for_task_token():
     )
     with pytest.raises(InvalidDefinition) as info:
         execute(definition, {}, state_machine_type="EXPRESS")
-    assert info.value.diagnostics[0].code == "UNSUPPORTED_IN_EXPRESS"
+    assert info.value.diagnostics[0].code == "SCHEMA_VALIDATION_FAILED"
+    assert "waitForTaskToken" in info.value.diagnostics[0].message
 
 
 def test_state_machine_registers_on_world_and_is_startable_by_arn():

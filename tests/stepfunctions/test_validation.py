@@ -45,8 +45,8 @@ def test_unreachable_and_no_terminal():
             },
         }
     )
-    assert ("UNREACHABLE_STATE", "/States/C") in found
-    assert ("NO_TERMINAL_STATE", "/States") in found
+    assert ("MISSING_TRANSITION_TARGET", "/States/C") in found
+    assert ("MISSING_END_STATE", "/States") in found
 
 
 def test_fields_that_do_not_belong():
@@ -83,8 +83,8 @@ def test_states_all_must_be_alone_and_last():
             },
         }
     )
-    assert ("INVALID_ERROR_EQUALS", "/States/T/Retry/0/ErrorEquals") in found
-    assert ("INVALID_ERROR_EQUALS", "/States/T/Catch/0/ErrorEquals") in found
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/T/Retry/0/ErrorEquals") in found
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/T/Catch/0/ErrorEquals") in found
 
 
 def test_malformed_path_and_intrinsic():
@@ -102,10 +102,10 @@ def test_malformed_path_and_intrinsic():
             },
         }
     )
-    assert ("INVALID_PATH", "/States/A/InputPath") in found
-    assert ("INVALID_PATH", "/States/A/ResultPath") in found
-    assert ("INVALID_INTRINSIC", "/States/A/Parameters/x.$") in found
-    assert ("INVALID_PATH", "/States/A/Parameters/y.$") in found
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/A/InputPath") in found
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/A/ResultPath") in found
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/A/Parameters/x.$") in found
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/A/Parameters/y.$") in found
 
 
 def test_query_language_fields():
@@ -126,7 +126,7 @@ def test_query_language_fields():
     )
     assert ("SCHEMA_VALIDATION_FAILED", "/States/A/Output") in found
     assert ("SCHEMA_VALIDATION_FAILED", "/States/B/InputPath") in found
-    assert ("INVALID_JSONATA", "/States/B/Output") in found
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/B/Output") in found
 
 
 def test_choice_rules():
@@ -199,14 +199,33 @@ def test_express_rejects_callback_and_sync():
         },
     }
     assert validate(definition) == []
-    assert ("UNSUPPORTED_IN_EXPRESS", "/States/T/Resource") in codes(
+    assert ("SCHEMA_VALIDATION_FAILED", "/States/T/Resource") in codes(
         definition, state_machine_type="EXPRESS"
     )
 
 
-def test_bad_json_text():
+def test_bad_json_text_and_empty_definition():
     [diagnostic] = validate("{not json")
     assert diagnostic.code == "INVALID_JSON_DESCRIPTION"
+    assert validate("  ")[0].code == "MISSING_DESCRIPTION"
+
+
+def test_state_names_are_unique_in_the_whole_machine_and_short():
+    branch = {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}
+    found = codes(
+        {
+            "StartAt": "A",
+            "States": {
+                "A": {"Type": "Parallel", "Branches": [branch], "Next": "B" * 81},
+                "B" * 81: {"Type": "Succeed"},
+            },
+        }
+    )
+    assert ("DUPLICATE_STATE_NAME", "/States/A/Branches/0/States/A") in found or (
+        "DUPLICATE_STATE_NAME",
+        "/States/A",
+    ) in found
+    assert ("INVALID_STATE_NAME", "/States/" + "B" * 81) in found
 
 
 def test_execute_refuses_invalid_definitions_with_every_problem():
