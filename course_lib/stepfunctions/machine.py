@@ -200,6 +200,7 @@ class StateMachine:
         self.role_arn = role_arn or DEFAULT_ROLE_ARN
         self.handlers = Handlers(handlers)
         self.arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.name}"
+        self.creation_date = world.timestamp()
         self.executions: dict[str, Execution] = {}
         self._processes: dict[str, Any] = {}
         self._runs: dict[str, _Run] = {}
@@ -233,6 +234,34 @@ class StateMachine:
             timeout = min(timeout or EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS)
         self._processes[arn] = self.world.env.process(run.supervise(timeout))
         return {"executionArn": arn, "startDate": execution.start_date}
+
+    def describe_state_machine(self) -> dict:
+        """DescribeStateMachine for this machine."""
+        return {
+            "stateMachineArn": self.arn,
+            "name": self.name,
+            "status": "ACTIVE",
+            "definition": json.dumps(self.definition),
+            "roleArn": self.role_arn,
+            "type": self.type,
+            "creationDate": self.creation_date,
+        }
+
+    def list_executions(self, status_filter: str | None = None) -> dict:
+        """ListExecutions: newest first, optionally only those with ``status_filter``."""
+        found = [
+            {
+                "executionArn": e.execution_arn,
+                "stateMachineArn": self.arn,
+                "name": e.name,
+                "status": e.status,
+                "startDate": e.start_date,
+                **({"stopDate": e.stop_date} if e.stop_date is not None else {}),
+            }
+            for e in reversed(self.executions.values())
+            if status_filter is None or e.status == status_filter
+        ]
+        return {"executions": found}
 
     def stop_execution(self, arn: str, error: str | None = None, cause: str | None = None) -> dict:
         """StopExecution: a running execution ends ABORTED at the current virtual time."""

@@ -791,3 +791,18 @@ def test_item_reader_and_result_writer_through_handlers():
     assert stored["results"] == [{"n": 0}, {"n": 1}, {"n": 2}]
     missing = execute(definition, {"count": 3})
     assert missing.error == "States.ItemReaderFailed" and reader in missing.cause
+
+
+def test_describe_state_machine_and_list_executions():
+    world = World(seed=1)
+    definition = machine({"W": {"Type": "Wait", "Seconds": 10, "End": True}})
+    sm = StateMachine(definition, world=world, name="Lister")
+    first = sm.start_execution({}, name="a")["executionArn"]
+    world.run(until=20)
+    second = sm.start_execution({}, name="b")["executionArn"]
+    described = sm.describe_state_machine()
+    assert described["name"] == "Lister" and described["type"] == "STANDARD"
+    assert json.loads(described["definition"]) == definition
+    listed = sm.list_executions()["executions"]
+    assert [e["executionArn"] for e in listed] == [second, first]
+    assert [e["name"] for e in sm.list_executions("SUCCEEDED")["executions"]] == ["a"]
