@@ -28,8 +28,9 @@ from course_lib.stepfunctions.variables import Scope
 
 STANDARD = "STANDARD"
 EXPRESS = "EXPRESS"
-#: An EXPRESS execution runs for at most five minutes.
+#: An EXPRESS execution runs for at most five minutes, a STANDARD one for a year.
 EXPRESS_MAX_SECONDS = 300
+STANDARD_MAX_SECONDS = 365 * 24 * 3600
 DEFAULT_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/StepFunctionsLocalRole"
 
 
@@ -320,7 +321,8 @@ def execute(
     as JSON text, as StartExecution reads it (pass ``'"text"'`` for a JSON string).
 
     A new :class:`~course_lib.sim.World` is made unless ``world`` is given. When a
-    task waits for a token nobody sends, the clock stops and the execution is
+    task waits for a token nobody sends (or other processes on a shared world keep
+    the clock going for more than a year), stepping stops and the execution is
     returned with status ``RUNNING``.
     """
     world = world if world is not None else World()
@@ -334,6 +336,7 @@ def execute(
     )
     arn = machine.start_execution(input, name=name)["executionArn"]
     proc = machine.process(arn)
-    while not proc.triggered and world.env.peek() != float("inf"):
+    horizon = world.now + STANDARD_MAX_SECONDS
+    while not proc.triggered and world.env.peek() <= horizon:
         world.env.step()
     return machine.execution(arn)

@@ -806,3 +806,28 @@ def test_describe_state_machine_and_list_executions():
     listed = sm.list_executions()["executions"]
     assert [e["executionArn"] for e in listed] == [second, first]
     assert [e["name"] for e in sm.list_executions("SUCCEEDED")["executions"]] == ["a"]
+
+
+def test_execute_returns_while_a_token_is_pending_even_on_a_busy_world():
+    world = World(seed=1)
+
+    def ticker():
+        while True:
+            yield world.env.timeout(30 * 24 * 3600)
+
+    world.env.process(ticker())
+    definition = machine(
+        {
+            "Ask": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": "f", "Payload": {"t.$": "$$.Task.Token"}},
+                "End": True,
+            }
+        }
+    )
+    ex = execute(definition, {}, handlers={"f": lambda e, c: None}, world=world)
+    assert ex.status == "RUNNING"
+    world.service("states").send_task_success(world.service("states").pending()[0], "1")
+    world.run(until=world.now + 1)
+    assert (ex.status, ex.output) == ("SUCCEEDED", 1)
