@@ -288,6 +288,12 @@ class Interpreter:
         return dataflow.apply_output_path(state, effective, ctx), state.get("Next"), assigned
 
     def _sleep(self, delay: float):
+        """Wait ``delay`` virtual seconds, or until the execution's deadline if sooner."""
+        deadline = self.run.deadline
+        if deadline is not None and self.env.now + delay >= deadline:
+            yield self.env.timeout(max(0.0, deadline - self.env.now))
+            self.run.time_out()
+            raise Aborted()
         if delay > 0:
             yield self.env.timeout(delay)
 
@@ -594,10 +600,10 @@ class Interpreter:
     def _run_for(self, duration: float, timeout: float | None):
         """Let an invocation take ``duration`` virtual seconds, failing at ``timeout``."""
         if timeout is not None and duration > timeout:
-            yield self.env.timeout(timeout)
+            yield from self._sleep(timeout)
             raise StatesError(errors.TIMEOUT, "")
         if duration > 0:
-            yield self.env.timeout(duration)
+            yield from self._sleep(duration)
 
     def _invoke_service(self, target, payload, ctx) -> Outcome:
         service = target.service
@@ -682,6 +688,16 @@ class Interpreter:
     def _await_token(
         self, token: str, timeout: float | None, heartbeat: float | None, spent: float
     ):
+        self.run.waiting_tokens += 1
+        try:
+            result = yield from self._wait_for_token(token, timeout, heartbeat, spent)
+        finally:
+            self.run.waiting_tokens -= 1
+        return result
+
+    def _wait_for_token(
+        self, token: str, timeout: float | None, heartbeat: float | None, spent: float
+    ):
         waiter = self.run.tokens.waiter(token)
         deadline = None if timeout is None else self.env.now + max(0.0, timeout - spent)
         while True:
@@ -691,6 +707,8 @@ class Interpreter:
                 limits.append(("timeout", deadline))
             if heartbeat is not None:
                 limits.append(("heartbeat", waiter.last_beat + heartbeat))
+            if self.run.deadline is not None:
+                limits.append(("execution", self.run.deadline))
             timer = None
             if limits:
                 kind, at = min(limits, key=lambda x: x[1])
@@ -707,6 +725,9 @@ class Interpreter:
                 raise StatesError(value[0], value[1])
             if timer is not None and timer in fired:
                 self.run.tokens.forget(token)
+                if timer.value == "execution":
+                    self.run.time_out()
+                    raise Aborted()
                 raise StatesError(
                     errors.TIMEOUT if timer.value == "timeout" else errors.HEARTBEAT_TIMEOUT, None
                 )

@@ -99,6 +99,8 @@ class _Run:
         self.states_entered = execution.states_entered
         self.stopping = False
         self.main_proc: Any = None
+        self.deadline: float | None = None
+        self.waiting_tokens = 0
         self.children: set = set()
         self.context_execution = {
             "Id": execution.execution_arn,
@@ -144,23 +146,25 @@ class _Run:
         )
 
     def supervise(self, timeout: float | None):
-        """The execution's process: the run itself, raced against TimeoutSeconds."""
+        """The execution's process. TimeoutSeconds is a deadline every wait respects,
+        so an execution that ends early leaves no timer behind on the world."""
+        if timeout is not None:
+            self.deadline = self.world.now + timeout
         self.main_proc = self.world.env.process(self.main())
-        if timeout is None:
-            yield self.main_proc
-            return
-        timer = self.world.env.timeout(timeout)
-        yield self.main_proc | timer
-        if not self.main_proc.triggered:
-            self.stop("TIMED_OUT", "ExecutionTimedOut", {})
+        yield self.main_proc
+
+    def time_out(self) -> None:
+        """Called by the wait that reached the deadline: the execution is TIMED_OUT."""
+        self.stop("TIMED_OUT", "ExecutionTimedOut", {})
 
     def stop(self, status: str, event_type: str, details: dict) -> None:
         """End a running execution from outside (timeout or StopExecution)."""
         if self.execution.status != "RUNNING":
             return
         self.stopping = True
+        current = self.world.env.active_process
         for proc in [self.main_proc, *self.children]:
-            if proc is not None and proc.is_alive:
+            if proc is not None and proc.is_alive and proc is not current:
                 proc.interrupt(status)
         self._finish(status, **{k: v for k, v in details.items() if k in ("error", "cause")})
         self.history.add(event_type, Thread(self.history.last_id), details)
@@ -321,9 +325,9 @@ def execute(
     as JSON text, as StartExecution reads it (pass ``'"text"'`` for a JSON string).
 
     A new :class:`~course_lib.sim.World` is made unless ``world`` is given. When a
-    task waits for a token nobody sends (or other processes on a shared world keep
-    the clock going for more than a year), stepping stops and the execution is
-    returned with status ``RUNNING``.
+    task waits for a token nobody sends (on a shared world whose other processes keep
+    the clock going, for a year of virtual time), stepping stops and the execution
+    is returned with status ``RUNNING``.
     """
     world = world if world is not None else World()
     machine = StateMachine(
@@ -336,7 +340,10 @@ def execute(
     )
     arn = machine.start_execution(input, name=name)["executionArn"]
     proc = machine.process(arn)
+    run = machine._runs[arn]
     horizon = world.now + STANDARD_MAX_SECONDS
-    while not proc.triggered and world.env.peek() <= horizon:
+    while not proc.triggered and world.env.peek() != float("inf"):
+        if run.waiting_tokens and world.env.peek() > horizon:
+            break
         world.env.step()
     return machine.execution(arn)

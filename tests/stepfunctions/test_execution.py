@@ -831,3 +831,38 @@ def test_execute_returns_while_a_token_is_pending_even_on_a_busy_world():
     world.service("states").send_task_success(world.service("states").pending()[0], "1")
     world.run(until=world.now + 1)
     assert (ex.status, ex.output) == ("SUCCEEDED", 1)
+
+
+def test_an_execution_that_ends_early_leaves_no_timer_behind():
+    world = World(seed=1)
+    sm = StateMachine(
+        machine({"W": {"Type": "Wait", "Seconds": 5, "End": True}}, TimeoutSeconds=3600),
+        world=world,
+    )
+    arn = sm.start_execution({})["executionArn"]
+    world.run()
+    assert sm.execution(arn).status == "SUCCEEDED"
+    assert world.now == 5
+
+
+def test_execution_timeout_inside_a_map_and_a_callback():
+    world = World(seed=1)
+    processor = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": True}}}
+    ex = execute(
+        machine({"M": {"Type": "Map", "ItemProcessor": processor, "End": True}}, TimeoutSeconds=7),
+        [1, 2],
+        world=world,
+    )
+    assert ex.status == "TIMED_OUT" and ex.stop_date == world.timestamp(7)
+    callback = machine(
+        {
+            "Ask": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": "f", "Payload": {"t.$": "$$.Task.Token"}},
+                "End": True,
+            }
+        },
+        TimeoutSeconds=60,
+    )
+    assert execute(callback, {}, handlers={"f": lambda e, c: None}).status == "TIMED_OUT"
