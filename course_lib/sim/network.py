@@ -9,7 +9,6 @@ is written to the world trace with its outcome.
 
 from __future__ import annotations
 
-import functools
 import math
 import random
 from collections.abc import Callable, Generator, Iterable
@@ -126,6 +125,7 @@ class Network:
         self._groups: list[frozenset[str]] = []
         self._streams: dict[tuple[str, str], random.Random] = {}
         self._id_prefix = f"{self.name}-msg"
+        self._on_arrival = self._arrive
         self.sent = 0
         self.delivered = 0
 
@@ -309,8 +309,8 @@ class Network:
             trace.append(
                 TraceRecord(now, source, address, kind, payload_out, None, "in_flight", meta)
             )
-            arrival = env.timeout(travel)
-            arrival.callbacks.append(functools.partial(self._arrive, message, lost, len(trace) - 1))
+            arrival = env.timeout(travel, (message, lost, len(trace) - 1))
+            arrival.callbacks.append(self._on_arrival)
         return message_id
 
     @staticmethod
@@ -319,7 +319,8 @@ class Network:
             return "duplicate"
         return "tampered" if message.tampered else "delivered"
 
-    def _arrive(self, message: Message, lost: bool, trace_index: int, _: simpy.Event) -> None:
+    def _arrive(self, arrival: simpy.Event) -> None:
+        message, lost, trace_index = arrival.value
         now = self.world.env.now
         target = self._node_at.get(message.target)
         if lost:
