@@ -128,7 +128,7 @@ def load_definition(definition: dict | str) -> dict:
     return definition
 
 
-def validate(definition: dict | str, *, state_machine_type: str = "STANDARD") -> list:
+def validate(definition: dict | str, *, state_machine_type: str = "STANDARD") -> list[Diagnostic]:
     """Every problem in ``definition``; an empty list means AWS would accept it."""
     if definition is None or (isinstance(definition, str) and not definition.strip()):
         return [Diagnostic("MISSING_DESCRIPTION", "/", "The definition is empty")]
