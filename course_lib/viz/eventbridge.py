@@ -262,11 +262,7 @@ def match_report(pattern: Any, events: Mapping[str, Mapping[str, Any]]) -> str:
         verdicts = {name: test_event_pattern(pattern, event) for name, event in events.items()}
     except InvalidEventPattern as error:
         return f"✘ {error}"
-    width = max(len(name) for name in events)
-    lines = [
-        f"{'✔ match   ' if hit else '· no match'}  {name:<{width}}"
-        for name, hit in verdicts.items()
-    ]
+    lines = [f"{'✔ match   ' if hit else '· no match'}  {name}" for name, hit in verdicts.items()]
     count = sum(verdicts.values())
     lines.append(f"{count} of {len(verdicts)} events match")
     return "\n".join(lines)
@@ -368,8 +364,10 @@ def delivery_timeline(trace: Iterable[Any], *, title: str = "", time_unit: str =
 def fanout_records(trace: Iterable[Any]) -> list[dict[str, Any]]:
     """The trace as arrows for :func:`course_lib.viz.sequence_diagram`.
 
-    PutEvents calls (producer -> bus) arrive at once; deliveries (bus -> target) carry
-    their attempt's outcome. Queue bookkeeping records are left out.
+    PutEvents calls (producer -> bus) arrive at once and are labelled; deliveries
+    (bus -> target) are unlabelled arrows carrying their attempt's outcome (a delivery
+    that ends in a dead-letter queue or is dropped counts as failed). Queue bookkeeping
+    records are left out.
     """
     arrows = []
     for record in trace:
@@ -392,7 +390,7 @@ def fanout_records(trace: Iterable[Any]) -> list[dict[str, Any]]:
                     "time": _field(record, "time"),
                     "source": _field(record, "source"),
                     "target": _field(record, "target"),
-                    "kind": "event",
+                    "kind": "",
                     "delivered_at": _field(record, "delivered_at"),
                     "outcome": "failed" if outcome in ("dead-lettered", "dropped") else outcome,
                 }
@@ -441,24 +439,22 @@ def schedule_plot(
     return fig
 
 
-def arrivals_plot(
-    rows: Mapping[str, Sequence[tuple[float, str]]], *, title: str = "", time_unit: str = "s"
-):
-    """What a consumer received, when: one row per phase, each arrival labelled.
+def arrivals_plot(rows: Mapping[str, Sequence[str]], *, title: str = ""):
+    """The order in which a consumer received events: one row per phase, left to right.
 
-    ``rows`` maps a row name to ``(time, label)`` pairs, for example the original
-    deliveries and the replayed ones, so a change of order shows at a glance.
+    ``rows`` maps a row name (``"original"``, ``"replay"``) to the labels of the events
+    in the order they arrived, so a change of order shows at a glance.
     """
-    scale = {"s": 1.0, "min": 1 / 60, "h": 1 / 3600}[time_unit]
     if not rows:
         raise ValueError("rows: give at least one row of arrivals")
-    fig, ax = figure(width=9.0, height=0.9 * len(rows) + 1.6)
+    longest = max(len(labels) for labels in rows.values())
+    fig, ax = figure(width=max(6.0, 0.75 * longest + 2.5), height=0.8 * len(rows) + 1.4)
     palette = [COLORS["blue"], COLORS["orange"], COLORS["green"], COLORS["purple"]]
-    for row, arrivals in enumerate(rows.values()):
+    for row, labels in enumerate(rows.values()):
+        xs = list(range(1, len(labels) + 1))
         color = palette[row % len(palette)]
-        xs = [t * scale for t, _ in arrivals]
-        ax.plot(xs, [row] * len(xs), "o", color=color, markersize=15, linestyle="none")
-        for x, (_, label) in zip(xs, arrivals, strict=True):
+        ax.plot(xs, [row] * len(xs), "o", color=color, markersize=22, linestyle="none")
+        for x, label in zip(xs, labels, strict=True):
             ax.text(
                 x,
                 row,
@@ -466,13 +462,15 @@ def arrivals_plot(
                 ha="center",
                 va="center",
                 color="white",
-                fontsize=8,
+                fontsize=9,
                 fontweight="bold",
             )
     ax.set_yticks(range(len(rows)), list(rows))
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.margins(x=0.04)
-    ax.set_xlabel(f"virtual time ({time_unit})")
+    ax.set_xlim(0.4, longest + 0.6)
+    ax.set_xticks(range(1, longest + 1))
+    ax.set_xlabel("arrival (1st, 2nd, ...)")
+    ax.grid(False)
     if title:
         ax.set_title(title)
     fig.tight_layout()
