@@ -253,8 +253,9 @@ def _parse_member(member: str, text: str) -> Any:
 # -- filter expressions: @.a == 1, @.a, !@.a, &&, ||, parentheses --------------------
 _FILTER_TOKEN = re.compile(
     r"\s*(?:(?P<op>==|!=|<=|>=|<|>|=~|&&|\|\||!|\(|\))|(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
-    r"|(?P<num>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(?P<kw>true|false|null)\b|(?P<path>[@$][^\s=!<>&|()]*)"
-    r"|(?P<regex>/(?:[^/\\]|\\.)*/[a-z]*))"
+    r"|(?P<num>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(?P<kw>true|false|null)\b"
+    r"|(?P<word>in|nin|subsetof|anyof|noneof|size|empty)\b|(?P<path>[@$][^\s=!<>&|()]*)"
+    r"|(?P<array>\[[^\]]*\])|(?P<regex>/(?:[^/\\]|\\.)*/[a-z]*))"
 )
 
 
@@ -314,7 +315,8 @@ class _FilterParser:
     def parse_cmp(self) -> Any:
         left = self.parse_operand()
         tok = self._peek()
-        if tok and tok[0] == "op" and tok[1] in ("==", "!=", "<", "<=", ">", ">=", "=~"):
+        comparison = tok and tok[0] == "op" and tok[1] in ("==", "!=", "<", "<=", ">", ">=", "=~")
+        if comparison or (tok and tok[0] == "word"):
             self.i += 1
             return ("cmp", tok[1], left, self.parse_operand())
         return ("exists", left) if left[0] == "path" else ("truthy", left)
@@ -340,10 +342,49 @@ class _FilterParser:
         if kind == "path":
             rooted = "$" + value[1:]
             return ("path", value[0], parse(rooted))
+        if kind == "array":
+            inner = value[1:-1].strip()
+            items = (
+                [_literal(part.strip(), self.text) for part in _split_union(inner)] if inner else []
+            )
+            return ("lit", items)
         if kind == "regex":
             body, _, flags = value[1:].rpartition("/")
             return ("regex", re.compile(body, re.I if "i" in flags else 0))
         raise PathSyntaxError(f"unexpected {value!r} in filter of {self.text!r}")
+
+
+def _literal(text: str, path_text: str) -> Any:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise PathSyntaxError(f"bad array element {text!r} in filter of {path_text!r}") from None
+
+
+def _contains(items: Any, value: Any) -> bool:
+    return isinstance(items, list) and any(_same_kind(i, value) and i == value for i in items)
+
+
+#: Jayway's word operators in filters, e.g. ``[?(@.size in ['S', 'M'])]``.
+_SET_OPERATORS = {
+    "in": lambda left, right: _contains(right, left),
+    "nin": lambda left, right: isinstance(right, list) and not _contains(right, left),
+    "subsetof": lambda left, right: (
+        isinstance(left, list) and all(_contains(right, v) for v in left)
+    ),
+    "anyof": lambda left, right: isinstance(left, list) and any(_contains(right, v) for v in left),
+    "noneof": lambda left, right: (
+        isinstance(left, list) and not any(_contains(right, v) for v in left)
+    ),
+    "size": lambda left, right: (
+        isinstance(left, list | str) and _same_kind(len(left), right) and len(left) == right
+    ),
+    "empty": lambda left, right: (
+        isinstance(left, list | str) and isinstance(right, bool) and (len(left) == 0) == right
+    ),
+}
 
 
 def _operand_value(node: Any, current: Any, root: Any) -> Any:
@@ -390,6 +431,8 @@ def _filter_true(expr: Any, current: Any, root: Any) -> bool:
     right = _operand_value(right_node, current, root)
     if left is MISSING or right is MISSING:
         return False
+    if op in _SET_OPERATORS:
+        return _SET_OPERATORS[op](left, right)
     if op == "==":
         return _same_kind(left, right) and left == right
     if op == "!=":

@@ -129,3 +129,30 @@ def test_a_path_function_is_not_a_reference_path():
     assert not parse("$.items.length()").definite
     with pytest.raises(ValueError):
         set_reference(DOC, parse("$.items.length()"), 1)
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("$.items[?(@.n in ['x', 'z'])].p", [1]),
+        ("$.items[?(@.n nin ['x'])].p", [5]),
+        ("$.items[?(@.p in [5])].n", ["y"]),
+        ("$.bags[?(@.tags anyof ['red'])].id", [1]),
+        ("$.bags[?(@.tags noneof ['red'])].id", [2, 3]),
+        ("$.bags[?(@.tags subsetof ['red', 'big'])].id", [1, 3]),
+        ("$.bags[?(@.tags size 2)].id", [1]),
+        ("$.bags[?(@.tags empty true)].id", [3]),
+        ("$.items[?(@.n =~ /x|y/)].p", [1, 5]),
+        ("$.items[?(@.p > 1 && @.n == 'y' || @.p == 1)].n", ["x", "y"]),
+    ],
+)
+def test_filter_operators(path, expected):
+    doc = {
+        **DOC,
+        "bags": [
+            {"id": 1, "tags": ["red", "big"]},
+            {"id": 2, "tags": ["blue"]},
+            {"id": 3, "tags": []},
+        ],
+    }
+    assert select(parse(path), doc) == expected
