@@ -448,15 +448,14 @@ class Interpreter:
         return output, state.get("Next"), assigned
 
     def _task_payload(self, state, raw_input, ctx, ql):
+        """What the task receives: JSONata Arguments, or InputPath then Parameters."""
         if ql == JSONATA:
+            if "Arguments" not in state:
+                return raw_input
             states = jsonata_mode.states_variable(ctx, raw_input)
-            if "Arguments" in state:
-                return jsonata_mode.evaluate_template(
-                    state["Arguments"], ctx, states, "Arguments"
-                ), states
-            return raw_input, states
+            return jsonata_mode.evaluate_template(state["Arguments"], ctx, states, "Arguments")
         effective = dataflow.apply_input_path(state, raw_input, ctx)
-        return dataflow.apply_parameters(state, effective, ctx), None
+        return dataflow.apply_parameters(state, effective, ctx)
 
     def _timeout_value(self, state, key, raw_input, ctx, ql) -> float | None:
         if key in state:
@@ -485,7 +484,7 @@ class Interpreter:
         if target.pattern == "waitForTaskToken":
             token = self.run.tokens.new_token()
             ctx.context_object["Task"] = {"Token": token}
-        payload, _ = self._task_payload(state, raw_input, ctx, ql)
+        payload = self._task_payload(state, raw_input, ctx, ql)
         timeout = self._timeout_value(state, "TimeoutSeconds", raw_input, ctx, ql)
         heartbeat = self._timeout_value(state, "HeartbeatSeconds", raw_input, ctx, ql)
         thread = frame.thread
