@@ -59,9 +59,11 @@ class TaskTokens:
         return token
 
     def waiter(self, token: str) -> _Waiter:
+        """What the waiting task listens to for ``token``."""
         return self._waiters[token]
 
     def forget(self, token: str) -> None:
+        """Drop a token whose task has finished; later calls with it fail like AWS."""
         self._waiters.pop(token, None)
 
     def pending(self) -> list[str]:

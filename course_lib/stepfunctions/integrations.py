@@ -81,6 +81,7 @@ def function_name(reference: str) -> str:
 
 
 def function_arn(reference: str) -> str:
+    """The full ARN for a function name or ARN (as the local account and region)."""
     m = _LAMBDA_ARN.match(reference)
     if m:
         return reference
@@ -255,6 +256,7 @@ def json_result(value: Any, resource: str) -> Any:
 
 
 def missing_handler(what: str) -> StatesError:
+    """The error for a resource no local handler serves, saying how to provide one."""
     return StatesError(
         RUNTIME, f"No local handler for {what}: pass handlers={{{what!r}: callable}}"
     )

@@ -116,6 +116,7 @@ class Interpreter:
                 return value
 
     def run_state(self, name: str, state: dict, raw_input: Any, frame: Frame):
+        """Enter one state, run it, record its events; return (output, next state or None)."""
         kind = state["Type"]
         ql = state.get("QueryLanguage", frame.query_language)
         self.states_entered.append(name)

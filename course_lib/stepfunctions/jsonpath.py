@@ -23,21 +23,29 @@ class PathSyntaxError(ValueError):
 
 @dataclass(frozen=True)
 class Field:
+    """``.name`` or ``['name']``."""
+
     name: str
 
 
 @dataclass(frozen=True)
 class Index:
+    """``[3]`` or ``[-1]``."""
+
     index: int
 
 
 @dataclass(frozen=True)
 class Wildcard:
+    """``*`` or ``[*]``: every member."""
+
     pass
 
 
 @dataclass(frozen=True)
 class Slice:
+    """``[start:end:step]``."""
+
     start: int | None
     end: int | None
     step: int | None
@@ -45,16 +53,22 @@ class Slice:
 
 @dataclass(frozen=True)
 class Union:
+    """``['a','b']`` or ``[0,2]``."""
+
     members: tuple
 
 
 @dataclass(frozen=True)
 class DeepScan:
+    """``..step``: the step applied at every depth."""
+
     step: Any
 
 
 @dataclass(frozen=True)
 class Filter:
+    """``[?(expression)]``."""
+
     expression: Any
 
 

@@ -113,6 +113,7 @@ class _Run:
         self.context_state_machine = {"Id": machine.arn, "Name": machine.name}
 
     def main(self):
+        """The run itself: ExecutionStarted, the states, then ExecutionSucceeded/Failed."""
         thread = Thread()
         self.history.add(
             "ExecutionStarted",
@@ -276,12 +277,14 @@ class StateMachine:
         return {"stopDate": execution.stop_date}
 
     def execution(self, arn: str) -> Execution:
+        """The :class:`Execution` object for ``arn`` (it updates as the execution runs)."""
         try:
             return self.executions[arn]
         except KeyError:
             raise LookupError(f"ExecutionDoesNotExist: {arn}") from None
 
     def describe_execution(self, arn: str) -> dict:
+        """DescribeExecution for ``arn``."""
         return self.execution(arn).describe()
 
     def get_execution_history(self, arn: str) -> dict:
