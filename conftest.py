@@ -20,7 +20,8 @@ for _var, _sub in {
     os.makedirs(os.environ[_var], exist_ok=True)
 os.environ["COURSE_PROGRESS_FILE"] = os.path.join(_HOME, "progress.json")
 os.environ["PYTHONHASHSEED"] = "0"
-os.environ.pop("COURSE_LIVE_AWS", None)
+for _var in ("COURSE_LIVE_AWS", "COURSE_AWS_ENDPOINT_URL"):
+    os.environ.pop(_var, None)
 
 # Two shared cores make wall-clock deadlines flaky; property tests check behaviour only.
 settings.register_profile("course", deadline=None)

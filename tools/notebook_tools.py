@@ -55,5 +55,6 @@ def hermetic_env(home: Path) -> dict[str, str]:
         env[var] = str(folder)
     env["PYTHONHASHSEED"] = "0"
     env["COURSE_PROGRESS_FILE"] = str(home / "progress.json")
-    env.pop("COURSE_LIVE_AWS", None)
+    for var in ("COURSE_LIVE_AWS", "COURSE_AWS_ENDPOINT_URL"):
+        env.pop(var, None)
     return env
