@@ -53,10 +53,18 @@ def run_live_cells(notebook: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.chdir(notebook.parent)
     namespace: dict[str, object] = {"__name__": "__main__"}
     output = io.StringIO()
-    with recorded_actions(monkeypatch) as seen, contextlib.redirect_stdout(output):
+    live = {
+        i
+        for i, c in enumerate(nbformat.read(notebook, as_version=4).cells)
+        if LIVE_TAG in c.metadata.get("tags", [])
+    }
+    with recorded_actions(monkeypatch) as seen:
         for index, source in live_cells(notebook):
+            # Only what live cells print must be masked; setup cells print local, fake ids.
+            sink = output if index in live else io.StringIO()
             try:
-                exec(compile(source, f"{notebook.name}[cell {index}]", "exec"), namespace)
+                with contextlib.redirect_stdout(sink):
+                    exec(compile(source, f"{notebook.name}[cell {index}]", "exec"), namespace)
             except NameError as exc:
                 pytest.fail(
                     f"{notebook.name}, cell {index}: {exc}. Tag the cell that defines it "
