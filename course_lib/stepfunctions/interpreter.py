@@ -107,23 +107,31 @@ class Interpreter:
         states = graph["States"]
         default_ql = graph.get("QueryLanguage", frame.query_language)
         frame = Frame(frame.scope, frame.thread, default_ql)
+        text = None
         while True:
             if self.run.stopping:
                 raise Aborted()
             state = states[name]
-            value, name = yield from self.run_state(name, state, value, frame)
+            value, name, text = yield from self.run_state(name, state, value, frame, text)
             if name is None:
                 return value
 
-    def run_state(self, name: str, state: dict, raw_input: Any, frame: Frame):
-        """Enter one state, run it, record its events; return (output, next state or None)."""
+    def run_state(
+        self, name: str, state: dict, raw_input: Any, frame: Frame, input_text: str | None = None
+    ):
+        """Enter one state, run it, record its events; return (output, next state or None,
+        the output as JSON text). ``input_text`` is the input as JSON text, when known."""
         kind = state["Type"]
         ql = state.get("QueryLanguage", frame.query_language)
         self.states_entered.append(name)
         entered_id = self.history.add(
             f"{kind}StateEntered",
             frame.thread,
-            {"name": name, "input": to_json(raw_input), "inputDetails": {"truncated": False}},
+            {
+                "name": name,
+                "input": to_json(raw_input) if input_text is None else input_text,
+                "inputDetails": {"truncated": False},
+            },
         )
         context = self._context_object(name, 0 if kind == "Task" else None)
         ctx = self._ctx(name, entered_id, context, frame)
@@ -134,7 +142,8 @@ class Interpreter:
             output, next_name, assigned = yield from method(name, state, raw_input, ctx, frame, ql)
         if assigned:
             frame.scope.assign(assigned)
-        if kind not in ("Fail",):
+        text = None
+        if kind != "Fail":
             text = to_json(output)
             if len(text) > MAX_PAYLOAD_BYTES // 4 and len(text.encode()) > MAX_PAYLOAD_BYTES:
                 raise self._data_limit(name)
@@ -143,9 +152,9 @@ class Interpreter:
                 details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
                 details["assignedVariablesDetails"] = {"truncated": False}
             self.history.add(f"{kind}StateExited", frame.thread, details)
-        if state.get("End") or kind in ("Succeed",):
-            return output, None
-        return output, next_name
+        if state.get("End") or kind == "Succeed":
+            return output, None, text
+        return output, next_name, text
 
     # -- shared pieces ------------------------------------------------------------------
     def _jsonpath_finish(
