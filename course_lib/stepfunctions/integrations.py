@@ -230,8 +230,10 @@ def lambda_invoke_result(payload: Any, request_id: str, *, log_tail: bool = Fals
     return result
 
 
-def put_events_entries(parameters: Any) -> list[dict]:
-    """Validate the ``Entries`` of an ``events:putEvents`` task and return them as PutEvents takes them."""
+def put_events_entries(parameters: Any, resources: tuple[str, ...] = ()) -> list[dict]:
+    """Validate the ``Entries`` of an ``events:putEvents`` task and return them as PutEvents
+    takes them. As on AWS, ``resources`` (the execution and state machine ARNs) are appended
+    to each entry's ``Resources``."""
     if not isinstance(parameters, dict) or not isinstance(parameters.get("Entries"), list):
         raise StatesError(
             TASK_FAILED, "events:putEvents needs a parameter 'Entries' holding a list of entries"
@@ -243,8 +245,20 @@ def put_events_entries(parameters: Any) -> list[dict]:
         entry = dict(entry)
         if "Detail" in entry and not isinstance(entry["Detail"], str):
             entry["Detail"] = json.dumps(entry["Detail"], separators=(",", ":"))
+        if resources:
+            listed = entry.get("Resources", [])
+            if not isinstance(listed, list):
+                raise StatesError(TASK_FAILED, f"Entries[{i}].Resources must be a list of ARNs")
+            entry["Resources"] = [*listed, *resources]
         entries.append(entry)
     return entries
+
+
+def check_put_events_response(response: Any) -> Any:
+    """A PutEvents response with failed entries fails the task with EventBridge.FailedEntry."""
+    if isinstance(response, dict) and response.get("FailedEntryCount", 0):
+        raise StatesError("EventBridge.FailedEntry", json.dumps(response, separators=(",", ":")))
+    return response
 
 
 def json_result(value: Any, resource: str) -> Any:

@@ -27,6 +27,7 @@ from course_lib.stepfunctions.integrations import (
     Outcome,
     ServiceContext,
     call_lambda,
+    check_put_events_response,
     function_arn,
     json_result,
     lambda_invoke_result,
@@ -646,13 +647,14 @@ class Interpreter:
             )
             return Outcome(result, outcome.duration)
         if service == "events" and target.action == "putEvents":
-            entries = put_events_entries(payload)
+            resources = (self.run.execution_arn, self.run.context_state_machine["Id"])
+            entries = put_events_entries(payload, resources)
             if not self.world.has_service("events"):
                 raise missing_handler(
                     "the 'events' service (register an event bus on the world as 'events')"
                 )
             response = self.world.service("events").put_events(entries)
-            return Outcome(json_result(response, target.resource))
+            return Outcome(check_put_events_response(json_result(response, target.resource)))
         base = target.resource.rsplit(".", 1)[0] if target.pattern else target.resource
         handler = self.handlers.resource_handler(target.resource, base)
         if handler is None:

@@ -420,6 +420,35 @@ def test_put_events_calls_the_world_bus():
     )
     assert ex.output == {"FailedEntryCount": 0, "Entries": [{"EventId": "e0"}]}
     assert bus.entries[0]["Detail"] == '{"id":7}'
+    assert bus.entries[0]["Resources"] == [ex.execution_arn, ex.state_machine_arn]
+
+
+def test_put_events_with_failed_entries_fails_the_task():
+    class RejectingBus:
+        def put_events(self, entries):
+            return {
+                "FailedEntryCount": 1,
+                "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "no"}],
+            }
+
+    world = World(seed=1)
+    world.register("events", RejectingBus())
+    ex = execute(
+        machine(
+            {
+                "P": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::events:putEvents",
+                    "Parameters": {"Entries": [{"Source": "s", "DetailType": "d", "Detail": {}}]},
+                    "End": True,
+                }
+            }
+        ),
+        {},
+        world=world,
+    )
+    assert ex.error == "EventBridge.FailedEntry"
+    assert json.loads(ex.cause)["FailedEntryCount"] == 1
 
 
 def test_put_events_without_bus_is_a_clear_error():
