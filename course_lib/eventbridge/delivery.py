@@ -52,7 +52,9 @@ def invoke(world: World, target: Target, event: Mapping[str, Any], payload: str)
         elif isinstance(service, ApiDestination):
             service.invoke(payload, world.now)
         elif hasattr(service, "send_message"):
-            extra = {"group_id": target.message_group_id} if target.message_group_id else {}
+            extra = {}
+            if target.message_group_id:  # a FIFO queue: the event id deduplicates retries
+                extra = {"group_id": target.message_group_id, "deduplication_id": event["id"]}
             service.send_message(payload, **extra)
         elif hasattr(service, "start_execution"):
             service.start_execution(input=payload)

@@ -486,3 +486,22 @@ def test_enable_disable_and_cancel_replay(world, bridge):
     assert len(received) == 5
     with pytest.raises(ValidationException):
         bridge.cancel_replay("again")
+
+
+def test_a_fifo_queue_target_gets_the_event_id_as_deduplication_id():
+    from course_lib.eventbridge import EventBridge
+    from course_lib.sim import Queue, World
+
+    world = World(seed=3)
+    bridge = EventBridge(world)
+    queue = Queue(world, "orders.fifo")
+    bridge.put_rule("all", event_pattern={"source": ["shop"]})
+    bridge.put_targets(
+        "all", [{"Id": "q", "Arn": queue.arn, "SqsParameters": {"MessageGroupId": "g"}}]
+    )
+    entry = {"Source": "shop", "DetailType": "OrderCreated", "Detail": "{}"}
+    bridge.put_events([entry, entry])
+    world.run()
+    # Without a deduplication id a FIFO queue lacking content-based deduplication refuses
+    # the message; with the event id, two distinct events both arrive.
+    assert len(queue.receive_message(max_messages=10)) == 2
