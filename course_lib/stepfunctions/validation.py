@@ -79,7 +79,6 @@ ALLOWED_FIELDS: dict[str, set[str]] = {
         "ItemBatcher",
         "ResultWriter",
         "Label",
-        "Arguments",
     },
 }
 
