@@ -50,6 +50,14 @@ def _order(number: int, items: list[tuple[str, str]], total: Any, **changes: Any
     )
 
 
+def _unfinished(answer: Any) -> str | None:
+    """A hint when a dict answer still holds the stub's ``...`` placeholders."""
+    if isinstance(answer, Mapping) and any(value is ... for value in answer.values()):
+        left = sorted(str(key) for key, value in answer.items() if value is ...)
+        return f"replace every `...` in the dict (still open: {', '.join(left)})."
+    return None
+
+
 def _pattern(answer: Any) -> Any:
     if isinstance(answer, str):
         return answer
@@ -125,6 +133,8 @@ _ALIASES = {"anything_but": "anything-but", "anythingbut": "anything-but", "cidr
 def pick_the_operator(answer: Any) -> str | None:
     if not isinstance(answer, Mapping):
         return 'the answer is a dict from letter to operator name, e.g. {"a": "prefix", ...}.'
+    if _unfinished(answer):
+        return _unfinished(answer)
     given = {str(k).strip().lower(): v for k, v in answer.items()}
     missing = sorted(set(OPERATOR_ANSWERS) - set(given))
     if missing:
@@ -183,6 +193,8 @@ def _transformer(answer: Any) -> tuple[Any, Any]:
 def accounting_transformer(answer: Any) -> str | None:
     from course_lib.eventbridge import InvalidInputTransformer, transform_input
 
+    if _unfinished(answer):
+        return _unfinished(answer)
     try:
         paths, template = _transformer(answer)
     except (TypeError, ValueError) as error:
@@ -304,6 +316,8 @@ def retry_policy(answer: Any) -> str | None:
 
     if not isinstance(answer, Mapping):
         return "the answer is a target dict, as PutTargets takes it: Id, Arn, RetryPolicy, ..."
+    if _unfinished(answer):
+        return _unfinished(answer)
     if answer.get("Arn") != TRACKING_ARN:
         return "the target's Arn must be the tracking function's, TRACKING_ARN."
     dead_letter = answer.get("DeadLetterConfig")

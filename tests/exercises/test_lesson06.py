@@ -28,6 +28,18 @@ def test_stubs_are_not_answers():
         assert "not answered yet" in verdict(exercise_id, ...).message
 
 
+@pytest.mark.parametrize(
+    ("exercise_id", "stub", "still_open"),
+    [
+        ("06.2", {"a": ..., "b": ..., "c": ..., "d": ..., "e": ...}, "a, b, c, d, e"),
+        ("06.3", {"InputPathsMap": ..., "InputTemplate": ...}, "InputPathsMap, InputTemplate"),
+        ("06.4", {"Id": "tracking", "Arn": "x", "RetryPolicy": ...}, "RetryPolicy"),
+    ],
+)
+def test_half_filled_stub_dicts_get_a_hint(exercise_id, stub, still_open):
+    assert_hint(exercise_id, stub, f"replace every `...` in the dict (still open: {still_open})")
+
+
 # -- 06.1 big orders --------------------------------------------------------------------------
 
 BIG = {
