@@ -47,7 +47,8 @@ def sequence_diagram(
 ):
     """Draw messages as arrows between vertical lifelines, time flowing down.
 
-    A lost message ends in a red cross halfway; labels show the message kind.
+    A lost message ends in a red cross halfway; a record from a participant to itself is
+    a local step, drawn as a dot. Labels show the message kind.
     Returns the matplotlib figure.
     """
     records = list(records)
@@ -66,6 +67,10 @@ def sequence_diagram(
         arrived = _field(record, "delivered_at")
         color = _OUTCOME_COLORS.get(outcome, COLORS["blue"])
         label = str(_field(record, "kind", ""))
+        if src == dst:  # a step inside one participant, not a message
+            ax.plot([src], [sent], marker="o", color=color, markersize=6, zorder=3)
+            ax.text(src + 0.06, sent, label, ha="left", va="center", fontsize=8, color=color)
+            continue
         if arrived is None:
             mid_x, mid_y = (src + dst) / 2, sent + 0.02 * (end or 1)
             ax.annotate(
