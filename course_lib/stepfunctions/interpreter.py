@@ -9,6 +9,7 @@ their Waits overlap in virtual time as they do on AWS.
 
 from __future__ import annotations
 
+import heapq
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -302,11 +303,20 @@ class Interpreter:
         """Wait ``delay`` virtual seconds, or until the execution's deadline if sooner."""
         deadline = self.run.deadline
         if deadline is not None and self.env.now + delay >= deadline:
-            yield self.env.timeout(max(0.0, deadline - self.env.now))
+            yield from self._timeout(max(0.0, deadline - self.env.now))
             self.run.time_out()
             raise Aborted()
         if delay > 0:
-            yield self.env.timeout(delay)
+            yield from self._timeout(delay)
+
+    def _timeout(self, delay: float):
+        """A timeout that leaves the clock's queue if this branch is stopped meanwhile."""
+        timer = self.env.timeout(delay)
+        try:
+            yield timer
+        except simpy.Interrupt:
+            cancel_timeout(self.env, timer)
+            raise
 
     def _until(self, moment) -> float:
         return max(0.0, (moment - self.world.timestamp()).total_seconds())
@@ -728,6 +738,8 @@ class Interpreter:
             beat = waiter.beat_event()
             events.append(beat)
             fired = yield self.env.any_of(events)
+            if timer is not None and timer not in fired:
+                cancel_timeout(self.env, timer)
             if waiter.done in fired:
                 self.run.tokens.forget(token)
                 status, value = waiter.done.value
@@ -740,7 +752,7 @@ class Interpreter:
                     self.run.time_out()
                     raise Aborted()
                 raise StatesError(
-                    errors.TIMEOUT if timer.value == "timeout" else errors.HEARTBEAT_TIMEOUT, None
+                    errors.TIMEOUT if timer.value == "timeout" else errors.HEARTBEAT_TIMEOUT, ""
                 )
 
     # -- Parallel -----------------------------------------------------------------------------
@@ -1123,6 +1135,21 @@ class _Caught:
     output: Any
     next: str
     assigned: dict
+
+
+def cancel_timeout(env: simpy.Environment, timeout: simpy.Event) -> None:
+    """Take a pending timeout that lost its race off the clock's queue.
+
+    SimPy cannot cancel an event, and a stale timeout would still move the clock
+    forward when the world runs on. Its queue is a heap of (time, priority, id, event).
+    """
+    queue = env._queue
+    for index, entry in enumerate(queue):
+        if entry[3] is timeout:
+            queue[index] = queue[-1]
+            queue.pop()
+            heapq.heapify(queue)
+            return
 
 
 def _resume(gen, first_event):

@@ -658,6 +658,7 @@ def test_stop_execution_aborts_and_stops_children():
     ex = sm.execution(arn)
     assert (ex.status, ex.error, ex.cause) == ("ABORTED", "Operator", "stopped by hand")
     assert ex.stop_date == world.timestamp(10)
+    assert world.now == 10
     assert ex.history[-1]["type"] == "ExecutionAborted"
     assert "MapIterationSucceeded" not in [e["type"] for e in ex.history]
 
@@ -716,6 +717,8 @@ def test_parallel_failure_aborts_sibling_branches():
     )
     assert (ex.status, ex.error, ex.cause) == ("FAILED", "Broken", "first")
     assert ex.stop_date == world.timestamp(0)
+    world.run()
+    assert world.now == 0
     assert "After" not in ex.states_entered
 
 
@@ -895,3 +898,27 @@ def test_execution_timeout_inside_a_map_and_a_callback():
         TimeoutSeconds=60,
     )
     assert execute(callback, {}, handlers={"f": lambda e, c: None}).status == "TIMED_OUT"
+
+
+def test_a_callback_answered_early_leaves_the_clock_where_it_was():
+    world = World(seed=1)
+    definition = machine(
+        {
+            "Ask": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": "f", "Payload": {"t.$": "$$.Task.Token"}},
+                "TimeoutSeconds": 3600,
+                "HeartbeatSeconds": 600,
+                "End": True,
+            }
+        }
+    )
+    sm = StateMachine(definition, world=world, handlers={"f": lambda e, c: None})
+    arn = sm.start_execution({})["executionArn"]
+    world.run(until=5)
+    tokens = world.service("states")
+    tokens.send_task_success(tokens.pending()[0], "{}")
+    world.run()
+    assert sm.execution(arn).status == "SUCCEEDED"
+    assert world.now == 5
