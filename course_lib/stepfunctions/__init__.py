@@ -10,7 +10,9 @@ How the pieces meet:
 * Lambda functions and other task resources are plain Python callables passed as
   ``handlers`` (keyed by function name or ARN, or by the resource ARN). A handler
   spends virtual time with ``context.sleep(seconds)``.
-* ``arn:aws:states:::events:putEvents`` calls ``world.service("events").put_events``.
+* ``arn:aws:states:::events:putEvents`` calls ``world.service("events").put_events``;
+  ``states:startExecution`` (``.sync``, ``.sync:2``) starts the StateMachine registered
+  on the world under ``StateMachineArn``, unless a handler serves that resource.
 * Callbacks: every world running state machines has a :class:`TaskTokens` service
   registered as ``"states"``; ``world.service("states").send_task_success(token, output)``
   (or ``send_task_failure`` / ``send_task_heartbeat``) resumes a ``.waitForTaskToken``

@@ -558,7 +558,10 @@ class Interpreter:
             "TaskStarted", thread, {"resource": resource_name, "resourceType": resource_type}
         )
         try:
-            outcome = self._invoke_service(target, payload, ctx)
+            if self._is_nested_execution(target):
+                outcome = Outcome((yield from self._start_nested(target, payload, timeout)))
+            else:
+                outcome = self._invoke_service(target, payload, ctx)
             yield from self._run_for(outcome.duration, timeout)
             result = outcome.result
             if token is not None:
@@ -624,6 +627,66 @@ class Interpreter:
             raise StatesError(errors.TIMEOUT, "")
         if duration > 0:
             yield from self._sleep(duration)
+
+    def _is_nested_execution(self, target) -> bool:
+        """``states:startExecution`` with no local handler: start a StateMachine on the world."""
+        base = target.resource.rsplit(".", 1)[0] if target.pattern else target.resource
+        return (
+            target.service == "states"
+            and target.action == "startExecution"
+            and self.handlers.resource_handler(target.resource, base) is None
+        )
+
+    def _start_nested(self, target, payload, timeout: float | None):
+        """Start a child execution; with ``.sync``/``.sync:2`` wait for it and return its
+        DescribeExecution, as AWS does (a child that does not succeed fails the task)."""
+        if not isinstance(payload, dict) or "StateMachineArn" not in payload:
+            raise StatesError(errors.TASK_FAILED, "states:startExecution needs 'StateMachineArn'")
+        arn = payload["StateMachineArn"]
+        if not self.world.has_service(arn):
+            raise missing_handler(f"{target.resource} (no StateMachine registered as {arn})")
+        child = self.world.service(arn)
+        child_input = payload.get("Input", {})
+        started = child.start_execution(
+            input=child_input if isinstance(child_input, str) else to_json(child_input),
+            name=payload.get("Name"),
+        )
+        execution = child.execution(started["executionArn"])
+        if not target.pattern.startswith("sync"):
+            return {
+                "ExecutionArn": execution.execution_arn,
+                "StartDate": _millis(execution.start_date),
+            }
+        process = child.process(execution.execution_arn)
+        if timeout is None:
+            yield process
+        else:
+            timer = self.env.timeout(timeout)
+            fired = yield process | timer
+            if process not in fired:
+                child.stop_execution(execution.execution_arn)
+                raise StatesError(errors.TIMEOUT, "")
+            cancel_timeout(self.env, timer)
+        described = {
+            "ExecutionArn": execution.execution_arn,
+            "Input": to_json(execution.input),
+            "InputDetails": {"Included": True},
+            "Name": execution.name,
+            "StartDate": _millis(execution.start_date),
+            "StateMachineArn": execution.state_machine_arn,
+            "Status": execution.status,
+            "StopDate": _millis(execution.stop_date),
+        }
+        if execution.status != "SUCCEEDED":
+            described.update(
+                {k: v for k, v in (("Error", execution.error), ("Cause", execution.cause)) if v}
+            )
+            raise StatesError(errors.TASK_FAILED, to_json(described))
+        described["Output"] = (
+            execution.output if target.pattern == "sync:2" else to_json(execution.output)
+        )
+        described["OutputDetails"] = {"Included": True}
+        return described
 
     def _invoke_service(self, target, payload, ctx) -> Outcome:
         service = target.service
@@ -1181,6 +1244,10 @@ def tolerance_exceeded(
     if count is not None and failed > count:
         return True
     return percentage is not None and total > 0 and failed * 100.0 / total > percentage
+
+
+def _millis(moment) -> int:
+    return round(moment.timestamp() * 1000)
 
 
 def _lambda_event(payload: Any, ctx: EvalContext) -> Any:

@@ -922,3 +922,59 @@ def test_a_callback_answered_early_leaves_the_clock_where_it_was():
     world.run()
     assert sm.execution(arn).status == "SUCCEEDED"
     assert world.now == 5
+
+
+def test_nested_state_machines_through_the_world():
+    world = World(seed=1)
+    child = StateMachine(
+        machine(
+            {
+                "Bake": {"Type": "Wait", "Seconds": 60, "Next": "Done"},
+                "Done": {"Type": "Pass", "Parameters": {"baked.$": "$.pizza"}, "End": True},
+            }
+        ),
+        world=world,
+        name="Kitchen",
+    )
+    broken = StateMachine(
+        machine({"Burn": {"Type": "Fail", "Error": "Burnt", "Cause": "too hot"}}),
+        world=world,
+        name="Oven",
+    )
+
+    def parent(resource, target):
+        return machine(
+            {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": resource,
+                    "Parameters": {"StateMachineArn": target, "Input": {"pizza.$": "$.pizza"}},
+                    "End": True,
+                }
+            }
+        )
+
+    sync2 = execute(
+        parent("arn:aws:states:::states:startExecution.sync:2", child.arn),
+        {"pizza": "funghi"},
+        world=world,
+    )
+    assert sync2.output["Output"] == {"baked": "funghi"}
+    assert sync2.output["Status"] == "SUCCEEDED"
+    sync = execute(
+        parent("arn:aws:states:::states:startExecution.sync", child.arn),
+        {"pizza": "diavola"},
+        world=world,
+    )
+    assert json.loads(sync.output["Output"]) == {"baked": "diavola"}
+    fire_and_forget = execute(
+        parent("arn:aws:states:::states:startExecution", child.arn), {"pizza": "x"}, world=world
+    )
+    assert set(fire_and_forget.output) == {"ExecutionArn", "StartDate"}
+    failed = execute(
+        parent("arn:aws:states:::states:startExecution.sync:2", broken.arn),
+        {"pizza": "x"},
+        world=world,
+    )
+    assert failed.error == "States.TaskFailed"
+    assert json.loads(failed.cause)["Error"] == "Burnt"
