@@ -74,6 +74,7 @@ class Interpreter:
         self.history: History = run.history
         self.handlers: Handlers = run.handlers
         self.states_entered: list[str] = run.states_entered
+        self.random = _LazyRandom(lambda: self.world.rng(f"stepfunctions/{run.execution_arn}"))
 
     # -- helpers ------------------------------------------------------------------------
     def now_iso(self) -> str:
@@ -97,7 +98,7 @@ class Interpreter:
             entered_event_id=entered_id,
             context_object=context,
             scope=frame.scope,
-            random=self.world.rng(f"stepfunctions/{self.run.execution_arn}"),
+            random=self.random,
             uuid=self.world.uuid,
             now_millis=lambda: round(self.world.timestamp().timestamp() * 1000),
         )
@@ -1198,6 +1199,19 @@ class _Caught:
     output: Any
     next: str
     assigned: dict
+
+
+class _LazyRandom:
+    """The execution's seeded random stream, derived only if something draws from it."""
+
+    def __init__(self, factory) -> None:
+        self._factory = factory
+        self._stream = None
+
+    def __getattr__(self, name: str):
+        if self._stream is None:
+            self._stream = self._factory()
+        return getattr(self._stream, name)
 
 
 def cancel_timeout(env: simpy.Environment, timeout: simpy.Event) -> None:

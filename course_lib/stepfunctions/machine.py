@@ -197,7 +197,7 @@ class StateMachine:
                 f"state_machine_type: must be 'STANDARD' or 'EXPRESS', got {state_machine_type!r}"
             )
         self.definition = load_definition(definition)
-        problems = validate(self.definition, state_machine_type=state_machine_type)
+        problems = _validated(self.definition, state_machine_type)
         if problems:
             raise InvalidDefinition(problems)
         self.world = world
@@ -298,6 +298,19 @@ class StateMachine:
     def process(self, arn: str) -> Any:
         """The SimPy process of an execution (to ``world.run(until=...)`` it)."""
         return self._processes[arn]
+
+
+_VALIDATED: dict[tuple[str, str], list] = {}
+
+
+def _validated(definition: dict, state_machine_type: str) -> list:
+    """validate(), remembered per definition text: lessons start the same machine often."""
+    key = (json.dumps(definition, sort_keys=True), state_machine_type)
+    if key not in _VALIDATED:
+        if len(_VALIDATED) >= 256:
+            _VALIDATED.clear()
+        _VALIDATED[key] = validate(definition, state_machine_type=state_machine_type)
+    return _VALIDATED[key]
 
 
 def _load_input(value: Any) -> Any:
