@@ -1,0 +1,468 @@
+"""Checks for lesson 05, AWS Step Functions, and the small helpers its exercises use.
+
+The checks run the learner's definition pieces (Choice rules, a Retry, Parameters) on
+inputs and failures the notebook does not show, so an answer has to meet the requirement,
+not the examples.
+
+Pricing helpers (``state_transitions``, ``standard_cost``, ``express_cost``) are pure
+functions of an execution or of counts; they read the list prices in
+:data:`course_lib.aws.PRICES`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from course_lib.aws.pricing import PRICES
+from course_lib.exercises import exercise
+
+# -- billing -----------------------------------------------------------------------------------
+
+_SCHEDULED = ("LambdaFunctionScheduled", "TaskScheduled", "ActivityScheduled")
+
+
+def _history(execution_or_history: Any) -> list[dict]:
+    if isinstance(execution_or_history, Mapping) and "events" in execution_or_history:
+        return list(execution_or_history["events"])
+    return list(getattr(execution_or_history, "history", execution_or_history))
+
+
+def retries(execution_or_history: Any) -> int:
+    """How many task attempts were retries (every attempt after a state's first)."""
+    events = _history(execution_or_history)
+    by_id = {e["id"]: e for e in events}
+    count = 0
+    for event in events:
+        if event["type"] not in _SCHEDULED:
+            continue
+        earlier = by_id.get(event.get("previousEventId"))
+        while earlier is not None:
+            if earlier["type"] in _SCHEDULED:
+                count += 1
+                break
+            if earlier["type"].endswith("StateEntered"):
+                break
+            earlier = by_id.get(earlier.get("previousEventId"))
+    return count
+
+
+def state_transitions(execution_or_history: Any) -> int:
+    """The state transitions a Standard execution is billed for: one for every state it
+    entered (in Map iterations and Parallel branches too) and one for every retry."""
+    entered = sum(1 for e in _history(execution_or_history) if e["type"].endswith("StateEntered"))
+    return entered + retries(execution_or_history)
+
+
+def standard_cost(transitions: float) -> float:
+    """US dollars for ``transitions`` Standard state transitions (free tier not counted)."""
+    return transitions * PRICES["sfn_standard_transitions"].usd
+
+
+def express_billed_gb_seconds(duration_seconds: float, memory_mb: float = 64) -> float:
+    """The GB-seconds one Express execution is billed for: its duration rounded up to
+    100 ms, its memory rounded up to 64 MB."""
+    if duration_seconds < 0 or memory_mb <= 0:
+        raise ValueError("duration_seconds must be >= 0 and memory_mb > 0")
+    tenths = math.ceil(round(duration_seconds * 10, 9))
+    chunks = math.ceil(memory_mb / 64)
+    return max(tenths, 1) / 10 * chunks * 64 / 1024
+
+
+def express_cost(requests: float, duration_seconds: float, memory_mb: float = 64) -> float:
+    """US dollars for ``requests`` Express executions of ``duration_seconds`` each, at the
+    first tier of duration prices (free tier not counted)."""
+    per_request = PRICES["sfn_express_requests"].usd
+    per_gb_second = PRICES["sfn_express_gb_seconds"].usd
+    gb_seconds = express_billed_gb_seconds(duration_seconds, memory_mb)
+    return requests * (per_request + gb_seconds * per_gb_second)
+
+
+# -- shared helpers ----------------------------------------------------------------------------
+
+
+def _unfinished(answer: Any) -> str | None:
+    if isinstance(answer, Mapping) and any(value is ... for value in answer.values()):
+        left = sorted(str(key) for key, value in answer.items() if value is ...)
+        return f"replace every `...` in the dict (still open: {', '.join(left)})."
+    return None
+
+
+def _problems(definition: dict) -> str | None:
+    from course_lib.stepfunctions import validate
+
+    found = validate(definition)
+    if found:
+        first = found[0]
+        return f"AWS would refuse this definition: {first.message}"
+    return None
+
+
+# -- 05.1 a Choice state that routes deliveries ------------------------------------------------
+
+DELIVERY_STATES = ("Counter", "Bike", "Van")
+
+
+def delivery_machine(choices: Any) -> dict:
+    """The delivery workflow with ``choices`` as the Choices of its HowToDeliver state."""
+    if isinstance(choices, Mapping) and "Choices" in choices:
+        choices = choices["Choices"]
+    return {
+        "StartAt": "HowToDeliver",
+        "States": {
+            "HowToDeliver": {"Type": "Choice", "Choices": copy.deepcopy(choices), "Default": "Van"},
+            **{
+                name: {"Type": "Pass", "Result": {"delivery": name}, "End": True}
+                for name in DELIVERY_STATES
+            },
+        },
+    }
+
+
+def route(choices: Any, order: dict) -> str:
+    """The state an order reaches with these Choice rules, or the error that stopped it."""
+    from course_lib.stepfunctions import execute
+
+    execution = execute(delivery_machine(choices), order)
+    if execution.status != "SUCCEEDED":
+        return f"{execution.error}: {execution.cause}"
+    return execution.output["delivery"]
+
+
+#: (order, where it must go, what is special about it).
+DELIVERY_CASES = [
+    ({"method": "pickup"}, "Counter", "a pickup order without a distance"),
+    ({"method": "pickup", "distance_km": 12}, "Counter", "a pickup order from 12 km away"),
+    ({"method": "pickup", "distance_km": 1}, "Counter", "a pickup order from 1 km away"),
+    ({"method": "delivery", "distance_km": 0.4}, "Bike", "a delivery 0.4 km away"),
+    ({"method": "delivery", "distance_km": 3}, "Bike", "a delivery exactly 3 km away"),
+    ({"method": "delivery", "distance_km": 2.5}, "Bike", "a delivery 2.5 km away"),
+    ({"method": "delivery", "distance_km": 3.2}, "Van", "a delivery 3.2 km away"),
+    ({"method": "delivery", "distance_km": 25}, "Van", "a delivery 25 km away"),
+]
+
+
+@exercise("05.1", "Choice rules that route deliveries")
+def delivery_choices(answer: Any) -> str | None:
+    if isinstance(answer, Mapping) and "Choices" in answer:
+        answer = answer["Choices"]
+    if not isinstance(answer, list) or not answer:
+        return "the answer is the list of Choice rules (the value of `Choices`), each a dict."
+    if any(rule is ... for rule in answer) or any(
+        isinstance(rule, Mapping) and ... in rule.values() for rule in answer
+    ):
+        return "replace every `...` in your rules."
+    problem = _problems(delivery_machine(answer))
+    if problem:
+        return problem
+    for order, expected, what in DELIVERY_CASES:
+        reached = route(answer, order)
+        if reached == expected:
+            continue
+        if reached not in DELIVERY_STATES:
+            return (
+                f"{what} stopped the execution ({reached.split(':')[0]}). A rule that reads a "
+                "field the input lacks fails; think about the order of your rules."
+            )
+        return f"{what} went to {reached}; it should not. Check that rule's comparison."
+    return None
+
+
+# -- 05.2 a Retry for a busy oven --------------------------------------------------------------
+
+
+class OvenBusy(Exception):
+    """The oven is full: try again a little later."""
+
+
+class OutOfDough(Exception):
+    """No dough left: retrying cannot help."""
+
+
+OVEN_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:bake"
+
+
+def oven_machine(retry: Any) -> dict:
+    """The one-state baking workflow with ``retry`` as its Task's Retry field."""
+    task: dict[str, Any] = {"Type": "Task", "Resource": OVEN_FUNCTION, "End": True}
+    if retry:
+        task["Retry"] = copy.deepcopy(retry if isinstance(retry, list) else [retry])
+    return {"StartAt": "Bake", "States": {"Bake": task}}
+
+
+def oven(busy: int = 0, error: type[Exception] = OvenBusy):
+    """A bake handler that raises ``error`` on its first ``busy`` calls, then bakes."""
+    calls = {"n": 0}
+
+    def bake(event, context):
+        calls["n"] += 1
+        context.sleep(1)
+        if calls["n"] <= busy:
+            raise error("the oven cannot take the pizza now")
+        return {"baked": True, "attempt": calls["n"]}
+
+    return bake
+
+
+def try_oven(retry: Any, busy: int = 0, *, out_of_dough: bool = False, seed: int = 5) -> dict:
+    """Run the baking workflow with ``retry`` against an oven busy for ``busy`` calls (or
+    out of dough): its ``status``, ``error``, ``attempts`` and ``seconds`` of virtual time."""
+    from course_lib.sim import World
+    from course_lib.stepfunctions import execute
+
+    world = World(seed=seed)
+    handler = oven(10**6, OutOfDough) if out_of_dough else oven(busy)
+    execution = execute(oven_machine(retry), {}, handlers={"bake": handler}, world=world)
+    attempts = sum(1 for e in execution.history if e["type"] == "LambdaFunctionScheduled")
+    return {
+        "status": execution.status,
+        "error": execution.error,
+        "attempts": attempts,
+        "seconds": world.now,
+    }
+
+
+@exercise("05.2", "A Retry for a busy oven")
+def oven_retry(answer: Any) -> str | None:
+    if isinstance(answer, Mapping):
+        if _unfinished(answer):
+            return _unfinished(answer)
+        answer = [answer]
+    if not isinstance(answer, list) or not answer:
+        return "the answer is the Retry field: a list of retriers, each a dict with ErrorEquals."
+    if any(r is ... or (isinstance(r, Mapping) and ... in r.values()) for r in answer):
+        return "replace every `...` in your retrier."
+    problem = _problems(oven_machine(answer))
+    if problem:
+        return problem
+    for seed in (5, 6, 7):
+        dough = try_oven(answer, out_of_dough=True, seed=seed)
+        if dough["attempts"] > 1:
+            return (
+                "an oven that is out of dough was tried again; retrying cannot help there. "
+                "Which errors does your retrier match?"
+            )
+        for busy in range(5):
+            run = try_oven(answer, busy, seed=seed)
+            if run["status"] != "SUCCEEDED":
+                return (
+                    f"an oven busy for {busy} attempts in a row made the execution fail "
+                    f"({run['error']}). Count how many attempts your retrier allows."
+                )
+            if run["seconds"] > 60:
+                return (
+                    f"with the oven busy {busy} times the pizza waited {run['seconds']:.0f} s; "
+                    "keep it within 60 s (look at the interval and the backoff rate)."
+                )
+    return None
+
+
+# -- 05.3 Parameters with intrinsic functions --------------------------------------------------
+
+LABEL_EXAMPLE = {
+    "order": {"id": "1073", "items": ["margherita", "diavola", "margherita"]},
+    "customer": {"first": "Ada", "last": "Lovelace"},
+}
+
+_LABEL_CASES = [
+    {
+        "order": {"id": "2210", "items": ["funghi"]},
+        "customer": {"first": "Grace", "last": "Hopper"},
+    },
+    {
+        "order": {"id": "9", "items": ["diavola", "diavola", "marinara", "funghi", "marinara"]},
+        "customer": {"first": "Alan", "last": "Turing"},
+    },
+    {
+        "order": {"id": "31", "items": ["quattro-formaggi", "margherita"]},
+        "customer": {"first": "Edsger", "last": "Dijkstra"},
+    },
+]
+
+
+def label_machine(parameters: Any) -> dict:
+    """A one-state workflow: a Pass state with ``parameters`` as its Parameters."""
+    return {
+        "StartAt": "Label",
+        "States": {"Label": {"Type": "Pass", "Parameters": copy.deepcopy(parameters), "End": True}},
+    }
+
+
+def _expected_label(order: dict) -> dict:
+    items = order["order"]["items"]
+    first, last = order["customer"]["first"], order["customer"]["last"]
+    return {
+        "label": f"Order {order['order']['id']} for {first} {last}",
+        "pizzas": len(items),
+        "kinds": list(dict.fromkeys(items)),
+    }
+
+
+@exercise("05.3", "Parameters with intrinsic functions")
+def label_parameters(answer: Any) -> str | None:
+    from course_lib.stepfunctions import execute
+
+    if not isinstance(answer, Mapping):
+        return "the answer is the Parameters field: a dict whose keys end in `.$`."
+    if _unfinished(answer):
+        return _unfinished(answer)
+    answer = dict(answer)
+    plain = sorted(k for k in answer if not str(k).endswith(".$"))
+    if plain:
+        return (
+            f"{', '.join(plain)}: a key without `.$` keeps its value as written; "
+            "end the key in `.$` to compute it from the input."
+        )
+    problem = _problems(label_machine(answer))
+    if problem:
+        return problem
+    for case in _LABEL_CASES:
+        execution = execute(label_machine(answer), case)
+        if execution.status != "SUCCEEDED":
+            return f"the Pass state failed ({execution.error}): {execution.cause}"
+        got, want = execution.output, _expected_label(case)
+        if not isinstance(got, dict):
+            return "the output should be an object with label, pizzas and kinds."
+        missing = sorted(set(want) - set(got))
+        if missing:
+            return f"the output lacks {', '.join(missing)}."
+        extra = sorted(set(got) - set(want))
+        if extra:
+            return f"the output has fields nobody asked for: {', '.join(extra)}."
+        if got["label"] != want["label"]:
+            return (
+                f"for another order the label was {got['label']!r}; build it with "
+                "States.Format from the order id and both names, words and spaces as shown."
+            )
+        if got["pizzas"] != want["pizzas"]:
+            return "pizzas should count the items of the order, repeats included."
+        if not isinstance(got["kinds"], list) or sorted(map(str, got["kinds"])) != sorted(
+            want["kinds"]
+        ):
+            return "kinds should list each kind of pizza in the order once."
+    return None
+
+
+# -- 05.4 transitions and cost of a batch ------------------------------------------------------
+
+BATCH_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:bake-one"
+
+BATCH_DEFINITION = {
+    "Comment": "Bake every pizza of an order (three at a time), box it, then tell the counter.",
+    "StartAt": "BakeAll",
+    "States": {
+        "BakeAll": {
+            "Type": "Map",
+            "ItemsPath": "$.pizzas",
+            "MaxConcurrency": 3,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "Bake",
+                "States": {
+                    "Bake": {
+                        "Type": "Task",
+                        "Resource": BATCH_FUNCTION,
+                        "Retry": [
+                            {
+                                "ErrorEquals": ["OvenBusy"],
+                                "IntervalSeconds": 30,
+                                "MaxAttempts": 3,
+                                "BackoffRate": 2.0,
+                            }
+                        ],
+                        "Next": "Box",
+                    },
+                    "Box": {"Type": "Pass", "Result": "boxed", "End": True},
+                },
+            },
+            "ResultPath": "$.boxes",
+            "Next": "Ready",
+        },
+        "Ready": {"Type": "Succeed"},
+    },
+}
+
+BATCH_ORDER = {"orderId": "1079", "pizzas": ["margherita", "diavola", "funghi", "marinara", "tonno"]}
+BATCH_MONTHLY_EXECUTIONS = 200_000
+
+
+def batch_handlers() -> dict:
+    """Fresh handlers for the batch: the oven is busy twice when the diavola comes."""
+    busy = {"diavola": 2}
+
+    def bake_one(pizza, context):
+        context.sleep(240)
+        if busy.get(pizza, 0) > 0:
+            busy[pizza] -= 1
+            raise OvenBusy(f"no room for the {pizza}")
+        return {"pizza": pizza}
+
+    return {"bake-one": bake_one}
+
+
+def _batch_reference() -> tuple[int, int]:
+    from course_lib.stepfunctions import execute
+
+    execution = execute(BATCH_DEFINITION, BATCH_ORDER, handlers=batch_handlers())
+    return state_transitions(execution), retries(execution)
+
+
+@exercise("05.4", "Transitions and cost of a batch")
+def batch_cost(answer: Any) -> str | None:
+    if not isinstance(answer, Mapping) or set(answer) != {"transitions", "monthly_usd"}:
+        return 'the answer is a dict with two keys: {"transitions": ..., "monthly_usd": ...}.'
+    if _unfinished(answer):
+        return _unfinished(answer)
+    transitions, monthly = answer["transitions"], answer["monthly_usd"]
+    if not isinstance(transitions, int | float) or not isinstance(monthly, int | float):
+        return "both values are numbers."
+    expected, retried = _batch_reference()
+    if transitions != expected:
+        if transitions == expected - retried:
+            return "you counted every state entered; AWS also bills each retry as a transition."
+        if transitions in (expected - 1, expected + 1):
+            return "off by one: count each state entered once, the Map state and the last one too."
+        return (
+            "count the StateEntered events of the run's history (states inside the Map "
+            "included) and add one for each retry of a task."
+        )
+    want = standard_cost(expected * BATCH_MONTHLY_EXECUTIONS)
+    if math.isclose(monthly, want * 1000, rel_tol=0.01):
+        return "the price is per 1,000 transitions: divide by 1,000."
+    if not math.isclose(monthly, want, rel_tol=0.01):
+        return (
+            "the transitions are right; the monthly cost is transitions per execution times "
+            "executions per month times the price of one transition."
+        )
+    return None
+
+
+# -- 05.5 Standard or Express ------------------------------------------------------------------
+
+WORKFLOW_TYPES = {"a": "STANDARD", "b": "EXPRESS", "c": "STANDARD", "d": "EXPRESS"}
+_TYPE_HINTS = {
+    "a": "(a) waits for a callback for up to two hours: how long may an Express run last?",
+    "b": "(b) runs fifty million short, idempotent checks: compare the two price models.",
+    "c": "(c) must run exactly once and keep its history: which type promises that?",
+    "d": "(d) is short, frequent and fine with at-least-once: which type is cheaper there?",
+}
+
+
+@exercise("05.5", "Standard or Express")
+def standard_or_express(answer: Any) -> str | None:
+    if not isinstance(answer, Mapping):
+        return 'the answer is a dict from letter to type, e.g. {"a": "STANDARD", ...}.'
+    if _unfinished(answer):
+        return _unfinished(answer)
+    given = {str(k).strip().lower(): str(v).strip().upper() for k, v in answer.items()}
+    missing = sorted(set(WORKFLOW_TYPES) - set(given))
+    if missing:
+        return f"answer every letter (missing: {', '.join(missing)})."
+    for letter, kind in WORKFLOW_TYPES.items():
+        if given[letter] not in ("STANDARD", "EXPRESS"):
+            return f'({letter}): use "STANDARD" or "EXPRESS".'
+        if given[letter] != kind:
+            return _TYPE_HINTS[letter]
+    return None
