@@ -384,7 +384,10 @@ BATCH_DEFINITION = {
     },
 }
 
-BATCH_ORDER = {"orderId": "1079", "pizzas": ["margherita", "diavola", "funghi", "marinara", "tonno"]}
+BATCH_ORDER = {
+    "orderId": "1079",
+    "pizzas": ["margherita", "diavola", "funghi", "marinara", "tonno"],
+}
 BATCH_MONTHLY_EXECUTIONS = 200_000
 
 

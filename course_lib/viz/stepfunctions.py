@@ -9,7 +9,9 @@ Express workflows cost per month.
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -80,7 +82,7 @@ def graph_source(
 ) -> str:
     """DOT source of ``definition`` (with ``execution``'s path), plus Retry loops."""
     definition = load_definition(definition)
-    source = to_dot(definition, execution).rstrip()
+    source = _highlight_taken(to_dot(definition, execution).rstrip(), execution)
     if not show_retries:
         return source + "\n"
     extra = _retry_edges(definition)
@@ -88,6 +90,46 @@ def graph_source(
         return source + "\n"
     body, closing = source.rsplit("}", 1)
     return body + "\n".join(extra) + "\n}" + closing + "\n"
+
+
+_PLAIN_EDGE = re.compile(r'^(\s*)("(?:[^"\\]|\\.)*") -> ("(?:[^"\\]|\\.)*");$')
+
+
+def taken_transitions(execution: Any) -> set[tuple[str, str]]:
+    """(from, to) state names of every transition an execution took, read from its history
+    chains, so a transition after a Parallel or Map state counts too. The end of a
+    succeeded execution is the transition (last state, ``"__end__"``)."""
+    events = _events(execution) if execution is not None else []
+    by_id = {e["id"]: e for e in events}
+    taken = set()
+    for event in events:
+        ends = event["type"] == "ExecutionSucceeded"
+        if not (ends or event["type"].endswith("StateEntered")):
+            continue
+        earlier = by_id.get(event.get("previousEventId"))
+        while earlier is not None and not earlier["type"].endswith("StateEntered"):
+            earlier = by_id.get(earlier.get("previousEventId"))
+        if earlier is not None:
+            after = "__end__" if ends else event["stateEnteredEventDetails"]["name"]
+            taken.add((earlier["stateEnteredEventDetails"]["name"], after))
+    return taken
+
+
+def _highlight_taken(source: str, execution: Any) -> str:
+    """Colour plain edges whose transition the execution took (to_dot only sees transitions
+    between consecutively entered states)."""
+    taken = taken_transitions(execution)
+    if not taken:
+        return source
+    lines = []
+    for line in source.splitlines():
+        match = _PLAIN_EDGE.match(line)
+        if match:
+            a, b = (json.loads(node).rsplit("/", 1)[-1] for node in match.group(2, 3))
+            if (a, b) in taken:
+                line = f'{match.group(1)}{match.group(2)} -> {match.group(3)} [color="#2e7d32", penwidth=2.5];'
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def graph(
@@ -236,7 +278,8 @@ def history_timeline(
             height=0.55,
             color=color,
             alpha=0.85,
-            edgecolor=color,
+            edgecolor="white",
+            linewidth=1.5,
         )
         if span["attempts"]:
             ax.plot(
@@ -275,13 +318,29 @@ def history_timeline(
     ]
     if any(s["attempts"] for s in spans):
         handles.append(
-            Line2D([], [], marker="|", linestyle="none", color="black", markersize=10,
-                   markeredgewidth=2, label="task attempt")
+            Line2D(
+                [],
+                [],
+                marker="|",
+                linestyle="none",
+                color="black",
+                markersize=10,
+                markeredgewidth=2,
+                label="task attempt",
+            )
         )
     if any(s["failed"] for s in spans):
         handles.append(
-            Line2D([], [], marker="x", linestyle="none", color=COLORS["red"], markersize=8,
-                   markeredgewidth=2, label="failed attempt")
+            Line2D(
+                [],
+                [],
+                marker="x",
+                linestyle="none",
+                color=COLORS["red"],
+                markersize=8,
+                markeredgewidth=2,
+                label="failed attempt",
+            )
         )
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     if title:
@@ -344,7 +403,9 @@ def history_table(execution_or_history: Any, *, width: int = 60) -> str:
         note = "" if note is None else str(note)
         if len(note) > width:
             note = note[: width - 3] + "..."
-        lines.append(f"{event['id']:>3}  {_seconds(event, start):>7.0f} s  {event['type']:<28} {note}")
+        lines.append(
+            f"{event['id']:>3}  {_seconds(event, start):>7.0f} s  {event['type']:<28} {note}"
+        )
     return "\n".join(lines)
 
 
@@ -358,7 +419,10 @@ def resource_anatomy() -> Diagram:
         (
             "lambda",
             "Lambda function",
-            [("arn:aws:lambda:us-east-1:123456789012:function:", "#f2f2f2"), ("take-payment", "#dbe9ff")],
+            [
+                ("arn:aws:lambda:us-east-1:123456789012:function:", "#f2f2f2"),
+                ("take-payment", "#dbe9ff"),
+            ],
         ),
         (
             "optimised",
@@ -383,9 +447,7 @@ def resource_anatomy() -> Diagram:
     ]
     body = []
     for _, label, parts in rows:
-        cells = "".join(
-            f'<td bgcolor="{colour}" border="1">{text}</td>' for text, colour in parts
-        )
+        cells = "".join(f'<td bgcolor="{colour}" border="1">{text}</td>' for text, colour in parts)
         body.append(
             f'<tr><td align="right"><b>{label}</b></td><td align="left">'
             f'<table border="0" cellspacing="0" cellpadding="6"><tr>{cells}</tr></table></td></tr>'
@@ -428,9 +490,9 @@ def dataflow_diagram() -> Diagram:
         '  edge [fontname="Helvetica", fontsize=9];',
     ]
     for key, label, colour in steps:
-        shape = ', shape=ellipse' if key in ("input", "output") else ""
+        shape = ", shape=ellipse" if key in ("input", "output") else ""
         lines.append(f'  "{key}" [label="{label}", fillcolor="{colour}"{shape}];')
-    for (a, _, _), (b, _, _) in zip(steps, steps[1:], strict=False):
+    for (a, _, _), (b, _, _) in itertools.pairwise(steps):
         lines.append(f'  "{a}" -> "{b}";')
     lines.append(
         '  "input" -> "ResultPath" [style=dashed, color="#888888", '
