@@ -21,7 +21,7 @@ SCENARIOS = {
     "kitchen down 30 min": pizza.fault("kitchen down", 0.5),
     "30% duplicate deliveries": pizza.fault("duplicate deliveries", 0.3),
     "10% lost callbacks": pizza.fault("lost callback", 0.1),
-    "ovens 1.5x slower": pizza.fault("slow oven", 1.0),
+    "ovens 2x slower": pizza.fault("slow oven", 0.5),
     "all of them": pizza.Faults(
         kitchen_down_at=3600,
         kitchen_down_for=1800,

@@ -321,6 +321,9 @@ class Kitchen:
 
     def bake_command(self, request: dict, context: Any) -> None:
         """All-orchestration design: the workflow calls the kitchen with its task token."""
+        if self.shop.faults.kitchen_is_down(self.shop.world.now):
+            self.shop.ledger.kitchen_refusals += 1
+            raise KitchenUnavailable("the kitchen's function is not answering")
         order_id = request["orderId"]
         self.shop.ledger.bakes[order_id] = self.shop.ledger.bakes.get(order_id, 0) + 1
         self.shop.world.env.process(self._bake(order_id, request["items"], request["token"]))

@@ -87,7 +87,7 @@ def fault(kind: str, intensity: float = 0.5) -> Faults:
     """A single fault of ``kind`` (one of :data:`FAULT_KINDS`) at ``intensity`` in [0, 1].
 
     Kitchen down: an outage of ``intensity`` hours starting after one hour. Duplicate
-    deliveries and lost callbacks: that probability. Slow oven: baking ``1 + intensity / 2``
+    deliveries and lost callbacks: that probability. Slow oven: baking ``1 + 2 * intensity``
     times longer.
     """
     if kind not in FAULT_KINDS:
@@ -101,5 +101,5 @@ def fault(kind: str, intensity: float = 0.5) -> Faults:
     if kind == "lost callback":
         return Faults(lost_callback_rate=intensity)
     if kind == "slow oven":
-        return Faults(oven_slowdown=1.0 + 0.5 * intensity)
+        return Faults(oven_slowdown=1.0 + 2.0 * intensity)
     return NONE

@@ -67,16 +67,15 @@ def domain_map(
         f'  edge [fontname="{_FONT}", fontsize=9];',
         '  bus [label="pizza-shop\\nevent bus", shape=cylinder, fillcolor="#EEEEEE", height=1.2];',
     ]
-    domains = sorted(
-        {row["domain"] for row in publications} | {row["domain"] for row in subscriptions}
-    )
-    for domain in domains:
-        label = domain
-        if domain == "orders" and workflow:
-            label = f"orders\\n(+ {workflow})"
-        fill = _DOMAIN_FILL.get(domain, "#F2F2F2")
-        lines.append(f'  "pub_{domain}" [label={_q(label)}, fillcolor="{fill}"];')
-        lines.append(f'  "sub_{domain}" [label={_q(domain)}, fillcolor="{fill}"];')
+    publishers = sorted({row["domain"] for row in publications})
+    subscribers = sorted({row["domain"] for row in subscriptions})
+    for side, domains in (("pub", publishers), ("sub", subscribers)):
+        for domain in domains:
+            label = domain
+            if side == "pub" and domain == "orders" and workflow:
+                label = f"orders\\n(+ {workflow})"
+            fill = _DOMAIN_FILL.get(domain, "#F2F2F2")
+            lines.append(f'  "{side}_{domain}" [label={_q(label)}, fillcolor="{fill}"];')
     published: dict[str, list[str]] = {}
     for row in publications:
         published.setdefault(row["domain"], []).append(row["detail_type"])

@@ -95,3 +95,19 @@ def test_workflow_path_wraps_to_dot(run):
     picture = vp.workflow_path(to_dot(run.definition(), run.execution(order_id)))
     assert isinstance(picture, Diagram)
     assert "KitchenUnavailable" in picture.source
+
+
+def test_a_subscriber_only_domain_has_no_publisher_node():
+    rules = [
+        *pizza.load_rules(),
+        {
+            "Domain": "loyalty",
+            "Rule": {
+                "Name": "loyalty-points",
+                "EventPattern": {"detail-type": ["OrderDispatched"]},
+            },
+            "Targets": [{"Id": "loyalty", "Arn": "arn:aws:lambda:r:a:function:pizza-loyalty"}],
+        },
+    ]
+    source = vp.domain_map(pizza.subscriptions(rules), pizza.publications()).source
+    assert '"sub_loyalty"' in source and '"pub_loyalty"' not in source
