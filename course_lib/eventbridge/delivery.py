@@ -43,7 +43,10 @@ def invoke(world: World, target: Target, event: Mapping[str, Any], payload: str)
     """Call whatever is registered under the target's ARN; raise TargetError on failure."""
     if not world.has_service(target.arn):
         raise TargetError(
-            "ResourceNotFoundException", f"Target {target.arn} does not exist.", retriable=False
+            "ResourceNotFoundException",
+            f"Target {target.arn} does not exist.",
+            retriable=False,
+            dlq_code="NO_RESOURCE",
         )
     service = world.service(target.arn)
     try:
@@ -70,6 +73,7 @@ def invoke(world: World, target: Target, event: Mapping[str, Any], payload: str)
                 f"{target.arn} is registered but is not a function, queue, state machine, "
                 "event bus or API destination.",
                 retriable=False,
+                dlq_code="INVALID_PARAMETER",
             )
     except TargetError:
         raise
@@ -172,8 +176,8 @@ def _dead_letter(
     attributes = {
         "RULE_ARN": context.rule_arn,
         "TARGET_ARN": target.arn,
-        "ERROR_CODE": error.code,
-        "ERROR_MESSAGE": error.message,
+        "ERROR_CODE": error.dlq_code,
+        "ERROR_MESSAGE": f"{error.code}: {error.message}",
         "RETRY_ATTEMPTS": attempts - 1,
     }
     if condition:

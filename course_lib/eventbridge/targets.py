@@ -47,13 +47,26 @@ TARGET_KEYS = {
 
 
 class TargetError(Exception):
-    """A failed invocation. ``retriable`` False sends the event straight to the DLQ."""
+    """A failed invocation. ``retriable`` False sends the event straight to the DLQ.
 
-    def __init__(self, code: str, message: str, *, retriable: bool = True) -> None:
+    ``code`` is what the target said; ``dlq_code`` is the category EventBridge writes in
+    a dead-letter message's ERROR_CODE attribute (NO_RESOURCE, THROTTLING,
+    ERROR_FROM_TARGET, SDK_CLIENT_ERROR, ... as listed in the EventBridge user guide).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        retriable: bool = True,
+        dlq_code: str = "ERROR_FROM_TARGET",
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.retriable = retriable
+        self.dlq_code = dlq_code
 
 
 @dataclass(frozen=True)
@@ -208,11 +221,16 @@ class ApiDestination:
         status = 200 if status is None else status
         if not isinstance(status, int) or isinstance(status, bool):
             raise TargetError(
-                "SdkClientException", f"endpoint answered {status!r}, not a status code"
+                "SdkClientException",
+                f"endpoint answered {status!r}, not a status code",
+                dlq_code="SDK_CLIENT_ERROR",
             )
         if 200 <= status < 300:
             return
         retriable = status == 429 or status >= 500
         raise TargetError(
-            f"{status}", f"API destination {self.name} answered HTTP {status}", retriable=retriable
+            f"{status}",
+            f"API destination {self.name} answered HTTP {status}",
+            retriable=retriable,
+            dlq_code="THROTTLING" if status == 429 else "ERROR_FROM_TARGET",
         )

@@ -200,8 +200,8 @@ def test_dead_letter_after_max_retry_attempts(world, bridge):
     assert attributes == {
         "RULE_ARN": "arn:aws:events:us-east-1:123456789012:rule/r",
         "TARGET_ARN": "broken",
-        "ERROR_CODE": "RuntimeError",
-        "ERROR_MESSAGE": "boom",
+        "ERROR_CODE": "ERROR_FROM_TARGET",
+        "ERROR_MESSAGE": "RuntimeError: boom",
         "RETRY_ATTEMPTS": 2,
         "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
     }
@@ -229,7 +229,7 @@ def test_non_retriable_error_goes_straight_to_dlq(world, bridge):
     bridge.put_events([entry()])
     world.run()
     attributes = dlq.messages[0][1]
-    assert attributes["ERROR_CODE"] == "ResourceNotFoundException"
+    assert attributes["ERROR_CODE"] == "NO_RESOURCE"
     assert attributes["RETRY_ATTEMPTS"] == 0
     assert "EXHAUSTED_RETRY_CONDITION" not in attributes
 
@@ -335,7 +335,7 @@ def test_api_destination_4xx_is_not_retried(world, bridge):
     bridge.put_targets("r", [{"Id": "t", "Arn": arn, "DeadLetterConfig": {"Arn": "dlq"}}])
     bridge.put_events([entry()])
     world.run()
-    assert dlq.messages[0][1]["ERROR_CODE"] == "400"
+    assert dlq.messages[0][1]["ERROR_CODE"] == "ERROR_FROM_TARGET"
     assert dlq.messages[0][1]["RETRY_ATTEMPTS"] == 0
 
 
