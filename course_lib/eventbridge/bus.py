@@ -385,7 +385,14 @@ class EventBridge:
             accepted.append((bus, self._envelope(entry, result["EventId"])))
         response["FailedEntryCount"] = sum("ErrorCode" in r for r in response["Entries"])
         for bus, event in accepted:
-            self.world.record(event["source"], bus.name, "PutEvents", event, event_id=event["id"])
+            self.world.record(
+                event["source"],
+                bus.name,
+                "PutEvents",
+                event,
+                event_id=event["id"],
+                delivered_at=self.world.now,
+            )
             self.route(bus, event)
         return response
 
