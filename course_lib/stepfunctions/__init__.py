@@ -22,14 +22,24 @@ How the pieces meet:
   ``apply_output_path`` and ``evaluate_assign_jsonpath`` for JSONPath states;
   ``jsonata_mode.states_variable``, ``evaluate_template``, ``evaluate_output`` and
   ``evaluate_assign`` for JSONata states.
+* ``test_state(definition, input, inspection_level="DEBUG", mock=...)`` answers like
+  AWS's TestState API: one state run once, with the data after every stage;
+  ``inspect_execution(execution)`` (or ``execution.inspect(state)``) gives the same view
+  of each state a local execution entered.
 """
 
 from __future__ import annotations
 
 from course_lib.stepfunctions.callbacks import TaskTimedOut, TaskTokens
-from course_lib.stepfunctions.errors import Diagnostic, InvalidDefinition, StatesError
+from course_lib.stepfunctions.errors import (
+    Diagnostic,
+    InvalidDefinition,
+    StatesError,
+    ValidationException,
+)
 from course_lib.stepfunctions.graph import to_dot
 from course_lib.stepfunctions.machine import Execution, StateMachine, execute
+from course_lib.stepfunctions.test_state import inspect_execution, test_state
 from course_lib.stepfunctions.validation import validate
 
 __all__ = [
@@ -40,7 +50,10 @@ __all__ = [
     "StatesError",
     "TaskTimedOut",
     "TaskTokens",
+    "ValidationException",
     "execute",
+    "inspect_execution",
+    "test_state",
     "to_dot",
     "validate",
 ]

@@ -58,14 +58,32 @@ class Diagnostic:
 
 
 class InvalidDefinition(ValueError):
-    """A definition AWS would refuse to create; ``diagnostics`` lists every problem."""
+    """A definition AWS would refuse to create; ``diagnostics`` lists every problem.
 
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+    ``code`` is AWS's error code; ``message`` replaces the listing where an API words
+    its answer its own way (TestState names only the first problem)."""
+
+    code = "InvalidDefinition"
+
+    def __init__(self, diagnostics: list[Diagnostic], message: str | None = None) -> None:
         self.diagnostics = list(diagnostics)
-        lines = "\n".join(f"  - {d}" for d in self.diagnostics)
-        super().__init__(
-            f"Invalid State Machine Definition ({len(self.diagnostics)} problem(s)):\n{lines}"
-        )
+        if message is None:
+            lines = "\n".join(f"  - {d}" for d in self.diagnostics)
+            message = (
+                f"Invalid State Machine Definition ({len(self.diagnostics)} problem(s)):\n{lines}"
+            )
+        self.message = message
+        super().__init__(message)
+
+
+class ValidationException(ValueError):
+    """A request AWS rejects before running anything (TestState's arguments, mocks, context)."""
+
+    code = "ValidationException"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
 
 
 def error_matches(error: str, error_equals: list[str]) -> bool:

@@ -25,7 +25,7 @@ _SERVICE_ARN = re.compile(
     r"arn:aws[\w-]*:states:::(?P<service>[\w-]+(?::[\w-]+)?):(?P<action>[\w.-]+?)(?:\.(?P<pattern>sync(?::2)?|waitForTaskToken))?$"
 )
 _LAMBDA_ARN = re.compile(
-    r"arn:aws[\w-]*:lambda:(?P<region>[\w-]+):(?P<account>\d{12}):function:(?P<name>[\w-]+)(?::(?P<qualifier>[\w$-]+))?$"
+    r"arn:aws[\w-]*:lambda:(?P<region>[\w-]+):(?P<account>[\w-]+):function:(?P<name>[\w-]+)(?::(?P<qualifier>[\w$-]+))?$"
 )
 _ACTIVITY_ARN = re.compile(r"arn:aws[\w-]*:states:[\w-]+:\d{12}:activity:[\w-]+$")
 

@@ -60,6 +60,24 @@ class Frame:
     query_language: str
 
 
+@dataclass
+class StateVisit:
+    """One state entered by an execution, with what it saw and what its work returned.
+
+    ``outcome`` is the result (or the :class:`StatesError`) of a Task, Map or Parallel,
+    None while it runs; ``retries`` is how often the retrier that met the last error
+    had fired. TestState replays a visit stage by stage (``Execution.inspect``)."""
+
+    name: str
+    state: dict
+    query_language: str
+    input: Any
+    variables: dict
+    context: dict
+    outcome: Any = None
+    retries: int = 0
+
+
 class Aborted(Exception):
     """Raised inside a branch or iteration that was stopped because a sibling failed."""
 
@@ -74,6 +92,8 @@ class Interpreter:
         self.history: History = run.history
         self.handlers: Handlers = run.handlers
         self.states_entered: list[str] = run.states_entered
+        self.visits: list[StateVisit] = run.visits
+        self._visit_by_entry: dict[int, StateVisit] = {}
         self.random = _LazyRandom(lambda: self.world.rng(f"stepfunctions/{run.execution_arn}"))
 
     # -- helpers ------------------------------------------------------------------------
@@ -138,6 +158,9 @@ class Interpreter:
         )
         context = self._context_object(name, 0 if kind == "Task" else None)
         ctx = self._ctx(name, entered_id, context, frame)
+        visit = StateVisit(name, state, ql, raw_input, frame.scope.visible(), context)
+        self.visits.append(visit)
+        self._visit_by_entry[entered_id] = visit
         method = getattr(self, f"_state_{kind.lower()}")
         if kind in INSTANT_STATES:
             output, next_name, assigned = method(name, state, raw_input, ctx, frame, ql)
@@ -395,9 +418,12 @@ class Interpreter:
         retriers = state.get("Retry", [])
         counts = [0] * len(retriers)
         retry_count = 0
+        visit = self._visit_by_entry.get(ctx.entered_event_id)
         while True:
             try:
                 result = yield from attempt(retry_count)
+                if visit is not None:
+                    visit.outcome = result
                 return result
             except StatesError as err:
                 index = next(
@@ -421,6 +447,9 @@ class Interpreter:
                         yield from self._sleep(delay)
                         ctx.context_object["State"]["RetryCount"] = retry_count
                         continue
+                if visit is not None:
+                    visit.outcome = err
+                    visit.retries = counts[index] if index is not None else 0
                 catcher = next(
                     (
                         c

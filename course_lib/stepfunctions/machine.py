@@ -21,7 +21,7 @@ from course_lib.stepfunctions.dataflow import to_json
 from course_lib.stepfunctions.errors import InvalidDefinition, StatesError
 from course_lib.stepfunctions.history import History, Thread
 from course_lib.stepfunctions.integrations import ACCOUNT, MAX_PAYLOAD_BYTES, REGION, Handlers
-from course_lib.stepfunctions.interpreter import JSONPATH, Aborted, Frame, Interpreter
+from course_lib.stepfunctions.interpreter import JSONPATH, Aborted, Frame, Interpreter, StateVisit
 from course_lib.stepfunctions.timestamps import Clock, format_timestamp
 from course_lib.stepfunctions.validation import load_definition, validate
 from course_lib.stepfunctions.variables import Scope
@@ -50,6 +50,28 @@ class Execution:
     stop_date: datetime | None = None
     history: list[dict] = field(default_factory=list)
     states_entered: list[str] = field(default_factory=list)
+    visits: list[StateVisit] = field(default_factory=list, repr=False)
+
+    def inspect(self, state: str | int, *, inspection_level: str = "TRACE") -> dict:
+        """TestState's stage-by-stage answer for one state this execution entered: by
+        position in ``states_entered``, or by name (its last visit).
+
+        See :func:`~course_lib.stepfunctions.test_state.inspect_execution` for all of them.
+        """
+        from course_lib.stepfunctions.test_state import inspect_visit
+
+        if isinstance(state, int):
+            if not -len(self.visits) <= state < len(self.visits):
+                raise IndexError(
+                    f"state: this execution entered {len(self.visits)} states, no index {state}"
+                )
+            return inspect_visit(self.visits[state], inspection_level=inspection_level)
+        for visit in reversed(self.visits):
+            if visit.name == state:
+                return inspect_visit(visit, inspection_level=inspection_level)
+        raise KeyError(
+            f"state: this execution never entered {state!r}; it entered {sorted(set(self.states_entered))}"
+        )
 
     def describe(self) -> dict:
         """The DescribeExecution response for this execution."""
@@ -97,6 +119,7 @@ class _Run:
         self.handlers = machine.handlers
         self.tokens = TaskTokens.on(self.world)
         self.states_entered = execution.states_entered
+        self.visits = execution.visits
         self.stopping = False
         self.main_proc: Any = None
         self.deadline: float | None = None

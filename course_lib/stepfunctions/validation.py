@@ -278,7 +278,8 @@ class _Checker:
             self.add(
                 "SCHEMA_VALIDATION_FAILED",
                 f"{loc}/Type",
-                f"Type must be one of {', '.join(STATE_TYPES)}, got {kind!r}",
+                "The field 'Type' should have one of these values: "
+                "[Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
             )
             return
         ql = state.get("QueryLanguage", ql)
@@ -474,12 +475,7 @@ class _Checker:
 
     # -- per type ------------------------------------------------------------------------
     def _check_pass(self, state: dict, loc: str, ql: str, states: dict) -> None:
-        if "Result" in state and "Parameters" in state:
-            self.add(
-                "SCHEMA_VALIDATION_FAILED",
-                loc,
-                "A Pass state cannot have both 'Result' and 'Parameters'",
-            )
+        """Nothing beyond the common checks: AWS accepts Result beside Parameters (Result wins)."""
 
     def _check_succeed(self, state: dict, loc: str, ql: str, states: dict) -> None:
         return
@@ -696,7 +692,9 @@ class _Checker:
 
     def _check_parallel(self, state: dict, loc: str, ql: str, states: dict) -> None:
         branches = state.get("Branches")
-        if not isinstance(branches, list) or not branches:
+        if branches == []:
+            self.add("SCHEMA_VALIDATION_FAILED", f"{loc}/Branches", "Value cannot be empty")
+        elif not isinstance(branches, list):
             self.add(
                 "SCHEMA_VALIDATION_FAILED", f"{loc}/Branches", "Branches must be a non-empty array"
             )
