@@ -130,7 +130,7 @@ def test_delivery_typical_mistakes():
     strict = [DELIVERY[0], {**DELIVERY[1], "NumericLessThan": 3}]
     del strict[1]["NumericLessThanEquals"]
     assert_hint("05.1", strict, "a delivery exactly 3 km away went to Van")
-    assert_hint("05.1", [DELIVERY[1]], "\"Counter\" is not reachable")
+    assert_hint("05.1", [DELIVERY[1]], '"Counter" is not reachable')
     assert_hint("05.1", [{**DELIVERY[0], "Next": "Counterr"}, DELIVERY[1]], "AWS would refuse")
     assert_hint("05.1", "pickup", "list of Choice rules")
     assert_hint("05.1", [...], "replace every `...`")
