@@ -437,11 +437,7 @@ class Interpreter:
                 if index is not None:
                     retrier = {**DEFAULT_RETRY, **retriers[index]}
                     if counts[index] < retrier["MaxAttempts"]:
-                        delay = retrier["IntervalSeconds"] * retrier["BackoffRate"] ** counts[index]
-                        if "MaxDelaySeconds" in retrier:
-                            delay = min(delay, retrier["MaxDelaySeconds"])
-                        if retrier.get("JitterStrategy") == "FULL":
-                            delay = ctx.random.uniform(0, delay)
+                        delay = retry_delay(retrier, counts[index], ctx.random)
                         counts[index] += 1
                         retry_count += 1
                         yield from self._sleep(delay)
@@ -1277,6 +1273,19 @@ def _resume(gen, first_event):
                 event = gen.send(value)
             except StopIteration as stop:
                 return stop.value
+
+
+def retry_delay(retrier: dict, retried: int, random: Any) -> float:
+    """The wait before a retrier's next attempt once it has fired ``retried`` times:
+    IntervalSeconds times BackoffRate per retry, capped by MaxDelaySeconds, FULL jitter
+    drawn from ``random``."""
+    retrier = {**DEFAULT_RETRY, **retrier}
+    delay = retrier["IntervalSeconds"] * retrier["BackoffRate"] ** retried
+    if "MaxDelaySeconds" in retrier:
+        delay = min(delay, retrier["MaxDelaySeconds"])
+    if retrier.get("JitterStrategy") == "FULL":
+        delay = random.uniform(0, delay)
+    return delay
 
 
 def tolerance_exceeded(

@@ -39,6 +39,7 @@ from course_lib.stepfunctions.interpreter import (
     JSONPATH,
     Interpreter,
     StateVisit,
+    retry_delay,
     tolerance_exceeded,
 )
 from course_lib.stepfunctions.mocks import Mock, check_task_result, parse_mock
@@ -49,9 +50,9 @@ from course_lib.stepfunctions.variables import Scope
 LEVELS = ("INFO", "DEBUG", "TRACE")
 #: The name AWS gives the state under test (in ``$$.State.Name`` and in a lone state's checks).
 STATE_NAME = "StateName"
-#: Only states that call something take a mock; Map and Parallel need one.
+#: The states that call something: only they take a mock (Map and Parallel need one),
+#: and only they retry (their context object counts the retries).
 MOCKABLE = ("Task", "Map", "Parallel")
-_RETRYING = MOCKABLE
 _CONFIG_KEYS = ("errorCausedByState", "mapItemReaderData", "mapIterationFailureCount",
                 "retrierRetryCount")  # fmt: skip
 #: The fields a mocked context object may hold, with the JSON type of each (None: any).
@@ -176,7 +177,7 @@ def default_context(
     machine, execution = world.uuid(), world.uuid()
     started = format_timestamp(world.timestamp())
     state_info: dict = {"EnteredTime": started, "Name": STATE_NAME}
-    if state["Type"] in _RETRYING:
+    if state["Type"] in MOCKABLE:
         state_info["RetryCount"] = config.get("retrierRetryCount", 0)
     context = {
         "Execution": {
@@ -487,7 +488,10 @@ class _SingleState:
             retrier = {**DEFAULT_RETRY, **retrier}
             if retried < retrier["MaxAttempts"]:
                 out["status"] = "RETRIABLE"
-                details["retryBackoffIntervalSeconds"] = self._backoff(retrier, retried)
+                delay = retry_delay(retrier, retried, self.ctx.random)
+                details["retryBackoffIntervalSeconds"] = (
+                    int(delay) if delay == int(delay) else delay
+                )
                 self.stages["errorDetails"] = details
                 return out
             break
@@ -495,25 +499,14 @@ class _SingleState:
             if errors.error_matches(err.error, catcher["ErrorEquals"]):
                 details["catchIndex"] = index
                 out["status"] = "CAUGHT_ERROR"
-                out["output"] = self._caught_output(catcher, err)
+                out["output"] = self.engine._caught(
+                    catcher, err, self.raw, self.ctx, self.ql
+                ).output
                 out["nextState"] = catcher["Next"]
                 break
         if details:
             self.stages["errorDetails"] = details
         return out
-
-    def _backoff(self, retrier: dict, retried: int) -> int | float:
-        """The wait before the next attempt, as the interpreter computes it."""
-        delay = retrier["IntervalSeconds"] * retrier["BackoffRate"] ** retried
-        if "MaxDelaySeconds" in retrier:
-            delay = min(delay, retrier["MaxDelaySeconds"])
-        if retrier.get("JitterStrategy") == "FULL":
-            delay = self.ctx.random.uniform(0, delay)
-        return int(delay) if float(delay).is_integer() else delay
-
-    def _caught_output(self, catcher: dict, err: StatesError) -> Any:
-        caught = self.engine._caught(catcher, err, self.raw, self.ctx, self.ql)
-        return caught.output
 
     # -- states ---------------------------------------------------------------------------
     def _effective_input(self) -> Any:
