@@ -461,7 +461,8 @@ class _SingleState:
         try:
             output, next_state, assigned = getattr(self, f"_{self.kind.lower()}")()
         except StatesError as err:
-            response.update(self._handle_error(err))
+            handled, assigned = self._handle_error(err)
+            response.update(handled)
         else:
             response["status"] = "SUCCEEDED"
             response["output"] = output
@@ -475,7 +476,8 @@ class _SingleState:
         return response
 
     # -- errors: Retry, then Catch --------------------------------------------------------
-    def _handle_error(self, err: StatesError) -> dict:
+    def _handle_error(self, err: StatesError) -> tuple[dict, dict]:
+        """The answer to an error, and the variables a matching catcher assigns."""
         out: dict[str, Any] = {"status": "FAILED", "error": err.error}
         if err.cause is not None:
             out["cause"] = err.cause
@@ -493,20 +495,20 @@ class _SingleState:
                     int(delay) if delay == int(delay) else delay
                 )
                 self.stages["errorDetails"] = details
-                return out
+                return out, {}
             break
+        assigned: dict = {}
         for index, catcher in enumerate(self.state.get("Catch", [])):
             if errors.error_matches(err.error, catcher["ErrorEquals"]):
                 details["catchIndex"] = index
                 out["status"] = "CAUGHT_ERROR"
-                out["output"] = self.engine._caught(
-                    catcher, err, self.raw, self.ctx, self.ql
-                ).output
+                caught = self.engine._caught(catcher, err, self.raw, self.ctx, self.ql)
+                out["output"], assigned = caught.output, caught.assigned
                 out["nextState"] = catcher["Next"]
                 break
         if details:
             self.stages["errorDetails"] = details
-        return out
+        return out, assigned
 
     # -- states ---------------------------------------------------------------------------
     def _effective_input(self) -> Any:

@@ -335,6 +335,16 @@ def test_spent_retries_fall_through_to_the_catcher():
     assert answer["inspectionData"]["errorDetails"] == {"retryIndex": 1, "catchIndex": 0}
 
 
+def test_a_catcher_assigns_its_variables():
+    state = {
+        **RETRYING,
+        "Catch": [{"ErrorEquals": ["Boom"], "Assign": {"why.$": "$.Cause"}, "Next": "H"}],
+    }
+    config = {"retrierRetryCount": 3}
+    answer = run_state(state, {}, inspection_level="DEBUG", mock=BOOM, state_configuration=config)
+    assert answer["inspectionData"]["variables"] == {"why": "it broke"}
+
+
 def test_an_error_nobody_handles_fails_the_state():
     state = {**RETRYING, "Catch": [{"ErrorEquals": ["Other"], "Next": "Handle"}]}
     answer = run_state(state, {}, mock=BOOM, state_configuration={"retrierRetryCount": 3})
