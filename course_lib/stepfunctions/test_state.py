@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from course_lib.sim.world import World
 from course_lib.stepfunctions import dataflow, errors, jsonata_mode
@@ -46,6 +46,9 @@ from course_lib.stepfunctions.mocks import Mock, check_task_result, parse_mock
 from course_lib.stepfunctions.timestamps import format_timestamp
 from course_lib.stepfunctions.validation import validate
 from course_lib.stepfunctions.variables import Scope
+
+if TYPE_CHECKING:
+    from course_lib.stepfunctions.machine import Execution
 
 LEVELS = ("INFO", "DEBUG", "TRACE")
 #: The name AWS gives the state under test (in ``$$.State.Name`` and in a lone state's checks).
@@ -100,10 +103,7 @@ def test_state(
     A request AWS would refuse raises :class:`ValidationException` or
     :class:`InvalidDefinition`, each with AWS's ``code`` and message.
     """
-    if inspection_level not in LEVELS:
-        raise ValidationException(
-            f"inspectionLevel: must be one of INFO, DEBUG, TRACE, got {inspection_level!r}"
-        )
+    _check_level(inspection_level)
     state, ql, name = _select_state(_json_argument(definition, "definition"), state_name)
     parsed = parse_mock(mock) if mock is not None else None
     config = _configuration(state_configuration)
@@ -127,7 +127,7 @@ def test_state(
 test_state.__test__ = False  # a library function, not a pytest test
 
 
-def inspect_execution(execution: Any, *, inspection_level: str = "TRACE") -> list[dict]:
+def inspect_execution(execution: Execution, *, inspection_level: str = "TRACE") -> list[dict]:
     """TestState's answer for every state an execution entered, in the order entered.
 
     Each entry is a TestState response plus ``"stateName"``: the state replayed on the
@@ -140,6 +140,7 @@ def inspect_execution(execution: Any, *, inspection_level: str = "TRACE") -> lis
 
 def inspect_visit(visit: StateVisit, *, inspection_level: str = "TRACE") -> dict:
     """TestState's answer for one recorded state visit (see :func:`inspect_execution`)."""
+    _check_level(inspection_level)
     kind = visit.state["Type"]
     if kind in MOCKABLE and visit.outcome is None:
         return {
@@ -200,6 +201,13 @@ def default_context(
 
 
 # -- the request ---------------------------------------------------------------------------
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise ValidationException(
+            f"inspectionLevel: must be one of INFO, DEBUG, TRACE, got {level!r}"
+        )
+
+
 def _json_argument(value: Any, name: str) -> Any:
     if not isinstance(value, str):
         return json.loads(json.dumps(value))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.stepfunctions import execute, inspect_execution
+from course_lib.stepfunctions import ValidationException, execute, inspect_execution
 from course_lib.stepfunctions import test_state as run_state
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:work"
@@ -226,6 +226,8 @@ def test_one_state_by_name_or_position():
         execution.inspect("Nope")
     with pytest.raises(IndexError, match="entered 7 states"):
         execution.inspect(7)
+    with pytest.raises(ValidationException, match="inspectionLevel"):
+        inspect_execution(execution, inspection_level="ALL")
 
 
 def test_the_context_of_a_retried_task_counts_its_retries():
