@@ -26,18 +26,13 @@ MODES = ("STRICT", "PRESENT", "NONE")
 _KEYS = {"result", "errorOutput", "fieldValidationMode"}
 _SCHEMA = "Mock result schema validation error: "
 
-#: Optimized integrations whose SDK service name differs from the name in the ARN.
-_SERVICE_ALIASES = {
-    "states": "stepfunctions",
-    "sfn": "stepfunctions",
-    "eventbridge": "events",
-    "cloudwatchlogs": "logs",
-    "bedrock": "bedrock-runtime",
-}
-#: Integrations with no SDK operation behind them: their response has no model to check.
-_NO_MODEL = {"apigateway", "http", "eks"}
+#: Optimized integrations (``arn:aws:states:::sqs:sendMessage``) whose SDK service has
+#: another name; the rest share it.
+_OPTIMIZED_SERVICES = {"states": "stepfunctions", "bedrock": "bedrock-runtime"}
+#: SDK integrations (``arn:aws:states:::aws-sdk:sfn:startExecution``) named unlike the model.
+_SDK_SERVICES = {"sfn": "stepfunctions", "eventbridge": "events", "cloudwatchlogs": "logs"}
 #: Fields an optimized integration returns as JSON rather than as the SDK's blob.
-_JSON_FIELDS = {("lambda", "invoke"): {"Payload"}}
+_JSON_FIELDS = {("lambda", "invoke"): {"Payload"}, ("bedrock", "invokeModel"): {"Body"}}
 
 
 @dataclass(frozen=True)
@@ -108,8 +103,9 @@ def check_task_result(resource: str, result: Any, mode: str) -> None:
     """Check a mocked Task result against its integration's response shape (STRICT/PRESENT).
 
     Only request-response service integrations have a response shape: a Lambda
-    function ARN returns the function's own payload, and ``.sync`` or
-    ``.waitForTaskToken`` results come from elsewhere, so those are not checked.
+    function ARN returns the function's own payload, ``.sync`` or ``.waitForTaskToken``
+    results come from elsewhere, and an action with no SDK operation behind it
+    (``apigateway:invoke``, ``http:invoke``) has no model, so those are not checked.
     """
     if mode == "NONE":
         return
@@ -117,9 +113,8 @@ def check_task_result(resource: str, result: Any, mode: str) -> None:
     if target is None or target.kind != "service" or target.pattern:
         return
     service = target.service.removeprefix("aws-sdk:")
-    if service in _NO_MODEL:
-        return
-    model = _service_model(_SERVICE_ALIASES.get(service, service))
+    aliases = _SDK_SERVICES if target.service.startswith("aws-sdk:") else _OPTIMIZED_SERVICES
+    model = _service_model(aliases.get(service, service))
     if model is None:
         return
     operation = model["operations"].get(target.action[:1].upper() + target.action[1:])

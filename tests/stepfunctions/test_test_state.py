@@ -203,6 +203,12 @@ KMS = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:kms:encrypt", "End"
     [
         (START, {}, "STRICT", "Required field 'ExecutionArn' is missing"),
         (
+            {**START, "Resource": "arn:aws:states:::aws-sdk:sfn:startExecution"},
+            {"ExecutionArn": "a"},
+            "STRICT",
+            "Required field 'StartDate' is missing",
+        ),
+        (
             START,
             {"ExecutionArn": 1, "StartDate": "d"},
             "STRICT",
