@@ -69,6 +69,7 @@ class StateVisit:
     had fired. TestState replays a visit stage by stage (``Execution.inspect``)."""
 
     name: str
+    entered_event_id: int
     state: dict
     query_language: str
     input: Any
@@ -158,7 +159,7 @@ class Interpreter:
         )
         context = self._context_object(name, 0 if kind == "Task" else None)
         ctx = self._ctx(name, entered_id, context, frame)
-        visit = StateVisit(name, state, ql, raw_input, frame.scope.visible(), context)
+        visit = StateVisit(name, entered_id, state, ql, raw_input, frame.scope.visible(), context)
         self.visits.append(visit)
         self._visit_by_entry[entered_id] = visit
         method = getattr(self, f"_state_{kind.lower()}")

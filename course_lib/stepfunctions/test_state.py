@@ -166,6 +166,7 @@ def inspect_visit(visit: StateVisit, *, inspection_level: str = "TRACE") -> dict
         dict(visit.variables),
         visit.context,
         World(),
+        visit.entered_event_id,
     )
     return {"stateName": visit.name, **single.respond(inspection_level)}
 
@@ -429,7 +430,10 @@ class _SingleState:
         variables: dict,
         context: dict,
         world: World,
+        entered_event_id: int = 2,
     ) -> None:
+        """``entered_event_id`` is the history event error causes name (a lone state
+        is event 2, after ExecutionStarted)."""
         self.state = state
         self.kind = state["Type"]
         self.ql = ql
@@ -438,14 +442,12 @@ class _SingleState:
         self.mock = mock
         self.config = config
         self.given_variables = variables
-        self.scope = Scope(values=variables)
-        self.world = world
         self.stages: dict[str, Any] = {"input": raw_input}
         self.ctx = EvalContext(
             state_name=name,
-            entered_event_id=2,
+            entered_event_id=entered_event_id,
             context_object=context,
-            scope=self.scope,
+            scope=Scope(values=variables),
             random=world.rng("stepfunctions/test-state"),
             uuid=world.uuid,
             now_millis=lambda: round(world.timestamp().timestamp() * 1000),

@@ -213,6 +213,19 @@ def test_each_answer_repeats_what_the_execution_did():
     assert sorted(outputs) == sorted(exits)
 
 
+def test_a_replayed_error_names_the_event_the_state_entered_at():
+    machine = {
+        "StartAt": "First",
+        "States": {
+            "First": {"Type": "Pass", "Next": "Second"},
+            "Second": {"Type": "Pass", "InputPath": "$.missing", "End": True},
+        },
+    }
+    execution = execute(machine, {})
+    assert execution.status == "FAILED"
+    assert execution.inspect("Second")["cause"] == execution.cause
+
+
 def test_one_state_by_name_or_position():
     execution = _run()
     assert execution.inspect("Work")["inspectionData"]["result"] == {"items": [1, 10]}
