@@ -39,7 +39,7 @@ from course_lib.stepfunctions.errors import (
 )
 from course_lib.stepfunctions.graph import to_dot
 from course_lib.stepfunctions.machine import Execution, StateMachine, execute
-from course_lib.stepfunctions.test_state import inspect_execution, test_state
+from course_lib.stepfunctions.teststate import inspect_execution, test_state
 from course_lib.stepfunctions.validation import validate
 
 __all__ = [

@@ -56,9 +56,9 @@ class Execution:
         """TestState's stage-by-stage answer for one state this execution entered: by
         position in ``states_entered``, or by name (its last visit).
 
-        See :func:`~course_lib.stepfunctions.test_state.inspect_execution` for all of them.
+        See :func:`~course_lib.stepfunctions.teststate.inspect_execution` for all of them.
         """
-        from course_lib.stepfunctions.test_state import inspect_visit
+        from course_lib.stepfunctions.teststate import inspect_visit
 
         if isinstance(state, int):
             if not -len(self.visits) <= state < len(self.visits):
