@@ -67,7 +67,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         "07",
         "07_better_together.ipynb",
-        "Orchestration and choreography together",
+        "Better together: orchestration and choreography",
         60,
         "the pizza shop end to end, 1,000 orders, with faults injected",
     ),
