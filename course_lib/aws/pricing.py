@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from course_lib.stepfunctions import pricing as _sfn
+
 PRICES_CHECKED = "2026-11-26"
 PRICES_REGION = "us-east-1"
 
@@ -24,21 +26,8 @@ class Price:
 
 
 PRICES: dict[str, Price] = {
-    "sfn_standard_transitions": Price(
-        0.025 / 1_000,
-        "Step Functions Standard state transition",
-        "https://aws.amazon.com/step-functions/pricing/",
-    ),
-    "sfn_express_requests": Price(
-        1.00 / 1_000_000,
-        "Step Functions Express request",
-        "https://aws.amazon.com/step-functions/pricing/",
-    ),
-    "sfn_express_gb_seconds": Price(
-        0.00001667,
-        "Step Functions Express GB-second (duration rounded up to 100 ms, memory in 64 MB steps)",
-        "https://aws.amazon.com/step-functions/pricing/",
-    ),
+    # Step Functions prices live with the engine that bills them (same page, same date).
+    **{key: Price(usd, unit, _sfn.PRICES_SOURCE) for key, (usd, unit) in _sfn.PRICES.items()},
     "eventbridge_custom_events": Price(
         1.00 / 1_000_000,
         "EventBridge custom event published (each 64 KB chunk)",

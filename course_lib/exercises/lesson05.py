@@ -4,9 +4,9 @@ The checks run the learner's definition pieces (Choice rules, a Retry, Parameter
 inputs and failures the notebook does not show, so an answer has to meet the requirement,
 not the examples.
 
-Pricing helpers (``state_transitions``, ``standard_cost``, ``express_cost``) are pure
-functions of an execution or of counts; they read the list prices in
-:data:`course_lib.aws.PRICES`.
+The billing helpers (``state_transitions``, ``retries``, ``standard_cost``,
+``express_cost``) come from :mod:`course_lib.stepfunctions.pricing`, which holds the
+list prices.
 """
 
 from __future__ import annotations
@@ -16,69 +16,22 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from course_lib.aws.pricing import PRICES
 from course_lib.exercises import exercise
+from course_lib.stepfunctions.pricing import (
+    express_billed_gb_seconds,
+    express_cost,
+    retries,
+    standard_cost,
+    state_transitions,
+)
 
-# -- billing -----------------------------------------------------------------------------------
-
-_SCHEDULED = ("LambdaFunctionScheduled", "TaskScheduled", "ActivityScheduled")
-
-
-def _history(execution_or_history: Any) -> list[dict]:
-    if isinstance(execution_or_history, Mapping) and "events" in execution_or_history:
-        return list(execution_or_history["events"])
-    return list(getattr(execution_or_history, "history", execution_or_history))
-
-
-def retries(execution_or_history: Any) -> int:
-    """How many task attempts were retries (every attempt after a state's first)."""
-    events = _history(execution_or_history)
-    by_id = {e["id"]: e for e in events}
-    count = 0
-    for event in events:
-        if event["type"] not in _SCHEDULED:
-            continue
-        earlier = by_id.get(event.get("previousEventId"))
-        while earlier is not None:
-            if earlier["type"] in _SCHEDULED:
-                count += 1
-                break
-            if earlier["type"].endswith("StateEntered"):
-                break
-            earlier = by_id.get(earlier.get("previousEventId"))
-    return count
-
-
-def state_transitions(execution_or_history: Any) -> int:
-    """The state transitions a Standard execution is billed for: one for every state it
-    entered (in Map iterations and Parallel branches too) and one for every retry."""
-    entered = sum(1 for e in _history(execution_or_history) if e["type"].endswith("StateEntered"))
-    return entered + retries(execution_or_history)
-
-
-def standard_cost(transitions: float) -> float:
-    """US dollars for ``transitions`` Standard state transitions (free tier not counted)."""
-    return transitions * PRICES["sfn_standard_transitions"].usd
-
-
-def express_billed_gb_seconds(duration_seconds: float, memory_mb: float = 64) -> float:
-    """The GB-seconds one Express execution is billed for: its duration rounded up to
-    100 ms, its memory rounded up to 64 MB."""
-    if duration_seconds < 0 or memory_mb <= 0:
-        raise ValueError("duration_seconds must be >= 0 and memory_mb > 0")
-    tenths = math.ceil(round(duration_seconds * 10, 9))
-    chunks = math.ceil(memory_mb / 64)
-    return max(tenths, 1) / 10 * chunks * 64 / 1024
-
-
-def express_cost(requests: float, duration_seconds: float, memory_mb: float = 64) -> float:
-    """US dollars for ``requests`` Express executions of ``duration_seconds`` each, at the
-    first tier of duration prices (free tier not counted)."""
-    per_request = PRICES["sfn_express_requests"].usd
-    per_gb_second = PRICES["sfn_express_gb_seconds"].usd
-    gb_seconds = express_billed_gb_seconds(duration_seconds, memory_mb)
-    return requests * (per_request + gb_seconds * per_gb_second)
-
+__all__ = [
+    "express_billed_gb_seconds",
+    "express_cost",
+    "retries",
+    "standard_cost",
+    "state_transitions",
+]
 
 # -- shared helpers ----------------------------------------------------------------------------
 

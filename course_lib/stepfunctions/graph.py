@@ -1,17 +1,20 @@
 """Graphviz DOT source for a state machine, drawn like Workflow Studio.
 
 Choice edges carry their rule, Parallel branches and Map processors are cluster
-boxes, Catch edges are dashed, and Start/End are small round nodes. Given an
-execution, the path taken is highlighted, a failed state is red and retried states
-show their retry count. Only text is produced; ``course_lib.viz`` renders it.
+boxes, Catch edges are dashed, each Retry rule is a dotted self-loop labelled with its
+ErrorEquals, and Start/End are small round nodes. Given an execution, every transition
+it took is highlighted (read from its history, so the edge leaving a Parallel or Map
+state and the edge to End count too), a failed state is red, and retried states and
+Retry loops show how often they retried. Only text is produced; ``course_lib.viz``
+renders it.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 from typing import Any
 
+from course_lib.stepfunctions.pricing import history_events, retries_by_rule, retry_attempts
 from course_lib.stepfunctions.validation import load_definition
 
 _SHAPES = {"Choice": "diamond", "Succeed": "box", "Fail": "box"}
@@ -26,6 +29,30 @@ _COLOURS = {
     "Map": "#f2f2f2",
 }
 _SKIP = ("Variable", "Next", "Comment", "Assign", "Output")
+_TAKEN = {"color": '"#2e7d32"', "penwidth": "2.5"}
+#: Where a succeeded execution goes after its last state.
+END = "__end__"
+
+
+def taken_transitions(execution: Any) -> set[tuple[str, str]]:
+    """``(from, to)`` state names of every transition an execution took, read from its
+    history: each StateEntered event is traced back (``previousEventId``) to the state
+    entered before it, so the transition after a Parallel or Map state counts too. The
+    end of a succeeded execution is the transition ``(last state, "__end__")``."""
+    events = history_events(execution) if execution is not None else []
+    by_id = {e["id"]: e for e in events}
+    taken = set()
+    for event in events:
+        ends = event["type"] == "ExecutionSucceeded"
+        if not (ends or event["type"].endswith("StateEntered")):
+            continue
+        earlier = by_id.get(event.get("previousEventId"))
+        while earlier is not None and not earlier["type"].endswith("StateEntered"):
+            earlier = by_id.get(earlier.get("previousEventId"))
+        if earlier is not None:
+            after = END if ends else event["stateEnteredEventDetails"]["name"]
+            taken.add((earlier["stateEnteredEventDetails"]["name"], after))
+    return taken
 
 
 def _quote(text: str) -> str:
@@ -71,33 +98,33 @@ def describe_rule(rule: dict) -> str:
 
 
 class _Drawer:
-    def __init__(self, execution: Any) -> None:
+    def __init__(self, execution: Any, show_retries: bool = True) -> None:
         self.lines: list[str] = []
         self.visited: set[str] = set()
         self.failed: str | None = None
-        self.retries: dict[str, int] = {}
+        self.retried: dict[str, list[dict]] = {}
         self.taken: set[tuple[str, str]] = set()
+        self.has_execution = execution is not None
+        self.show_retries = show_retries
         if execution is not None:
             self._read_execution(execution)
         self.cluster = 0
 
     def _read_execution(self, execution: Any) -> None:
         entered = list(getattr(execution, "states_entered", []))
+        events = history_events(execution)
+        if not entered:
+            entered = [
+                e["stateEnteredEventDetails"]["name"]
+                for e in events
+                if e["type"].endswith("StateEntered")
+            ]
         self.visited = set(entered)
-        for a, b in itertools.pairwise(entered):
-            self.taken.add((a, b))
+        self.taken = taken_transitions(events)
         if getattr(execution, "status", None) == "FAILED" and entered:
             self.failed = entered[-1]
-        current = None
-        for event in getattr(execution, "history", []):
-            details = event.get("stateEnteredEventDetails")
-            if details:
-                current = details["name"]
-            if (
-                event["type"] in ("TaskScheduled", "LambdaFunctionScheduled")
-                and current is not None
-            ):
-                self.retries[current] = self.retries.get(current, -1) + 1
+        for attempt in retry_attempts(events):
+            self.retried.setdefault(attempt["state"], []).append(attempt)
 
     def node_id(self, prefix: str, name: str) -> str:
         return _quote(f"{prefix}{name}")
@@ -116,7 +143,7 @@ class _Drawer:
         kind = state.get("Type", "?")
         node = self.node_id(prefix, name)
         label = name
-        retries = self.retries.get(name, 0)
+        retries = len(self.retried.get(name, []))
         if retries > 0:
             label += f"\n(retried {retries}x)"
         attrs = {
@@ -158,19 +185,46 @@ class _Drawer:
             )
             first, _ = self.graph(sub, f"{prefix}{name}/{i}/", indent + "  ")
             self.lines.append(f"{indent}}}")
+            colour = '"#888888"'
+            if (name, sub.get("StartAt")) in self.taken:
+                colour = f"{_TAKEN['color']}, penwidth={_TAKEN['penwidth']}"
             self.lines.append(
-                f'{indent}{node} -> {first} [style=dotted, arrowhead=none, color="#888888"];'
+                f"{indent}{node} -> {first} [style=dotted, arrowhead=none, color={colour}];"
             )
 
     def edge(self, indent: str, a: str, b: str, src: str, dst: str, **attrs: str) -> None:
         if (src, dst) in self.taken:
-            attrs.setdefault("color", _quote("#2e7d32"))
-            attrs["penwidth"] = "2.5"
+            attrs.setdefault("color", _TAKEN["color"])
+            attrs["penwidth"] = _TAKEN["penwidth"]
         rendered = ", ".join(f"{k}={v}" for k, v in attrs.items())
         self.lines.append(f"{indent}{a} -> {b}" + (f" [{rendered}]" if rendered else "") + ";")
 
+    def retry_loops(self, name: str, state: dict, node: str, indent: str) -> None:
+        """A dotted self-loop per Retry rule: its errors, its attempts and, given an
+        execution that entered the state, how often the rule retried."""
+        rules = [r for r in state.get("Retry", []) or [] if isinstance(r, dict)]
+        counts = retries_by_rule(state, self.retried.get(name, []))
+        for rule, count in zip(rules, counts, strict=True):
+            errors = ", ".join(str(e) for e in rule.get("ErrorEquals", []))
+            label = f"Retry {errors}\nup to {rule.get('MaxAttempts', 3)}x"
+            if self.has_execution and name in self.visited:
+                label += f", retried {count}x"
+            attrs = {
+                "label": _quote(label),
+                "style": "dotted",
+                "color": _quote("#e69f00"),
+                "fontcolor": _quote("#9a6700"),
+                "dir": "forward",
+            }
+            if count:
+                attrs["penwidth"] = "2"
+            rendered = ", ".join(f"{k}={v}" for k, v in attrs.items())
+            self.lines.append(f"{indent}{node} -> {node} [{rendered}];")
+
     def edges(self, name: str, state: dict, prefix: str, indent: str) -> None:
         node = self.node_id(prefix, name)
+        if self.show_retries:
+            self.retry_loops(name, state, node, indent)
         if isinstance(state.get("Next"), str):
             self.edge(indent, node, self.node_id(prefix, state["Next"]), name, state["Next"])
         for rule in state.get("Choices", []):
@@ -208,10 +262,12 @@ class _Drawer:
                 )
 
 
-def to_dot(definition: dict | str, execution: Any = None) -> str:
-    """DOT source for ``definition``; with ``execution``, its path highlighted."""
+def to_dot(definition: dict | str, execution: Any = None, *, show_retries: bool = True) -> str:
+    """DOT source for ``definition``; with ``execution`` (an Execution, its history or a
+    GetExecutionHistory response), the states it entered and the transitions it took
+    highlighted. ``show_retries=False`` leaves out the Retry loops."""
     definition = load_definition(definition)
-    drawer = _Drawer(execution)
+    drawer = _Drawer(execution, show_retries)
     lines = drawer.lines
     lines.append("digraph StateMachine {")
     lines.append('  graph [rankdir=TB, fontname="Helvetica", nodesep=0.4, ranksep=0.45];')
@@ -227,6 +283,8 @@ def to_dot(definition: dict | str, execution: Any = None) -> str:
     start_attrs = ' [color="#2e7d32", penwidth=2.5]' if drawer.visited else ""
     lines.append(f'  "__start__" -> {first}{start_attrs};')
     for end in ends:
-        lines.append(f'  {end} -> "__end__";')
+        name = json.loads(end)
+        taken = " [" + ", ".join(f"{k}={v}" for k, v in _TAKEN.items()) + "]"
+        lines.append(f'  {end} -> "{END}"{taken if (name, END) in drawer.taken else ""};')
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from course_lib.stepfunctions import to_dot
-from course_lib.stepfunctions.validation import load_definition
 from course_lib.viz.graphs import Diagram
 from course_lib.viz.style import COLORS, figure
 
@@ -43,95 +41,6 @@ _FAILED = (
 )
 
 
-def _quote(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _retry_edges(graph: dict, prefix: str = "") -> list[str]:
-    """A dotted self-loop for every Retry rule, labelled with its errors and attempts."""
-    lines = []
-    for name, state in graph.get("States", {}).items():
-        if not isinstance(state, dict):
-            continue
-        node = _quote(f"{prefix}{name}")
-        for rule in state.get("Retry", []) or []:
-            if not isinstance(rule, dict):
-                continue
-            errors = ", ".join(rule.get("ErrorEquals", []))
-            attempts = rule.get("MaxAttempts", 3)
-            label = f"Retry {errors}\\nup to {attempts}x"
-            lines.append(
-                f'  {node} -> {node} [label="{label}", style=dotted, color="#e69f00", '
-                'fontcolor="#9a6700", dir=forward];'
-            )
-        children = (
-            state.get("Branches", [])
-            if state.get("Type") == "Parallel"
-            else [state.get("ItemProcessor") or state.get("Iterator") or {}]
-            if state.get("Type") == "Map"
-            else []
-        )
-        for i, sub in enumerate(children):
-            if isinstance(sub, dict):
-                lines += _retry_edges(sub, f"{prefix}{name}/{i}/")
-    return lines
-
-
-def graph_source(
-    definition: dict | str, execution: Any = None, *, show_retries: bool = True
-) -> str:
-    """DOT source of ``definition`` (with ``execution``'s path), plus Retry loops."""
-    definition = load_definition(definition)
-    source = _highlight_taken(to_dot(definition, execution).rstrip(), execution)
-    if not show_retries:
-        return source + "\n"
-    extra = _retry_edges(definition)
-    if not extra:
-        return source + "\n"
-    body, closing = source.rsplit("}", 1)
-    return body + "\n".join(extra) + "\n}" + closing + "\n"
-
-
-_PLAIN_EDGE = re.compile(r'^(\s*)("(?:[^"\\]|\\.)*") -> ("(?:[^"\\]|\\.)*");$')
-
-
-def taken_transitions(execution: Any) -> set[tuple[str, str]]:
-    """(from, to) state names of every transition an execution took, read from its history
-    chains, so a transition after a Parallel or Map state counts too. The end of a
-    succeeded execution is the transition (last state, ``"__end__"``)."""
-    events = _events(execution) if execution is not None else []
-    by_id = {e["id"]: e for e in events}
-    taken = set()
-    for event in events:
-        ends = event["type"] == "ExecutionSucceeded"
-        if not (ends or event["type"].endswith("StateEntered")):
-            continue
-        earlier = by_id.get(event.get("previousEventId"))
-        while earlier is not None and not earlier["type"].endswith("StateEntered"):
-            earlier = by_id.get(earlier.get("previousEventId"))
-        if earlier is not None:
-            after = "__end__" if ends else event["stateEnteredEventDetails"]["name"]
-            taken.add((earlier["stateEnteredEventDetails"]["name"], after))
-    return taken
-
-
-def _highlight_taken(source: str, execution: Any) -> str:
-    """Colour plain edges whose transition the execution took (to_dot only sees transitions
-    between consecutively entered states)."""
-    taken = taken_transitions(execution)
-    if not taken:
-        return source
-    lines = []
-    for line in source.splitlines():
-        match = _PLAIN_EDGE.match(line)
-        if match:
-            a, b = (json.loads(node).rsplit("/", 1)[-1] for node in match.group(2, 3))
-            if (a, b) in taken:
-                line = f'{match.group(1)}{match.group(2)} -> {match.group(3)} [color="#2e7d32", penwidth=2.5];'
-        lines.append(line)
-    return "\n".join(lines)
-
-
 def graph(
     definition: dict | str,
     execution: Any = None,
@@ -139,13 +48,14 @@ def graph(
     title: str = "state machine",
     show_retries: bool = True,
 ) -> Diagram:
-    """The state machine as a picture, like Workflow Studio's graph.
+    """The state machine as a picture, like Workflow Studio's graph: a thin wrapper over
+    :func:`course_lib.stepfunctions.to_dot`, which draws it.
 
     With ``execution``, the states it entered and the transitions it took are green, a
     failed state is red, and retried states say how often. Catch edges are dashed red,
     Retry rules dotted orange loops.
     """
-    return Diagram(graph_source(definition, execution, show_retries=show_retries), title)
+    return Diagram(to_dot(definition, execution, show_retries=show_retries), title)
 
 
 # -- the history as spans --------------------------------------------------------------------
@@ -366,7 +276,7 @@ def cost_chart(
     (``duration_seconds`` rounded up to 100 ms, ``memory_mb`` to 64 MB). Log-log axes;
     free tiers left out. Returns the figure.
     """
-    from course_lib.exercises.lesson05 import express_cost, standard_cost
+    from course_lib.stepfunctions.pricing import express_cost, standard_cost
 
     counts = list(executions) if executions is not None else [10.0**k for k in range(3, 9)]
     if not counts or min(counts) <= 0:

@@ -12,7 +12,7 @@ import pytest
 
 from course_lib.events import data_dir
 from course_lib.sim import World
-from course_lib.stepfunctions import execute
+from course_lib.stepfunctions import execute, to_dot
 from course_lib.viz import Diagram
 from course_lib.viz import stepfunctions as draw
 
@@ -57,41 +57,24 @@ RETRYING = {
 }
 
 
-def test_graph_is_a_diagram_with_retry_loops():
+def test_graph_is_a_thin_wrapper_over_to_dot():
     picture = draw.graph(RETRYING, title="retry")
     assert isinstance(picture, Diagram)
     assert picture.title == "retry"
+    assert picture.source == to_dot(RETRYING)
     assert '"T" -> "T" [label="Retry ConnectionError\\nup to 3x"' in picture.source
     assert "Catch States.ALL" in picture.source
-    assert '"T" -> "T"' not in draw.graph_source(RETRYING, show_retries=False)
+    assert '"T" -> "T"' not in draw.graph(RETRYING, show_retries=False).source
     assert picture.source.rstrip().endswith("}")
+    assert not hasattr(draw, "graph_source")
 
 
-def test_graph_marks_retries_inside_a_map():
-    from course_lib.exercises.lesson05 import BATCH_DEFINITION
-
-    source = draw.graph_source(BATCH_DEFINITION)
-    assert '"BakeAll/0/Bake" -> "BakeAll/0/Bake"' in source
-
-
-def test_graph_highlights_the_transition_after_a_parallel_state():
-    definition = {
-        "StartAt": "P",
-        "States": {
-            "P": {
-                "Type": "Parallel",
-                "Branches": [{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}],
-                "Next": "B",
-            },
-            "B": {"Type": "Pass", "End": True},
-        },
-    }
-    run = execute(definition, {})
-    assert ("P", "B") in draw.taken_transitions(run)
-    assert ("B", "__end__") in draw.taken_transitions(run)
-    source = draw.graph_source(definition, run)
-    assert '"P" -> "B" [color="#2e7d32", penwidth=2.5];' in source
-    assert '"B" -> "__end__" [color="#2e7d32", penwidth=2.5];' in source
+def test_graph_of_an_execution_is_to_dot_of_it():
+    run = execute(RETRYING, {}, handlers={"t": flaky(2)})
+    source = draw.graph(RETRYING, run).source
+    assert source == to_dot(RETRYING, run)
+    assert "up to 3x, retried 2x" in source
+    assert '"Done" [label="Done"' in source and '"T" -> "Done" [color="#2e7d32"' in source
 
 
 def test_graph_of_the_choice_example_shows_the_path():
@@ -101,7 +84,7 @@ def test_graph_of_the_choice_example_shows_the_path():
         for name in ("FirstFunction", "OnFirstMatch", "OnSecondMatch", "NextFunction")
     }
     run = execute(choice, {"foo": 2}, handlers=handlers)
-    source = draw.graph_source(choice, run)
+    source = draw.graph(choice, run).source
     assert '"ChoiceState" -> "SecondMatchState" [label="$.foo == 2", color="#2e7d32"' in source
     assert '"ChoiceState" -> "FirstMatchState" [label="$.foo == 1"];' in source
 
