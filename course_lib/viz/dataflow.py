@@ -3,8 +3,10 @@
 ``pipeline(answer)`` draws a TestState answer (``test_state(..., inspection_level="DEBUG")``
 or one entry of ``inspect_execution``) as boxes left to right, one per stage AWS
 reports: input, InputPath, Parameters or Arguments, the result, ResultSelector,
-ResultPath and the output. Each object is shown one top-level key per line; a key the
-stage added is green, one it changed orange, one it removed red. ``side_by_side``
+ResultPath and the output (or the error), four to a row (ResultPath is compared with
+the state's input, into which it places the result); the variables an ``Assign``
+set get a dashed box at the end. Each object is shown one top-level key per line; a
+key the stage added is green, one it changed orange, one it removed red. ``side_by_side``
 draws the same state written in JSONPath and in JSONata, one above the other.
 """
 
@@ -13,9 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 
-from course_lib.viz.style import COLORS, figure
+from course_lib.viz.style import COLORS, figure, style
 
 #: The stages in the order a state runs them, with the label each box carries.
 STAGES = (
@@ -36,6 +39,7 @@ _MAX_LINES = 12
 _BOX_WIDTH = 2.6
 _GAP = 0.5
 _LINE = 0.32
+_ROW_GAP = 0.9
 
 
 def stages(answer: dict) -> list[tuple[str, Any]]:
@@ -50,10 +54,13 @@ def stages(answer: dict) -> list[tuple[str, Any]]:
             "(INFO answers carry no inspectionData)"
         )
     found = [(label, data[key]) for key, label in STAGES if key in data]
+    if "error" in answer:  # FAILED, RETRIABLE, or CAUGHT_ERROR followed by its output
+        error = {"Error": answer["error"], "Cause": answer.get("cause")}
+        found.append(("error", {**error, **data.get("errorDetails", {})}))
     if "output" in answer:
         found.append(("output", answer["output"]))
-    elif "error" in answer:
-        found.append(("error", {"Error": answer["error"], "Cause": answer.get("cause")}))
+    if "variables" in data:
+        found.append(("variables", data["variables"]))
     return found
 
 
@@ -97,46 +104,119 @@ def _lines(value: Any, marks: dict[str, list[str]]) -> list[tuple[str, str]]:
     return out
 
 
-def _draw(ax, found: list[tuple[str, Any]], title: str, slots: int) -> None:
-    """Boxes left to right in ``slots`` places (rows of a figure line up)."""
+def _marks_for(
+    label: str, previous: Any, value: Any, index: int, state_input: Any, previous_label: str = ""
+) -> dict[str, list[str]]:
+    if label == "variables":  # what Assign set: all new to the state's output
+        return changes({}, value)
+    if not index or label == "error":
+        return {"added": [], "changed": [], "removed": []}
+    if label == "ResultPath" or previous_label == "error":
+        # the result (or a caught error) is placed into the state's original input
+        return changes(state_input, value)
+    return changes(previous, value)
+
+
+def _layout(found: list[tuple[str, Any]], per_row: int) -> tuple[list[tuple], float, int]:
+    """Each box's (column, top y, height, lines), the bottom of the lowest row and the
+    number of columns used. Stages wrap after ``per_row`` boxes; the variables box goes
+    beside the last stage."""
+    placed: list[tuple] = []
+    previous: Any = None
+    column, top, tallest = 0, 0.0, 0.0
+    for index, (label, value) in enumerate(found):
+        if column == per_row and label != "variables":
+            top -= tallest + _ROW_GAP
+            column, tallest = 0, 0.0
+        before = found[index - 1][0] if index else ""
+        lines = _lines(value, _marks_for(label, previous, value, index, found[0][1], before))
+        if label != "variables":
+            previous = value
+        height = (len(lines) + 0.6) * _LINE
+        placed.append((column, top, height, lines))
+        tallest = max(tallest, height)
+        column += 1
+    bottom = top - tallest
+    return placed, bottom, max(c for c, *_ in placed) + 1
+
+
+def _draw(ax, found: list[tuple[str, Any]], title: str, slots: int, per_row: int) -> None:
+    """Boxes left to right, ``per_row`` to a row, in ``slots`` columns (so the rows of
+    a figure line up)."""
     ax.set_axis_off()
     ax.grid(False)
-    tallest = 1
-    previous: Any = None
-    for index, (label, value) in enumerate(found):
-        marks = changes(previous, value) if index else {"added": [], "changed": [], "removed": []}
-        lines = _lines(value, marks)
-        tallest = max(tallest, len(lines))
-        x = index * (_BOX_WIDTH + _GAP)
-        height = (len(lines) + 0.6) * _LINE
+    placed, bottom, _ = _layout(found, per_row)
+    step = _BOX_WIDTH + _GAP
+    for index, ((label, _), (column, top, height, lines)) in enumerate(
+        zip(found, placed, strict=True)
+    ):
+        x = column * step
         edge = COLORS["red"] if label == "error" else COLORS["blue"]
-        ax.add_patch(_box(x, -height, _BOX_WIDTH, height, edge))
-        ax.text(x + _BOX_WIDTH / 2, 0.15, label, ha="center", va="bottom", fontweight="bold")
+        if label == "output" and index and found[index - 1][0] == "error":
+            edge = COLORS["orange"]  # a catcher's output
+        if label == "variables":
+            edge = COLORS["purple"]
+        ax.add_patch(_box(x, top - height, _BOX_WIDTH, height, edge, dashed=label == "variables"))
+        ax.text(x + _BOX_WIDTH / 2, top + 0.15, label, ha="center", va="bottom", fontweight="bold")
         for row, (text, colour) in enumerate(lines):
             ax.text(
                 x + 0.08,
-                -(row + 0.8) * _LINE,
+                top - (row + 0.8) * _LINE,
                 text,
                 family="monospace",
                 fontsize=8,
                 color=colour,
                 va="center",
             )
-        if index:
+        if not index or label == "variables":
+            continue
+        y = top - _LINE
+        if column:
             ax.annotate(
                 "",
-                xy=(x, -_LINE),
-                xytext=(x - _GAP, -_LINE),
+                xy=(x, y),
+                xytext=(x - _GAP, y),
                 arrowprops={"arrowstyle": "->", "color": COLORS["grey"]},
             )
-        previous = value
-    ax.set_xlim(-0.1, slots * (_BOX_WIDTH + _GAP))
-    ax.set_ylim(-(tallest + 1) * _LINE, 0.6)
+        else:  # the row wraps: from the end of the row above, round to this row's start
+            _, above, above_height, _ = placed[index - 1]
+            row_bottom = min(t - h for c, t, h, _ in placed if t == above)
+            lane = (row_bottom + top + 0.35) / 2
+            end = placed[index - 1][0] * step + _BOX_WIDTH / 2
+            ax.plot(
+                [end, end, -_GAP / 2, -_GAP / 2],
+                [above - above_height, lane, lane, y],
+                color=COLORS["grey"],
+                linewidth=1,
+            )
+            ax.annotate(
+                "",
+                xy=(x, y),
+                xytext=(-_GAP / 2, y),
+                arrowprops={"arrowstyle": "->", "color": COLORS["grey"]},
+            )
+    ax.set_xlim(-_GAP, slots * step)
+    ax.set_ylim(bottom - 0.1, 0.6)
     if title:
         ax.set_title(title, loc="left")
+    handles = [
+        Line2D([], [], color=colour, marker="s", linestyle="none", label=name)
+        for name, colour in MARKS.items()
+    ]
+    ax.legend(
+        handles=handles,
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=3,
+        frameon=False,
+        fontsize=8,
+        handletextpad=0.2,
+    )
 
 
-def _box(x: float, y: float, width: float, height: float, edge: str) -> FancyBboxPatch:
+def _box(
+    x: float, y: float, width: float, height: float, edge: str, *, dashed: bool = False
+) -> FancyBboxPatch:
     return FancyBboxPatch(
         (x, y),
         width,
@@ -145,35 +225,46 @@ def _box(x: float, y: float, width: float, height: float, edge: str) -> FancyBbo
         facecolor="white",
         edgecolor=edge,
         linewidth=1.2,
+        linestyle="--" if dashed else "-",
     )
 
 
-def _size(rows: list[list[tuple[str, Any]]]) -> tuple[float, float]:
-    boxes = max(len(found) for found in rows)
-    tallest = max(len(_lines(value, changes(value, value))) for found in rows for _, value in found)
-    width = max(6.0, boxes * (_BOX_WIDTH + _GAP) * 1.05)
-    return width, sum(0.9 + min(tallest, _MAX_LINES) * 0.2 for _ in rows)
+def _size(rows: list[list[tuple[str, Any]]], per_row: int) -> tuple[float, list[float], int]:
+    """The figure's width, each row's height (inches) and the columns the widest row uses."""
+    layouts = [_layout(found, per_row) for found in rows]
+    columns = max(used for _, _, used in layouts)
+    width = max(6.0, (columns * (_BOX_WIDTH + _GAP) + _GAP) * 1.05)
+    return width, [0.85 - bottom for _, bottom, _ in layouts], columns
 
 
-def pipeline(inspection: dict, *, title: str = ""):
-    """One state's data flow as boxes left to right, what each stage changed marked.
+def pipeline(inspection: dict, *, title: str = "", per_row: int = 4):
+    """One state's data flow as boxes left to right (``per_row`` to a row), what each
+    stage changed marked.
 
     ``inspection`` is a TestState answer at DEBUG or TRACE (or its ``inspectionData``).
-    Long JSON is cut with an ellipsis. Returns the matplotlib figure."""
+    Long JSON is cut with an ellipsis; the variables a state assigns get a dashed box
+    of their own. Returns the matplotlib figure."""
     found = stages(inspection)
-    width, height = _size([found])
-    fig, ax = figure(width=width, height=height)
-    _draw(ax, found, title, len(found))
+    width, heights, columns = _size([found], per_row)
+    fig, ax = figure(width=width, height=heights[0])
+    _draw(ax, found, title, columns, per_row)
     fig.tight_layout()
     return fig
 
 
-def side_by_side(jsonpath_inspection: dict, jsonata_inspection: dict, *, title: str = ""):
+def side_by_side(
+    jsonpath_inspection: dict, jsonata_inspection: dict, *, title: str = "", per_row: int = 4
+):
     """The same state written in JSONPath (top) and in JSONata (bottom), stage by stage."""
+    import matplotlib.pyplot as plt
+
     rows = [stages(jsonpath_inspection), stages(jsonata_inspection)]
-    width, height = _size(rows)
-    fig, axes = figure(width=width, height=height, nrows=2)
+    width, heights, columns = _size(rows, per_row)
+    style()
+    fig, axes = plt.subplots(
+        nrows=2, figsize=(width, sum(heights)), gridspec_kw={"height_ratios": heights}
+    )
     for ax, found, name in zip(axes, rows, ("JSONPath", "JSONata"), strict=True):
-        _draw(ax, found, f"{title}: {name}" if title else name, max(map(len, rows)))
+        _draw(ax, found, f"{title}: {name}" if title else name, columns, per_row)
     fig.tight_layout()
     return fig
