@@ -422,3 +422,247 @@ def standard_or_express(answer: Any) -> str | None:
         if given[letter] != kind:
             return _TYPE_HINTS[letter]
     return None
+
+
+# -- 05.6 Parameters and ResultPath, checked with TestState ------------------------------------
+
+CHARGE_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:charge-card"
+
+CHARGE_EXAMPLE = {
+    "order": {"id": "1073", "totalCents": 3150, "items": ["margherita", "diavola"]},
+    "customer": {"id": "cust-0042", "name": "Ada Lovelace", "cardToken": "tok-visa-4242"},
+}
+
+_CHARGE_CASES = [
+    {
+        "order": {"id": "2210", "totalCents": 850, "items": ["funghi"]},
+        "customer": {"id": "cust-0007", "name": "Grace Hopper", "cardToken": "tok-mc-5100"},
+    },
+    {
+        "order": {"id": "9", "totalCents": 12600, "items": ["diavola"] * 12, "note": "party"},
+        "customer": {"id": "cust-0313", "name": "Alan Turing", "cardToken": "tok-amex-3782"},
+        "channel": "app",
+    },
+    {
+        "order": {"id": "31", "totalCents": 1999, "items": [], "payment": "pending"},
+        "customer": {"id": "cust-1000", "name": "Edsger Dijkstra", "cardToken": "tok-visa-4000"},
+    },
+]
+
+
+def charge_request(order: dict) -> dict:
+    """What the charge-card function wants for ``order``: the request Parameters must build."""
+    return {
+        "orderId": order["order"]["id"],
+        "amountCents": order["order"]["totalCents"],
+        "cardToken": order["customer"]["cardToken"],
+        "currency": "EUR",
+    }
+
+
+def charge_result(order: dict) -> dict:
+    """What the charge-card function answers for ``order``."""
+    return {"paymentId": f"pay-{order['order']['id']}", "status": "CAPTURED"}
+
+
+def charge_mock(order: dict) -> dict:
+    """TestState's mock for the charge-card task on ``order``: its result as JSON text."""
+    import json
+
+    return {"result": json.dumps(charge_result(order))}
+
+
+def charge_output(order: dict) -> dict:
+    """The output the shop wants: the whole input, the result under ``order.payment``."""
+    out = copy.deepcopy(order)
+    out["order"]["payment"] = charge_result(order)
+    return out
+
+
+def charge_state(fields: Any) -> dict:
+    """The ChargeCard Task state with ``fields`` (``{"Parameters": ..., "ResultPath": ...}``)."""
+    state: dict[str, Any] = {"Type": "Task", "Resource": CHARGE_FUNCTION}
+    if isinstance(fields, Mapping):
+        state.update(copy.deepcopy(dict(fields)))
+    state["Next"] = "SendReceipt"
+    return state
+
+
+def _test_charge(fields: Any, order: dict) -> dict:
+    from course_lib.stepfunctions import test_state
+
+    return test_state(
+        charge_state(fields), order, inspection_level="DEBUG", mock=charge_mock(order)
+    )
+
+
+@exercise("05.6", "Parameters and ResultPath for the card charge")
+def charge_fields(answer: Any) -> str | None:
+    from course_lib.stepfunctions.errors import InvalidDefinition, ValidationException
+
+    if not isinstance(answer, Mapping):
+        return 'the answer is a dict with two keys: {"Parameters": {...}, "ResultPath": "..."}.'
+    if _unfinished(answer):
+        return _unfinished(answer)
+    unknown = sorted(set(answer) - {"Parameters", "ResultPath"})
+    if unknown or set(answer) != {"Parameters", "ResultPath"}:
+        return (
+            'give exactly two fields, "Parameters" and "ResultPath"'
+            + (f" (not {', '.join(map(str, unknown))})" if unknown else "")
+            + "."
+        )
+    parameters = answer["Parameters"]
+    if not isinstance(parameters, Mapping):
+        return "Parameters is a dict: the request the function receives."
+    if any(value is ... for value in parameters.values()):
+        return "replace every `...` in your Parameters."
+    for order in _CHARGE_CASES:
+        try:
+            response = _test_charge(answer, order)
+        except (InvalidDefinition, ValidationException) as error:
+            return f"TestState refused the state: {error}"
+        if response["status"] != "SUCCEEDED":
+            return f"for another order the state failed ({response.get('error')}): {response.get('cause')}"
+        sent = response["inspectionData"].get("afterParameters")
+        want = charge_request(order)
+        if not isinstance(sent, dict):
+            return "the function should receive an object with orderId, amountCents, cardToken and currency."
+        missing = sorted(set(want) - set(sent))
+        if missing:
+            return f"the request lacks {', '.join(missing)}."
+        extra = sorted(set(sent) - set(want))
+        if extra:
+            return f"the function received fields it does not want: {', '.join(extra)}."
+        for key in want:
+            if sent[key] == want[key]:
+                continue
+            if isinstance(sent[key], str) and sent[key].startswith("$"):
+                return (
+                    f"{key} arrived as the text {sent[key]!r}: a key without `.$` keeps its value "
+                    "as written; end the key in `.$` to read it from the input."
+                )
+            return (
+                f"for another order, {key} was {sent[key]!r}; read it from the right place "
+                "(paths start at the state's input, `$`)."
+            )
+        output = response.get("output")
+        expected = charge_output(order)
+        if output == expected:
+            continue
+        if output == charge_result(order):
+            return (
+                "the output is only the function's result: the order and the customer are "
+                "lost. ResultPath decides where the result goes in the input."
+            )
+        if not isinstance(output, dict) or "customer" not in output or "order" not in output:
+            return "the output should still hold the whole input (order and customer)."
+        if output["order"].get("payment") != charge_result(order):
+            return "the result should end up inside the order, under the key `payment`."
+        return "the output should be the input with the result added at order.payment, nothing else changed."
+    return None
+
+
+# -- 05.7 predict TestState's answer for Retry and Catch ---------------------------------------
+
+PAYMENT_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:take-payment"
+
+PAYMENT_STATE = {
+    "Type": "Task",
+    "Resource": PAYMENT_FUNCTION,
+    "Retry": [
+        {
+            "ErrorEquals": ["PaymentServiceUnavailable"],
+            "IntervalSeconds": 2,
+            "MaxAttempts": 2,
+            "BackoffRate": 2.0,
+        }
+    ],
+    "Catch": [
+        {"ErrorEquals": ["CardDeclined"], "ResultPath": "$.error", "Next": "RejectOrder"},
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "AlertStaff"},
+    ],
+    "ResultPath": "$.payment",
+    "Next": "Paid",
+}
+
+PAYMENT_INPUT = {"orderId": "1073", "totalCents": 3150}
+
+
+def _failure(error: str, cause: str) -> dict:
+    return {"errorOutput": {"error": error, "cause": cause}}
+
+
+#: What happens in each situation: TestState's mock and state configuration.
+PAYMENT_SITUATIONS = {
+    "a": {
+        "mock": _failure("PaymentServiceUnavailable", "try again later"),
+        "state_configuration": {"retrierRetryCount": 0},
+    },
+    "b": {
+        "mock": _failure("PaymentServiceUnavailable", "try again later"),
+        "state_configuration": {"retrierRetryCount": 2},
+    },
+    "c": {
+        "mock": _failure("CardDeclined", "insufficient funds"),
+        "state_configuration": {"retrierRetryCount": 0},
+    },
+    "d": {
+        "mock": _failure("States.Timeout", "the payment service did not answer"),
+        "state_configuration": {"retrierRetryCount": 0},
+    },
+}
+
+STATUSES = ("SUCCEEDED", "FAILED", "RETRIABLE", "CAUGHT_ERROR")
+_SITUATION_HINTS = {
+    "a": "(a): is there a retrier for this error with attempts left? What does TestState "
+    "answer when the state would run again, and is there a next state yet?",
+    "b": "(b): the retrier for this error has used up its attempts. Then the catchers are "
+    "tried in order; which one matches first?",
+    "c": "(c): does any retrier match this error? If not, which catcher matches first?",
+    "d": "(d): a timeout is an error too. Does a retrier match it? Which catchers match "
+    "`States.Timeout`?",
+}
+
+
+def payment_answer(letter: str) -> dict:
+    """TestState's answer (DEBUG) for PAYMENT_STATE in situation ``letter``."""
+    from course_lib.stepfunctions import test_state
+
+    return test_state(
+        PAYMENT_STATE, PAYMENT_INPUT, inspection_level="DEBUG", **PAYMENT_SITUATIONS[letter]
+    )
+
+
+def _prediction(value: Any) -> tuple[Any, Any] | None:
+    if isinstance(value, Mapping) and "status" in value:
+        return value["status"], value.get("nextState")
+    if isinstance(value, list | tuple) and len(value) == 2:
+        return value[0], value[1]
+    return None
+
+
+@exercise("05.7", "Predict what TestState answers")
+def payment_predictions(answer: Any) -> str | None:
+    if not isinstance(answer, Mapping):
+        return 'the answer is a dict from letter to {"status": ..., "nextState": ...}.'
+    given = {str(k).strip().lower(): v for k, v in answer.items()}
+    missing = sorted(set(PAYMENT_SITUATIONS) - set(given))
+    if missing:
+        return f"answer every letter (missing: {', '.join(missing)})."
+    for letter in PAYMENT_SITUATIONS:
+        prediction = _prediction(given[letter])
+        if prediction is None:
+            return f'({letter}): give a dict {{"status": ..., "nextState": ...}}.'
+        if ... in prediction:
+            return f"({letter}): replace every `...` (use None where there is no next state)."
+    for letter in PAYMENT_SITUATIONS:
+        status, next_state = _prediction(given[letter])  # type: ignore[misc]
+        status = str(status).strip().upper()
+        if status not in STATUSES:
+            return f"({letter}): the status is one of {', '.join(STATUSES)}."
+        if next_state in ("", "None", "none"):
+            next_state = None
+        truth = payment_answer(letter)
+        if status != truth["status"] or next_state != truth.get("nextState"):
+            return _SITUATION_HINTS[letter]
+    return None
