@@ -80,8 +80,10 @@ def _clip(text: str, width: int = _MAX_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _lines(value: Any, marks: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """The box's text, one (line, colour) per top-level key of an object."""
+def _lines(value: Any, marks: dict[str, list[str]], before: Any = None) -> list[tuple[str, str]]:
+    """The box's text, one (line, colour) per top-level key of an object. Under a
+    changed key whose value was and is an object, the keys changed inside it (when
+    ``before`` is the value compared with)."""
     whole = COLORS["orange"] if marks["changed"] == ["$"] else "black"
     if not isinstance(value, dict) or not value:
         text = json.dumps(value, ensure_ascii=False)
@@ -97,6 +99,13 @@ def _lines(value: Any, marks: dict[str, list[str]]) -> list[tuple[str, str]]:
                 colour = MARKS["changed"]
             line = f' "{key}": ' + json.dumps(item, ensure_ascii=False)
             out.append((_clip(line), colour))
+            earlier = before.get(key) if isinstance(before, dict) else None
+            if key in marks["changed"] and isinstance(earlier, dict) and isinstance(item, dict):
+                inner = changes(earlier, item)
+                for sign, kind in (("+", "added"), ("~", "changed"), ("-", "removed")):
+                    out += [
+                        (_clip(f'   {sign} "{key}"."{name}"'), MARKS[kind]) for name in inner[kind]
+                    ]
         out.append(("}", whole))
     out += [(_clip(f'- "{key}"'), MARKS["removed"]) for key in marks["removed"]]
     if len(out) > _MAX_LINES:
@@ -104,17 +113,18 @@ def _lines(value: Any, marks: dict[str, list[str]]) -> list[tuple[str, str]]:
     return out
 
 
-def _marks_for(
-    label: str, previous: Any, value: Any, index: int, state_input: Any, previous_label: str = ""
-) -> dict[str, list[str]]:
+def _compared_with(
+    label: str, previous: Any, index: int, state_input: Any, previous_label: str = ""
+) -> tuple[bool, Any]:
+    """Whether a stage's box marks changes, and the value it is compared with."""
     if label == "variables":  # what Assign set: all new to the state's output
-        return changes({}, value)
+        return True, {}
     if not index or label == "error":
-        return {"added": [], "changed": [], "removed": []}
+        return False, None
     if label == "ResultPath" or previous_label == "error":
         # the result (or a caught error) is placed into the state's original input
-        return changes(state_input, value)
-    return changes(previous, value)
+        return True, state_input
+    return True, previous
 
 
 def _layout(found: list[tuple[str, Any]], per_row: int) -> tuple[list[tuple], float, int]:
@@ -129,7 +139,9 @@ def _layout(found: list[tuple[str, Any]], per_row: int) -> tuple[list[tuple], fl
             top -= tallest + _ROW_GAP
             column, tallest = 0, 0.0
         before = found[index - 1][0] if index else ""
-        lines = _lines(value, _marks_for(label, previous, value, index, found[0][1], before))
+        marked, reference = _compared_with(label, previous, index, found[0][1], before)
+        marks = changes(reference, value) if marked else changes(value, value)
+        lines = _lines(value, marks, reference)
         if label != "variables":
             previous = value
         height = (len(lines) + 0.6) * _LINE

@@ -10,6 +10,7 @@ import pytest
 from matplotlib.patches import FancyBboxPatch
 
 from course_lib.stepfunctions import test_state as run_state
+from course_lib.viz import COLORS
 from course_lib.viz import dataflow as draw
 
 TASK = {
@@ -106,3 +107,16 @@ def test_assigned_variables_get_a_dashed_box_beside_the_output():
     dashed = [b for b in boxes(bottom) if b.get_linestyle() == "--"]
     assert len(dashed) == 1
     assert len({round(b.get_y() + b.get_height(), 3) for b in boxes(bottom)}) == 1
+
+
+def test_a_changed_object_lists_the_keys_changed_inside_it():
+    found = draw.stages(answer())
+    placed, _, _ = draw._layout(found, 4)
+    result_path = [label for label, _ in found].index("ResultPath")
+    lines = dict(placed[result_path][3])
+    assert lines['   + "order"."price"'] == COLORS["green"]
+    assert draw._lines({"a": 1}, draw.changes({"a": 1}, {"a": 1}), {"a": 1}) == [
+        ("{", "black"),
+        (' "a": 1', "black"),
+        ("}", "black"),
+    ]
