@@ -13,6 +13,7 @@ import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from course_lib.stepfunctions.errors import RUNTIME, TASK_FAILED, StatesError
@@ -149,8 +150,13 @@ class Outcome:
 
 
 def _lambda_error(exc: BaseException, request_id: str) -> StatesError:
+    # Lambda reports frames under /var/task; keeping only the file's name there also keeps
+    # an error's cause the same on every machine that runs the lesson.
     tb = traceback.extract_tb(exc.__traceback__)[1:]
-    frames = [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in tb]
+    frames = [
+        f'  File "/var/task/{PurePath(f.filename).name}", line {f.lineno}, in {f.name}\n    {f.line}\n'
+        for f in tb
+    ]
     error_type = type(exc).__name__
     cause = {
         "errorMessage": str(exc),
