@@ -54,7 +54,7 @@ LESSONS: tuple[Lesson, ...] = (
         "05",
         "05_step_functions.ipynb",
         "AWS Step Functions",
-        75,
+        90,
         "state machines run locally, drawn, debugged and priced",
     ),
     Lesson(
