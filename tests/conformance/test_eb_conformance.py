@@ -8,34 +8,12 @@ expected to fail (xfail, strict) until the engine models that AWS behaviour.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from recorded_cases import case_params, load_cases
 
 from course_lib.eventbridge import InvalidEvent, InvalidEventPattern, InvalidInputTransformer
 from course_lib.eventbridge import test_event_pattern as matches
-
-HERE = Path(__file__).parent
-CASES = HERE / "eventbridge"
-KNOWN = json.loads((HERE / "known_failures.json").read_text())
-
-
-def _load(name: str) -> list[dict]:
-    return [json.loads(line) for line in (CASES / name).read_text().splitlines() if line.strip()]
-
-
-def _params(cases: list[dict], suite: str) -> list:
-    known = KNOWN.get(suite, {})
-    return [
-        pytest.param(
-            case,
-            id=case["id"],
-            marks=[pytest.mark.xfail(reason=known[case["id"]], strict=True)]
-            if case["id"] in known
-            else [],
-        )
-        for case in cases
-    ]
 
 
 def _pattern_argument(case: dict):
@@ -50,7 +28,9 @@ def _pattern_argument(case: dict):
         return raw
 
 
-@pytest.mark.parametrize("case", _params(_load("patterns.jsonl"), "eventbridge_patterns"))
+@pytest.mark.parametrize(
+    "case", case_params(load_cases("eventbridge/patterns.jsonl"), "eventbridge_patterns")
+)
 def test_pattern_case(case: dict) -> None:
     pattern = _pattern_argument(case)
     if case["expected"] == "error":
@@ -61,7 +41,9 @@ def test_pattern_case(case: dict) -> None:
         assert matches(pattern, case["event"]) is case["expected"]
 
 
-TRANSFORMER_CASES = [c for c in _load("transformers.jsonl") if c["kind"] == "input_transformer"]
+TRANSFORMER_CASES = [
+    c for c in load_cases("eventbridge/transformers.jsonl") if c["kind"] == "input_transformer"
+]
 
 
 def _parse_output(text: str):
@@ -71,7 +53,7 @@ def _parse_output(text: str):
         return ("raw", text)
 
 
-@pytest.mark.parametrize("case", _params(TRANSFORMER_CASES, "eventbridge_transformers"))
+@pytest.mark.parametrize("case", case_params(TRANSFORMER_CASES, "eventbridge_transformers"))
 def test_transformer_case(case: dict) -> None:
     from course_lib.eventbridge.transformer import transform_with_context
 

@@ -8,44 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from recorded_cases import case_params, load_cases, masked_equal, unknown_failures
 
 from course_lib.stepfunctions.conformance import execute
 
-HERE = Path(__file__).parent
-CASES = [
-    json.loads(line)
-    for line in (HERE / "stepfunctions" / "cases.jsonl").read_text().splitlines()
-    if line.strip()
-]
-KNOWN = json.loads((HERE / "known_failures.json").read_text()).get("stepfunctions", {})
-
-
-def _masked_equal(expected, actual, masks, path=()):
-    mask = masks.get(path)
-    if mask is not None:
-        if mask["kind"] == "any":
-            return True
-        if mask["kind"] == "regex":
-            return (
-                isinstance(actual, str) and re.fullmatch(mask["pattern"], actual, re.S) is not None
-            )
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return type(expected) is type(actual) and expected == actual
-    if isinstance(expected, int | float) and isinstance(actual, int | float):
-        return expected == actual
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        return expected.keys() == actual.keys() and all(
-            _masked_equal(expected[k], actual[k], masks, (*path, k)) for k in expected
-        )
-    if isinstance(expected, list) and isinstance(actual, list):
-        return len(expected) == len(actual) and all(
-            _masked_equal(e, a, masks, (*path, i))
-            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
-        )
-    return type(expected) is type(actual) and expected == actual
+CASES = load_cases("stepfunctions/cases.jsonl")
 
 
 def _mismatch(case: dict, result: dict) -> str | None:
@@ -63,7 +32,7 @@ def _mismatch(case: dict, result: dict) -> str | None:
                 expected.get("output"), sort_keys=True
             )
         else:
-            same = _masked_equal(expected.get("output"), result["output"], masks)
+            same = masked_equal(expected.get("output"), result["output"], masks)
         return None if same else f"output {result['output']!r} != {expected.get('output')!r}"
     for key in ("error", "cause"):
         mode = compare.get(key, "exact")
@@ -84,20 +53,12 @@ def _mismatch(case: dict, result: dict) -> str | None:
         if not ok:
             return f"{key} {got!r} != {expected[key]!r}"
     checks_output = "output" in expected and compare.get("output") in ("exact", "masked")
-    if checks_output and not _masked_equal(expected["output"], result.get("output"), masks):
+    if checks_output and not masked_equal(expected["output"], result.get("output"), masks):
         return "output differs"
     return None
 
 
-def _params():
-    for case in CASES:
-        marks = []
-        if case["id"] in KNOWN:
-            marks.append(pytest.mark.xfail(reason=KNOWN[case["id"]], strict=True))
-        yield pytest.param(case, id=case["id"], marks=marks)
-
-
-@pytest.mark.parametrize("case", list(_params()))
+@pytest.mark.parametrize("case", case_params(CASES, "stepfunctions"))
 def test_recorded_execution(case: dict) -> None:
     result = execute(
         case["definition"],
@@ -110,5 +71,4 @@ def test_recorded_execution(case: dict) -> None:
 
 
 def test_known_failures_name_real_cases() -> None:
-    ids = {case["id"] for case in CASES}
-    assert set(KNOWN) <= ids
+    assert unknown_failures(CASES, "stepfunctions") == set()

@@ -8,49 +8,14 @@ message. Cases under ``"test_state"`` in known_failures.json are strict xfails.
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-
 import pytest
+from recorded_cases import case_params, load_cases, masked_equal, unknown_failures
 
 from course_lib.stepfunctions import test_state as run_test_state
 
-HERE = Path(__file__).parent
-CASES = [
-    json.loads(line)
-    for line in (HERE / "stepfunctions" / "test_state.jsonl").read_text().splitlines()
-    if line.strip()
-]
-KNOWN = json.loads((HERE / "known_failures.json").read_text()).get("test_state", {})
+CASES = load_cases("stepfunctions/test_state.jsonl")
 SCALARS = ("status", "error", "cause", "nextState")
 OPTIONAL_ARGUMENTS = ("context", "state_configuration", "reveal_secrets", "role_arn")
-
-
-def _masked_equal(expected, actual, masks, path=()):
-    """JSON equality where the recorder's redactions are wildcards (1 == 1.0, True != 1)."""
-    mask = masks.get(path)
-    if mask is not None:
-        if mask["kind"] == "any":
-            return True
-        if mask["kind"] == "regex":
-            return (
-                isinstance(actual, str) and re.fullmatch(mask["pattern"], actual, re.S) is not None
-            )
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return type(expected) is type(actual) and expected == actual
-    if isinstance(expected, int | float) and isinstance(actual, int | float):
-        return expected == actual
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        return expected.keys() == actual.keys() and all(
-            _masked_equal(expected[k], actual[k], masks, (*path, k)) for k in expected
-        )
-    if isinstance(expected, list) and isinstance(actual, list):
-        return len(expected) == len(actual) and all(
-            _masked_equal(e, a, masks, (*path, i))
-            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
-        )
-    return type(expected) is type(actual) and expected == actual
 
 
 def _call(case: dict) -> dict:
@@ -72,27 +37,21 @@ def _mismatch(case: dict, response: dict) -> str | None:
         if key not in expected:
             if response.get(key) is not None:
                 return f"{key}: AWS returned none, got {response[key]!r}"
-        elif not _masked_equal(expected[key], response.get(key), masks, (key,)):
+        elif not masked_equal(expected[key], response.get(key), masks, (key,)):
             return f"{key}: expected {expected[key]!r}, got {response.get(key)!r}"
     got = response.get("inspectionData") or {}
     want = expected.get("inspectionData", {})
     if sorted(got) != sorted(want):
         return f"inspectionData fields {sorted(got)} != AWS's {sorted(want)}"
     for key, value in want.items():
-        if not _masked_equal(value, got[key], masks, ("inspectionData", key)):
+        if not masked_equal(value, got[key], masks, ("inspectionData", key)):
             return f"inspectionData.{key}: expected {value!r}, got {got[key]!r}"
     return None
 
 
-def _params():
-    for case in CASES:
-        marks = []
-        if case["id"] in KNOWN:
-            marks.append(pytest.mark.xfail(reason=KNOWN[case["id"]], strict=True))
-        yield pytest.param(case, id=case["id"].split("::", 1)[1], marks=marks)
-
-
-@pytest.mark.parametrize("case", list(_params()))
+@pytest.mark.parametrize(
+    "case", case_params(CASES, "test_state", case_id=lambda i: i.split("::", 1)[1])
+)
 def test_recorded_call(case: dict) -> None:
     expected = case["expected"]
     if "exception" in expected:
@@ -107,5 +66,4 @@ def test_recorded_call(case: dict) -> None:
 
 
 def test_known_failures_name_real_cases() -> None:
-    ids = {case["id"] for case in CASES}
-    assert set(KNOWN) <= ids
+    assert unknown_failures(CASES, "test_state") == set()
