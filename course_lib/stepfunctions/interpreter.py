@@ -476,24 +476,34 @@ class Interpreter:
         return _Caught(output, catcher["Next"], assigned)
 
     # -- Task -----------------------------------------------------------------------------
+    def _attempt_and_finish(self, name, state, raw_input, ctx, frame, ql, attempt):
+        """Run ``attempt`` under the state's Retry and Catch, then shape its output.
+
+        Task, Parallel and Map states end the same way: a caught error continues at the
+        catcher's Next; a result goes through Output/Assign (JSONata) or ResultSelector,
+        ResultPath and OutputPath (JSONPath).
+        """
+        outcome = yield from self._with_retry_and_catch(
+            name, state, raw_input, ctx, frame, ql, attempt
+        )
+        if isinstance(outcome, _Caught):
+            return outcome.output, outcome.next, outcome.assigned
+        if ql == JSONATA:
+            states = jsonata_mode.states_variable(ctx, raw_input, result=outcome)
+            output, assigned = jsonata_mode.evaluate_output_and_assign(state, ctx, states, outcome)
+            return output, state.get("Next"), assigned
+        output, assigned = self._jsonpath_finish(state, raw_input, outcome, ctx)
+        return output, state.get("Next"), assigned
+
     def _state_task(self, name, state, raw_input, ctx, frame, ql):
         def attempt(retry_count):
             ctx.context_object["State"]["RetryCount"] = retry_count
             result = yield from self._task_attempt(name, state, raw_input, ctx, frame, ql)
             return result
 
-        outcome = yield from self._with_retry_and_catch(
-            name, state, raw_input, ctx, frame, ql, attempt
+        return (
+            yield from self._attempt_and_finish(name, state, raw_input, ctx, frame, ql, attempt)
         )
-        if isinstance(outcome, _Caught):
-            return outcome.output, outcome.next, outcome.assigned
-        result = outcome
-        if ql == JSONATA:
-            states = jsonata_mode.states_variable(ctx, raw_input, result=result)
-            output, assigned = jsonata_mode.evaluate_output_and_assign(state, ctx, states, result)
-            return output, state.get("Next"), assigned
-        output, assigned = self._jsonpath_finish(state, raw_input, result, ctx)
-        return output, state.get("Next"), assigned
 
     def _task_payload(self, state, raw_input, ctx, ql):
         """What the task receives: JSONata Arguments, or InputPath then Parameters."""
@@ -870,17 +880,9 @@ class Interpreter:
             self.history.add("ParallelStateSucceeded", frame.thread)
             return results
 
-        outcome = yield from self._with_retry_and_catch(
-            name, state, raw_input, ctx, frame, ql, attempt
+        return (
+            yield from self._attempt_and_finish(name, state, raw_input, ctx, frame, ql, attempt)
         )
-        if isinstance(outcome, _Caught):
-            return outcome.output, outcome.next, outcome.assigned
-        if ql == JSONATA:
-            states = jsonata_mode.states_variable(ctx, raw_input, result=outcome)
-            output, assigned = jsonata_mode.evaluate_output_and_assign(state, ctx, states, outcome)
-            return output, state.get("Next"), assigned
-        output, assigned = self._jsonpath_finish(state, raw_input, outcome, ctx)
-        return output, state.get("Next"), assigned
 
     def _branch_thunk(self, branch: dict, branch_input: Any, frame: Frame, ql: str):
         thread = frame.thread.fork()
@@ -1051,17 +1053,9 @@ class Interpreter:
             self.history.add("MapStateSucceeded", frame.thread)
             return results
 
-        outcome = yield from self._with_retry_and_catch(
-            name, state, raw_input, ctx, frame, ql, attempt
+        return (
+            yield from self._attempt_and_finish(name, state, raw_input, ctx, frame, ql, attempt)
         )
-        if isinstance(outcome, _Caught):
-            return outcome.output, outcome.next, outcome.assigned
-        if ql == JSONATA:
-            states = jsonata_mode.states_variable(ctx, raw_input, result=outcome)
-            output, assigned = jsonata_mode.evaluate_output_and_assign(state, ctx, states, outcome)
-            return output, state.get("Next"), assigned
-        output, assigned = self._jsonpath_finish(state, raw_input, outcome, ctx)
-        return output, state.get("Next"), assigned
 
     def _map_items(self, state, raw_input, value_in, ctx, ql) -> list:
         """The array a Map iterates: Items (JSONata), ItemsPath, or the whole input."""
