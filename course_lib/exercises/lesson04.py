@@ -81,7 +81,8 @@ def write_the_event(answer: Any) -> str | None:
 def _replay_events() -> tuple[list[Any], int]:
     """Deliveries a till consumer sees, and how many distinct facts they carry.
 
-    Order A has two pizzas (two PizzaPrepared facts, one order id); order B one. The
+    Order A has two pizzas (two PizzaPrepared facts, one order id); order B one, a
+    margherita like A's first (so neither the order id nor the pizza names one fact). The
     first of A's facts is delivered twice (a redelivery: the same event); B's fact was
     published twice (a retried PutEvents: a new id and time, the same detail).
     """
@@ -101,8 +102,8 @@ def _replay_events() -> tuple[list[Any], int]:
 
     a1 = prepared("prep-71", "1073459990", "margherita", "0d1c-0001", "2025-01-06T10:00:00Z")
     a2 = prepared("prep-72", "1073459990", "diavola", "0d1c-0002", "2025-01-06T10:01:00Z")
-    b1 = prepared("prep-73", "1073459991", "funghi", "0d1c-0003", "2025-01-06T10:02:00Z")
-    b1_retry = prepared("prep-73", "1073459991", "funghi", "0d1c-0004", "2025-01-06T10:02:01Z")
+    b1 = prepared("prep-73", "1073459991", "margherita", "0d1c-0003", "2025-01-06T10:02:00Z")
+    b1_retry = prepared("prep-73", "1073459991", "margherita", "0d1c-0004", "2025-01-06T10:02:01Z")
     return [a1, a2, a1, b1, b1_retry], 3
 
 
@@ -128,7 +129,7 @@ def count_side_effects(key_expression: str) -> tuple[int, int, bool]:
 @exercise("04.2", "Make a consumer idempotent")
 def idempotency_key(answer: Any) -> str | None:
     if not isinstance(answer, str) or not answer.strip():
-        return "the answer is a JMESPath expression as a string, such as 'detail.data.pizza'."
+        return "the answer is a JMESPath expression as a string, such as 'detail.data.size'."
     try:
         counted, facts, found = count_side_effects(answer.strip())
     except ValueError:
@@ -149,8 +150,9 @@ def idempotency_key(answer: Any) -> str | None:
         )
     if counted < facts:
         return (
-            f"distinct facts were merged ({counted} side effects for {facts} facts): two "
-            "pizzas of the same order share that value. Key on what identifies one fact."
+            f"distinct facts were merged ({counted} side effects for {facts} facts): "
+            "different facts share that value (two pizzas of one order, or the same pizza in "
+            "two orders). Key on what identifies one fact."
         )
     return None
 

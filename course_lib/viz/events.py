@@ -99,10 +99,10 @@ def command_vs_event(command: str = "BakePizza", event: str = "PizzaBaked") -> D
   edge [fontname="{_FONT}", fontsize=10];
   subgraph cluster_event {{
     label="Event: a fact in the past tense, to whoever listens"; fontname="{_FONT}"; fontsize=12; style=rounded;
-    kitchen_e [label="kitchen"];
+    orders_e [label="orders"];
     fact [label="{event}\\n(it happened)", shape=note, fillcolor="{_METADATA_FILL}"];
-    a [label="orders"]; b [label="delivery"]; c [label="analytics"];
-    kitchen_e -> fact [label="publishes"];
+    a [label="delivery"]; b [label="notifications"]; c [label="analytics"];
+    orders_e -> fact [label="publishes"];
     fact -> a; fact -> b; fact -> c;
   }}
   subgraph cluster_command {{
@@ -215,9 +215,11 @@ def batch_sizes(
     limit: int,
     *,
     failed: Sequence[bool] | None = None,
-    title: str = "PutEvents entry sizes (red: refused)",
+    title: str = "PutEvents entry sizes against the request limit",
 ):
-    """One bar per entry (log scale) against the request limit; failed entries in red."""
+    """One bar per entry (log scale) against the request limit; refused entries stand out."""
+    from matplotlib.patches import Patch
+
     from course_lib.events import entry_size
 
     sizes = [entry_size(entry) for entry in entries]
@@ -230,13 +232,18 @@ def batch_sizes(
     for y, size in enumerate(sizes):
         ax.text(size * 1.15, y, f"{size:,} B", va="center", fontsize=9)
     ax.axvline(limit, color=COLORS["grey"], ls="--", lw=1.5)
-    ax.text(limit, -0.9, f"limit {limit:,} B", ha="center", va="bottom", fontsize=9)
+    ax.text(limit, -0.9, f"request limit {limit:,} B", ha="center", va="bottom", fontsize=9)
     ax.set_xscale("log")
     ax.set_xlim(min([*sizes, limit]) / 2, max([*sizes, limit]) * 8)
     ax.set_ylim(len(sizes) - 0.4, -1.2)
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel("entry size in bytes (log scale)")
     ax.set_title(title)
+    handles = [
+        Patch(color=COLORS["blue"], label="accepted"),
+        Patch(color=COLORS["red"], label="refused"),
+    ]
+    ax.legend(handles=handles, loc="lower right", frameon=False)
     fig.tight_layout()
     return fig
 

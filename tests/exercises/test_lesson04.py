@@ -112,6 +112,8 @@ def test_04_2_accepts_keys_that_identify_one_fact(expression):
     [
         ("id", "duplicates still get through"),
         ('detail.data."order-id"', "distinct facts were merged"),
+        ("detail.data.pizza", "distinct facts were merged"),
+        ("detail.data.size", "distinct facts were merged"),
         ("detail.metadata.idempotency-key", "not a valid JMESPath"),
         ("detail.metadata.key", "finds nothing"),
         (42, "JMESPath expression as a string"),
