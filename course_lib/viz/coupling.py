@@ -64,7 +64,10 @@ def _cell(x: float, y: float, color: str):
 
 
 def facet_profiles(
-    table: Mapping[str, Any], names: Sequence[str], *, title: str = "Two integrations, two shapes"
+    table: Mapping[str, Any],
+    names: Sequence[str],
+    *,
+    title: str = "Coupling profiles, facet by facet",
 ):
     """Grouped bars: the level of each facet for the integrations called ``names``."""
     index = {name: i for i, name in enumerate(table["integrations"])}
@@ -90,6 +93,7 @@ def facet_profiles(
     ax.set_xticks(range(len(facets)), [_facet_label(f) for f in facets], rotation=30, ha="right")
     ax.set_yticks([0, 1, 2], ["0 loose", "1 medium", "2 tight"])
     ax.set_ylim(-0.1, 2.6)
+    ax.set_ylabel("coupling level")
     ax.legend(loc="upper left", ncols=len(names))
     ax.set_title(title)
     fig.tight_layout()
