@@ -488,7 +488,7 @@ def overview_diagram() -> Diagram:
   saas [label="SaaS partners\n(partner event sources)"];
   bus [label="event bus", shape=box, style="filled,bold", fillcolor="#FFE9B3", penwidth=2];
   rules [label="rules\n(event pattern or schedule)", fillcolor="#FFFFFF"];
-  t1 [label="AWS services\nLambda, SQS, SNS, Step Functions,\nKinesis, Batch, Redshift, Inspector,\nAPI Gateway, ... (20+)", fillcolor="#DDF2E9"];
+  t1 [label="AWS services\nLambda, SQS, SNS, Step Functions,\nKinesis, ECS, Batch, Redshift,\nAPI Gateway, ... (20+)", fillcolor="#DDF2E9"];
   t2 [label="API destinations\n(any HTTPS endpoint)", fillcolor="#DDF2E9"];
   t3 [label="another event bus\n(other account or Region)", fillcolor="#DDF2E9"];
   aws -> bus; apps -> bus; saas -> bus;
