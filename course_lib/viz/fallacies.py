@@ -74,16 +74,16 @@ def success_vs_hops(
             [row["expected"] for row in rows],
             color=color,
             lw=1.5,
-            label=f"(1 - p)^k {label}".rstrip(),
+            label=f"formula, {label}" if label else "formula",
         )
         ax.plot(
             hops,
             [row["success_rate"] for row in rows],
             "o",
             color=color,
-            label=f"simulated {label}".rstrip(),
+            label=f"simulated, {label}" if label else "simulated",
         )
-    ax.set_xlabel("hops k (each loses a fraction p of messages)")
+    ax.set_xlabel("hops k (each loses a fraction p of messages); line: (1 - p)^k, dots: simulated")
     ax.set_ylabel("messages delivered")
     ax.yaxis.set_major_formatter(_percent())
     ax.set_ylim(top=1.01)
@@ -104,6 +104,8 @@ def _percent():
 
 def latency_numbers(rows: Sequence[Mapping], *, title: str = ""):
     """The latency numbers as horizontal bars on a log scale, fastest at the top."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
     rows = list(rows)
     fig, ax = figure(width=9.0, height=0.36 * len(rows) + 1.4)
     names = [row["operation"] for row in rows]
@@ -120,7 +122,11 @@ def latency_numbers(rows: Sequence[Mapping], *, title: str = ""):
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlim(1e-10, 3.0)
-    ax.set_xlabel("seconds (log scale: each grid line is 10x slower)")
+    # One grid line per power of ten, so that each line really is 10x slower.
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=12))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: human_seconds(value)))
+    ax.set_xlabel("time per operation (log scale: each grid line is 10x slower)")
     ax.grid(axis="y", visible=False)
     ax.set_title(title or "Latency numbers: the network (red) is far from free")
     fig.tight_layout()
@@ -339,14 +345,17 @@ def configuration_drift(series: Mapping[str, Sequence[Mapping]], *, title: str =
             label=label,
         )
     axes[0].set_ylabel("distinct configurations")
-    axes[1].set_ylabel("settings that differ between servers")
+    axes[1].set_ylabel("settings that differ")
     for ax in axes:
         ax.set_xlabel("day")
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(bottom=-0.2)  # a line at 0 stays visible above the axis
         ax.yaxis.get_major_locator().set_params(integer=True)
-    axes[1].legend(loc="upper left", fontsize=8)
+    axes[0].set_title("how many different configurations run", fontsize=10)
+    axes[1].set_title("how many of the settings disagree", fontsize=10)
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=len(labels), frameon=False)
     fig.suptitle(title or "Independent administrators make servers drift apart", fontweight="bold")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 

@@ -1,5 +1,7 @@
 """Lesson 01's drawings: the expected axes, lines and bars; diagrams render to PNG."""
 
+import itertools
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -41,6 +43,16 @@ def test_latency_numbers_is_one_bar_per_row_on_a_log_scale():
     (ax,) = draw.latency_numbers(fallacies.LATENCY_NUMBERS).axes
     assert len(ax.patches) == len(fallacies.LATENCY_NUMBERS)
     assert ax.get_xscale() == "log"
+
+
+def test_latency_numbers_has_a_grid_line_per_power_of_ten_in_time_units():
+    fig = draw.latency_numbers(fallacies.LATENCY_NUMBERS)
+    fig.canvas.draw()
+    (ax,) = fig.axes
+    ticks = [t for t in ax.get_xticks() if 1e-10 <= t <= 3.0]
+    assert all(abs(b / a - 10) < 1e-9 for a, b in itertools.pairwise(ticks))
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert "1 ms" in labels and "100 ns" in labels
 
 
 def test_chatty_vs_batched_has_a_bar_per_link_and_style():
@@ -86,6 +98,9 @@ def test_configuration_drift_has_two_panels_with_a_line_per_setup():
     fig = draw.configuration_drift(series)
     assert len(fig.axes) == 2
     assert all(len(ax.lines) == 2 for ax in fig.axes)
+    # One legend for the figure, below the panels, where it cannot cover a line.
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["drift", "central"]
 
 
 def test_transport_cost_has_two_bars_per_size():
