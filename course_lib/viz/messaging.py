@@ -61,7 +61,7 @@ def chain_diagram(k: int, mode: str) -> Diagram:
         for n, s in enumerate(services, 1):
             lines.append(f'  queue -> {s} [label="step {n}"];')
             if n < len(services):
-                lines.append(f"  {s} -> queue [style=dashed];")
+                lines.append(f'  {s} -> queue [style=dashed, label="step {n + 1}", fontsize=8];')
     lines.append("}")
     title = f"{'synchronous' if mode == 'sync' else 'asynchronous'} chain of {k} services"
     return Diagram("\n".join(lines), title)
@@ -329,6 +329,8 @@ def producer_changes_chart(result: Mapping[str, Any], *, title: str = ""):
     ax.set_xticks(range(1, len(steps) + 1), [f"+ {step.consumer}" for step in steps])
     ax.set_ylabel("changes to the producer so far")
     ax.set_ylim(-0.3, max(1, len(steps)) + 0.5)
+    ax.set_xlim(0.6, len(steps) + 0.4)
+    ax.set_xlabel("consumer added, in turn")
     ax.legend(loc="upper left")
     ax.set_title(title or "Adding consumers: who has to change?")
     fig.tight_layout()
