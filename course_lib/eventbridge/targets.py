@@ -46,6 +46,10 @@ TARGET_KEYS = {
 }
 
 
+#: HTTP answers of an API destination that EventBridge retries, besides every 5xx.
+RETRIED_HTTP_STATUSES = frozenset({401, 407, 409, 429})
+
+
 class TargetError(Exception):
     """A failed invocation. ``retriable`` False sends the event straight to the DLQ.
 
@@ -227,7 +231,7 @@ class ApiDestination:
             )
         if 200 <= status < 300:
             return
-        retriable = status == 429 or status >= 500
+        retriable = status in RETRIED_HTTP_STATUSES or status >= 500
         raise TargetError(
             f"{status}",
             f"API destination {self.name} answered HTTP {status}",

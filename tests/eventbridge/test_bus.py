@@ -327,6 +327,19 @@ def test_api_destination_respects_rate_limit(world, bridge):
     assert min(gaps) >= 0.5 - 1e-9
 
 
+@pytest.mark.parametrize("status", [401, 407, 409])
+def test_api_destination_retries_the_4xx_answers_aws_retries(world, bridge, status):
+    dlq = FakeQueue()
+    world.register("dlq", dlq)
+    answers = iter([status, 200])
+    arn = bridge.create_api_destination("hook", lambda payload: next(answers))["ApiDestinationArn"]
+    bridge.put_rule("r", event_pattern={"source": ["pizza.orders"]})
+    bridge.put_targets("r", [{"Id": "t", "Arn": arn, "DeadLetterConfig": {"Arn": "dlq"}}])
+    bridge.put_events([entry()])
+    world.run()
+    assert dlq.messages == []
+
+
 def test_api_destination_4xx_is_not_retried(world, bridge):
     dlq = FakeQueue()
     world.register("dlq", dlq)
