@@ -132,8 +132,9 @@ def judge_history(answer: Any) -> str | None:
     if verdict is False:
         return (
             "an operation takes effect at one instant anywhere between its call and its "
-            "return. Could the cas take effect before the app's first read returns? Run "
-            "`check_linearizability` and read its order."
+            "return, not necessarily when it returns. Draw the three intervals: which "
+            "operations overlap the app's first read? Then run `check_linearizability` and "
+            "read the order it found."
         )
     return "look for a read that returns a value no single order of the operations allows."
 

@@ -371,6 +371,23 @@ def outcome_bars(counts: Mapping[str, Mapping[str, int]], *, title: str = ""):
     return fig
 
 
+# -- sagas: the state machine ------------------------------------------------------------------
+def saga_graph(definition: Any, execution: Any = None, *, title: str = "the order saga"):
+    """The saga's state machine as drawn by :func:`course_lib.stepfunctions.to_dot` (the
+    path of ``execution`` highlighted), with every Catch edge entering its target from the
+    top right: Graphviz puts the compensations' Retry loops on the right of their nodes,
+    and a Catch edge arriving there would cover their labels. Returns a Diagram."""
+    from course_lib.stepfunctions import to_dot
+    from course_lib.viz.graphs import Diagram
+
+    lines = []
+    for line in to_dot(definition, execution).splitlines():
+        if " -> " in line and ' [label="Catch ' in line:
+            line = line.replace(' [label="Catch ', ' [headport=ne, label="Catch ', 1)
+        lines.append(line)
+    return Diagram("\n".join(lines) + "\n", title)
+
+
 __all__ = [
     "PBS_PAPER_T0",
     "history_diagram",
@@ -380,5 +397,6 @@ __all__ = [
     "pbs_curves",
     "read_freshness",
     "replication_timeline",
+    "saga_graph",
     "session_violations",
 ]

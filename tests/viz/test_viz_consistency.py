@@ -132,3 +132,18 @@ def test_outcome_bars_stack_three_outcomes_per_row():
     (ax,) = fig.axes
     assert len(ax.patches) == 6
     assert [t.get_text() for t in ax.get_yticklabels()] == ["saga", "other"]
+
+
+def test_saga_graph_keeps_catch_edges_clear_of_retry_loops():
+    from course_lib.consistency import order_saga_definition
+    from course_lib.stepfunctions import to_dot
+
+    report = run_sagas(50, failure_probability=0.3)
+    diagram = vc.saga_graph(order_saga_definition(), report.example, title="saga")
+    catches = [line for line in diagram.source.splitlines() if 'label="Catch ' in line]
+    assert len(catches) == 3 and all("headport=ne" in line for line in catches)
+    retries = [line for line in diagram.source.splitlines() if 'label="Retry ' in line]
+    assert len(retries) == 3 and not any("headport" in line for line in retries)
+    plain = to_dot(order_saga_definition(), report.example)
+    assert diagram.source.replace("headport=ne, ", "") == plain
+    assert diagram.title == "saga"
