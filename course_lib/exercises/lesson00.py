@@ -15,6 +15,12 @@ def one_day(answer: object) -> str | None:
         return "that is hours; the virtual clock counts seconds."
     if answer == 1_440:
         return "that is minutes; the virtual clock counts seconds."
+    if answer == 86_400 + 3_600:
+        return (
+            "that clock had already run for the hour above: start a new `World` first, so it "
+            "begins at 0."
+        )
     return (
-        "start a process that waits `24 * 60 * 60` seconds, run the world, then read `world.now`."
+        "start a process that waits one day, expressed in seconds, run the world, then read "
+        "`world.now`."
     )
