@@ -34,7 +34,7 @@ LESSONS: tuple[Lesson, ...] = (
         "02_coupling.ipynb",
         "Coupling",
         45,
-        "a facet-by-facet coupling assessment of five integration styles",
+        "a facet-by-facet coupling assessment of eight integration styles",
     ),
     Lesson(
         "03",
