@@ -38,12 +38,13 @@ def taken_transitions(execution: Any) -> set[tuple[str, str]]:
     """``(from, to)`` state names of every transition an execution took, read from its
     history: each StateEntered event is traced back (``previousEventId``) to the state
     entered before it, so the transition after a Parallel or Map state counts too. The
-    end of a succeeded execution is the transition ``(last state, "__end__")``."""
+    end of an execution that succeeded or failed is the transition
+    ``(last state, "__end__")``."""
     events = history_events(execution) if execution is not None else []
     by_id = {e["id"]: e for e in events}
     taken = set()
     for event in events:
-        ends = event["type"] == "ExecutionSucceeded"
+        ends = event["type"] in ("ExecutionSucceeded", "ExecutionFailed")
         if not (ends or event["type"].endswith("StateEntered")):
             continue
         earlier = by_id.get(event.get("previousEventId"))
@@ -215,6 +216,10 @@ class _Drawer:
                 "color": _quote("#e69f00"),
                 "fontcolor": _quote("#9a6700"),
                 "dir": "forward",
+                # Loops leave and enter on the right, so their labels stay clear of the
+                # edges that arrive from above and leave below.
+                "tailport": "e",
+                "headport": "e",
             }
             if count:
                 attrs["penwidth"] = "2"
