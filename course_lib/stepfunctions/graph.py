@@ -208,7 +208,7 @@ class _Drawer:
         for rule, count in zip(rules, counts, strict=True):
             errors = ", ".join(str(e) for e in rule.get("ErrorEquals", []))
             label = f"Retry {errors}\nup to {rule.get('MaxAttempts', 3)}x"
-            if self.has_execution and name in self.visited:
+            if count:
                 label += f", retried {count}x"
             attrs = {
                 "label": _quote(label),
@@ -264,6 +264,7 @@ class _Drawer:
                     label=_quote(label),
                     style="dashed",
                     color=_quote("#c62828"),
+                    headport="n",  # from above, clear of the Retry loops on the right
                 )
 
 

@@ -373,19 +373,12 @@ def outcome_bars(counts: Mapping[str, Mapping[str, int]], *, title: str = ""):
 
 # -- sagas: the state machine ------------------------------------------------------------------
 def saga_graph(definition: Any, execution: Any = None, *, title: str = "the order saga"):
-    """The saga's state machine as drawn by :func:`course_lib.stepfunctions.to_dot` (the
-    path of ``execution`` highlighted), with every Catch edge entering its target from the
-    top right: Graphviz puts the compensations' Retry loops on the right of their nodes,
-    and a Catch edge arriving there would cover their labels. Returns a Diagram."""
+    """The saga's state machine as :func:`course_lib.stepfunctions.to_dot` draws it, with
+    the path of ``execution`` highlighted. Returns a Diagram."""
     from course_lib.stepfunctions import to_dot
     from course_lib.viz.graphs import Diagram
 
-    lines = []
-    for line in to_dot(definition, execution).splitlines():
-        if " -> " in line and ' [label="Catch ' in line:
-            line = line.replace(' [label="Catch ', ' [headport=ne, label="Catch ', 1)
-        lines.append(line)
-    return Diagram("\n".join(lines) + "\n", title)
+    return Diagram(to_dot(definition, execution), title)
 
 
 __all__ = [
