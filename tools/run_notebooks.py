@@ -4,8 +4,9 @@
     python tools/run_notebooks.py 05 06_eventbridge
 
 Outputs are cleared first, the kernel runs in a hermetic environment with a fixed hash
-seed and live-AWS mode off, timings and widget state are not stored: running it twice
-gives the same bytes, which is what the notebook check (nbval) relies on.
+seed and live-AWS mode off, timings and widget state are not stored, split prints are
+merged and widget ids named after their cell: running it twice gives the same bytes,
+which is what the notebook check (nbval) relies on and what keeps diffs small.
 """
 
 from __future__ import annotations
@@ -42,8 +43,37 @@ def execute(path: Path, *, timeout: int = 600) -> float:
     # Widget state holds random model ids: it would change on every run and adds nothing
     # a reader needs, since widgets come alive when the notebook runs.
     nb.metadata.pop("widgets", None)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.outputs = _stable_outputs(cell.outputs, f"{path.stem}-{index}")
     write(nb, path)
     return time.perf_counter() - started
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _stable_outputs(outputs: list, widget_id: str) -> list:
+    """The same outputs, written the same way on every run.
+
+    A print loop can arrive as one stream message or several, depending on timing; they
+    are merged. A widget's model id is random; it is replaced by one named after the cell.
+    """
+    stable: list = []
+    for output in outputs:
+        previous = stable[-1] if stable else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+            continue
+        if WIDGET_VIEW in output.get("data", {}):
+            output["data"][WIDGET_VIEW]["model_id"] = widget_id
+        stable.append(output)
+    return stable
 
 
 def main(argv: list[str] | None = None) -> int:
