@@ -1,4 +1,6 @@
-"""The data-flow picture: one box per stage, changes marked, long JSON cut, clear errors."""
+"""The data-flow picture: one box per stage, changes marked, long JSON cut, clear errors;
+rows that wrap, the state input as ResultPath's reference, error details, a caught
+error's output and the variables an Assign sets."""
 
 import json
 
@@ -121,3 +123,76 @@ def test_an_answer_without_stages_is_a_clear_error():
         draw.pipeline(info)
     with pytest.raises(TypeError, match="TestState answer"):
         draw.pipeline([1])
+
+
+def test_long_pipelines_wrap_into_rows_with_a_legend():
+    fig = draw.pipeline(answer(), per_row=4)
+    (ax,) = fig.axes
+    rows = sorted({round(box.get_y() + box.get_height(), 3) for box in boxes(ax)})
+    assert len(rows) == 2  # four boxes, then three
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["added", "changed", "removed"]
+    assert len(ax.lines) == 1  # the connector from one row to the next
+    assert (
+        len({round(b.get_x(), 3) for b in boxes(draw.pipeline(answer(), per_row=7).axes[0])}) == 7
+    )
+
+
+def test_result_path_is_compared_with_the_state_input():
+    found = draw.stages(answer())
+    state_input = found[0][1]
+    placed, _, _ = draw._layout(found, 4)
+    result_path = [label for label, _ in found].index("ResultPath")
+    coloured = {text: colour for text, colour in placed[result_path][3]}
+    assert coloured[' "customer": "ana"'] == "black"  # it came back from the input
+    assert "customer" in state_input
+
+
+def test_errors_show_their_details_and_a_caught_error_its_output():
+    retry = {
+        "Type": "Task",
+        "Resource": "arn:aws:lambda:us-east-1:123456789012:function:pay",
+        "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 2}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Fallback"}],
+        "End": True,
+    }
+    busy = run_state(
+        retry,
+        INPUT,
+        inspection_level="DEBUG",
+        mock={"errorOutput": {"error": "Busy", "cause": "x"}},
+    )
+    label, value = draw.stages(busy)[-1]
+    assert label == "error"
+    assert value["retryBackoffIntervalSeconds"] == 2 and value["retryIndex"] == 0
+    caught = run_state(
+        retry,
+        INPUT,
+        inspection_level="DEBUG",
+        mock={"errorOutput": {"error": "Other", "cause": "y"}},
+    )
+    assert [label for label, _ in draw.stages(caught)][-2:] == ["error", "output"]
+    assert len(boxes(draw.pipeline(caught).axes[0])) == len(draw.stages(caught))
+
+
+def test_assigned_variables_get_a_dashed_box_beside_the_output():
+    state = {**JSONATA, "Assign": {"total": "{% $states.result.Payload.total %}"}}
+    found = draw.stages(answer(state))
+    assert found[-1] == ("variables", {"total": 23.5})
+    fig = draw.side_by_side(answer(), answer(state))
+    bottom = fig.axes[1]
+    dashed = [b for b in boxes(bottom) if b.get_linestyle() == "--"]
+    assert len(dashed) == 1
+    assert len({round(b.get_y() + b.get_height(), 3) for b in boxes(bottom)}) == 1
+
+
+def test_a_changed_object_lists_the_keys_changed_inside_it():
+    found = draw.stages(answer())
+    placed, _, _ = draw._layout(found, 4)
+    result_path = [label for label, _ in found].index("ResultPath")
+    lines = dict(placed[result_path][3])
+    assert lines['   + "order"."price"'] == COLORS["green"]
+    assert draw._lines({"a": 1}, draw.changes({"a": 1}, {"a": 1}), {"a": 1}) == [
+        ("{", "black"),
+        (' "a": 1', "black"),
+        ("}", "black"),
+    ]
