@@ -3,6 +3,7 @@
 from dataclasses import asdict, replace
 
 import pytest
+from exercise_checks import hint, passes
 
 from course_lib.coupling import (
     assess,
@@ -12,18 +13,6 @@ from course_lib.coupling import (
     recommend_coupling,
 )
 from course_lib.exercises import NOT_DONE, evaluate
-
-
-def passes(exercise_id, answer):
-    return evaluate(exercise_id, answer).passed
-
-
-def hint(exercise_id, answer):
-    verdict = evaluate(exercise_id, answer)
-    assert not verdict.passed
-    assert "Hint:" in verdict.message
-    return verdict.message
-
 
 QUEUE_TIGHT = {c.facet for c in assess(get_integration("sqs-queue")) if c.level == 2}
 

@@ -1,23 +1,13 @@
 """Lesson 03's checks accept the solutions and answer typical mistakes with a hint."""
 
 import pytest
+from exercise_checks import hint, passes
 
 from course_lib.exercises import NOT_DONE, evaluate
 from course_lib.exercises.lesson03 import CHAIN_LENGTH, NEW_CONSUMERS
 from course_lib.messaging import add_consumers, exchange_latencies
 
 A = 1000 / 1001
-
-
-def passes(exercise_id, answer):
-    return evaluate(exercise_id, answer).passed
-
-
-def hint(exercise_id, answer):
-    verdict = evaluate(exercise_id, answer)
-    assert not verdict.passed
-    assert "Hint:" in verdict.message
-    return verdict.message
 
 
 # -- 03.1 predict a synchronous chain --------------------------------------------------------

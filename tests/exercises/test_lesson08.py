@@ -1,6 +1,7 @@
 """Lesson 08's checks accept the solutions and answer typical mistakes with a hint."""
 
 import pytest
+from exercise_checks import hint, passes
 
 from course_lib.consistency import (
     check_linearizability,
@@ -11,17 +12,6 @@ from course_lib.consistency import (
 )
 from course_lib.exercises import evaluate
 from course_lib.exercises.lesson08 import EXERCISE_HISTORY, ORDER_ITEM, READS_PER_SECOND
-
-
-def passes(exercise_id, answer):
-    return evaluate(exercise_id, answer).passed
-
-
-def hint(exercise_id, answer):
-    verdict = evaluate(exercise_id, answer)
-    assert not verdict.passed
-    assert "Hint:" in verdict.message
-    return verdict.message
 
 
 @pytest.mark.parametrize("answer", [(3, 1), [3, 1], {"R": 3, "W": 1}, {"r": 3, "w": 1}])
