@@ -11,6 +11,7 @@ EDGE_ONLY = {"matplotlib", "graphviz", "ipywidgets", "boto3", "botocore", "moto"
 # Lower layers never import higher ones.
 LAYER = {
     "session": 0,
+    "strict_json": 0,
     "sim": 1,
     "events": 2,
     "stepfunctions": 3,
