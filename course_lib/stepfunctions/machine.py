@@ -21,7 +21,9 @@ from course_lib.stepfunctions.dataflow import to_json
 from course_lib.stepfunctions.errors import InvalidDefinition, StatesError
 from course_lib.stepfunctions.history import History, Thread
 from course_lib.stepfunctions.integrations import ACCOUNT, MAX_PAYLOAD_BYTES, REGION, Handlers
-from course_lib.stepfunctions.interpreter import JSONPATH, Aborted, Frame, Interpreter, StateVisit
+from course_lib.stepfunctions.interpreter import Interpreter
+from course_lib.stepfunctions.runtime import JSONPATH, Aborted, Frame, StateVisit
+from course_lib.stepfunctions.teststate import inspect_visit
 from course_lib.stepfunctions.timestamps import Clock, format_timestamp
 from course_lib.stepfunctions.validation import load_definition, validate
 from course_lib.stepfunctions.variables import Scope
@@ -58,8 +60,6 @@ class Execution:
 
         See :func:`~course_lib.stepfunctions.teststate.inspect_execution` for all of them.
         """
-        from course_lib.stepfunctions.teststate import inspect_visit
-
         if isinstance(state, int):
             if not -len(self.visits) <= state < len(self.visits):
                 raise IndexError(

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from course_lib.sim.world import World
 from course_lib.stepfunctions import dataflow, errors, jsonata_mode
+from course_lib.stepfunctions.branches import tolerance_exceeded
 from course_lib.stepfunctions.dataflow import EvalContext
 from course_lib.stepfunctions.errors import (
     InvalidDefinition,
@@ -33,24 +34,23 @@ from course_lib.stepfunctions.errors import (
 )
 from course_lib.stepfunctions.history import History
 from course_lib.stepfunctions.integrations import ACCOUNT, REGION, Handlers, parse_resource
-from course_lib.stepfunctions.interpreter import (
-    DEFAULT_RETRY,
-    JSONATA,
-    JSONPATH,
-    Interpreter,
-    StateVisit,
-    retry_delay,
-    tolerance_exceeded,
-)
+from course_lib.stepfunctions.interpreter import Interpreter
 from course_lib.stepfunctions.mocks import Mock, check_task_result, parse_mock
+from course_lib.stepfunctions.retrying import DEFAULT_RETRY, retry_delay
+from course_lib.stepfunctions.runtime import JSONATA, JSONPATH, StateVisit
 from course_lib.stepfunctions.timestamps import format_timestamp
 from course_lib.stepfunctions.validation import validate
 from course_lib.stepfunctions.variables import Scope
 
-if TYPE_CHECKING:
-    from course_lib.stepfunctions.machine import Execution
-
 LEVELS = ("INFO", "DEBUG", "TRACE")
+
+
+class Visited(Protocol):
+    """What :func:`inspect_execution` reads of an execution: the states it entered, in order."""
+
+    visits: list[StateVisit]
+
+
 #: The name AWS gives the state under test (in ``$$.State.Name`` and in a lone state's checks).
 STATE_NAME = "StateName"
 #: The states that call something: only they take a mock (Map and Parallel need one),
@@ -127,7 +127,7 @@ def test_state(
 test_state.__test__ = False  # a library function, not a pytest test
 
 
-def inspect_execution(execution: Execution, *, inspection_level: str = "TRACE") -> list[dict]:
+def inspect_execution(execution: Visited, *, inspection_level: str = "TRACE") -> list[dict]:
     """TestState's answer for every state an execution entered, in the order entered.
 
     Each entry is a TestState response plus ``"stateName"``: the state replayed on the

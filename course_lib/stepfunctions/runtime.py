@@ -1,0 +1,86 @@
+"""What every state family of the interpreter shares: where a state runs, what it saw,
+how a stopped branch unwinds, and how a timer that lost its race leaves the clock."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+
+from course_lib.stepfunctions import errors
+from course_lib.stepfunctions.errors import StatesError
+from course_lib.stepfunctions.history import Thread
+from course_lib.stepfunctions.variables import Scope
+
+JSONPATH = "JSONPath"
+JSONATA = "JSONata"
+TIMEOUT_ERRORS = (errors.TIMEOUT, errors.HEARTBEAT_TIMEOUT)
+
+
+@dataclass
+class Frame:
+    """Where a state runs: its scope of variables, its history thread, its query language."""
+
+    scope: Scope
+    thread: Thread
+    query_language: str
+
+
+@dataclass
+class StateVisit:
+    """One state entered by an execution, with what it saw and what its work returned.
+
+    ``outcome`` is the result (or the :class:`StatesError`) of a Task, Map or Parallel,
+    None while it runs; ``retries`` is how often the retrier that met the last error
+    had fired. TestState replays a visit stage by stage (``Execution.inspect``)."""
+
+    name: str
+    entered_event_id: int
+    state: dict
+    query_language: str
+    input: Any
+    variables: dict
+    context: dict
+    outcome: Any = None
+    retries: int = 0
+
+
+class Aborted(Exception):
+    """Raised inside a branch or iteration that was stopped because a sibling failed."""
+
+
+class LazyRandom:
+    """The execution's seeded random stream, derived only if something draws from it."""
+
+    def __init__(self, factory) -> None:
+        self._factory = factory
+        self._stream = None
+
+    def __getattr__(self, name: str):
+        if self._stream is None:
+            self._stream = self._factory()
+        return getattr(self._stream, name)
+
+
+def cancel_timeout(env: simpy.Environment, timeout: simpy.Event) -> None:
+    """Take a pending timeout that lost its race off the clock's queue.
+
+    SimPy cannot cancel an event, and a stale timeout would still move the clock
+    forward when the world runs on. Its queue is a heap of (time, priority, id, event).
+    """
+    queue = env._queue
+    for index, entry in enumerate(queue):
+        if entry[3] is timeout:
+            queue[index] = queue[-1]
+            queue.pop()
+            heapq.heapify(queue)
+            return
+
+
+def error_details(err: StatesError) -> dict:
+    details = {"error": err.error}
+    if err.cause is not None:
+        details["cause"] = err.cause
+    return details
