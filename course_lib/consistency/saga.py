@@ -2,17 +2,21 @@
 
 Garcia-Molina and Salem ("Sagas", SIGMOD 1987) split a long transaction into steps
 ``T1, T2, ..., Tn``, each committed on its own, and give every step a compensation
-``Ci`` that semantically undoes it. A saga either runs all of ``T1..Tn`` or, when
-``Tk`` fails, runs ``Ck, ..., C1`` newest first: all committed or all compensated,
-never half done.
+``Ci`` that semantically undoes it. In the paper each step is a local database
+transaction, so a step that fails is rolled back by its database: when ``Tk`` fails,
+the saga compensates only the steps that completed, ``C(k-1), ..., C1``, newest first.
+All committed or all compensated, never half done.
 
-The pizza order here is such a saga, written in Amazon States Language
-(``data/statemachines/order_saga.asl.json``, deployable unchanged) and run by the
-local Step Functions engine: reserve stock, charge the payment, book a courier. Each
-step's ``Catch`` enters the chain of compensations at the failed step's own undo,
-because a step can fail *after* its effect happened (the reply was lost, the call
-timed out); compensations therefore are idempotent (undoing nothing is fine) and are
-retried until they succeed.
+Between services a failure can be ambiguous: a call that timed out may have acted
+(the payment went through, the reply was lost). The order saga here
+(``data/statemachines/order_saga.asl.json``, deployable unchanged, run by the local
+Step Functions engine: reserve stock, charge the payment, book a courier) therefore
+follows the paper's rule for a clean refusal (the step's business error: it did
+nothing) and extends it for every other failure: a timeout or an unexpected error
+also runs the failed step's own compensation ``Ck``. The extension is safe only
+because compensations are idempotent (undoing nothing is fine) and retried until they
+succeed. ``order_saga_definition(compensate_failed_step=False)`` is the paper's rule
+applied to every failure, for comparison.
 
 :func:`run_sagas` runs many orders against services that fail at random (seeded),
 and checks each order's end state in the services' own ledgers.
@@ -25,9 +29,9 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from course_lib.events.catalogue import data_dir
 from course_lib.sim.world import World
 from course_lib.stepfunctions import Execution, StateMachine
 
@@ -47,7 +51,7 @@ STEP_ERRORS = {
 }
 
 #: Where the deployable definition lives.
-DEFINITION_PATH = Path(__file__).resolve().parents[2] / "data" / "statemachines"
+DEFINITION_PATH = data_dir() / "statemachines"
 DEFINITION_FILE = DEFINITION_PATH / "order_saga.asl.json"
 
 #: How long a lost reply keeps a step busy (virtual seconds): past the Task's TimeoutSeconds.
@@ -115,21 +119,30 @@ class SagaReport:
 def order_saga_definition(*, compensate_failed_step: bool = True) -> dict:
     """The order saga's ASL definition, read from ``data/statemachines``.
 
-    With ``compensate_failed_step=False`` each ``Catch`` skips the failed step's own
-    compensation (a common mistake: "it failed, so there is nothing to undo"), which
-    leaves an effect behind whenever a step fails after acting.
+    As written, each step has two catchers: its business error (a clean refusal) enters
+    the compensations at the previous step's undo, as Garcia-Molina and Salem's rule
+    says; any other error (``States.ALL``: a timeout, an unexpected failure) enters at
+    the failed step's own undo, because the step may have acted. With
+    ``compensate_failed_step=False`` every failure follows the paper's rule (undo only
+    the steps that completed), which leaves an effect behind whenever a step that timed
+    out had in fact acted.
     """
     definition = json.loads(DEFINITION_FILE.read_text())
     if compensate_failed_step:
         return definition
-    naive = copy.deepcopy(definition)
-    naive["Comment"] = "The order saga with a mistake: a failed step's own effect is not undone."
+    paper = copy.deepcopy(definition)
+    paper["Comment"] = (
+        "The order saga with Garcia-Molina and Salem's rule for every failure: only the "
+        "steps that completed are compensated, even when the failed step may have acted."
+    )
     previous = "OrderCancelled"
     for step, compensation, _ in SAGA_STEPS:
-        naive["States"][step]["Catch"][0]["Next"] = previous
+        paper["States"][step]["Catch"] = [
+            {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": previous}
+        ]
         previous = compensation
-    del naive["States"][SAGA_STEPS[-1][1]]  # the last step's undo is no longer reachable
-    return naive
+    del paper["States"][SAGA_STEPS[-1][1]]  # the last step's undo is no longer reachable
+    return paper
 
 
 def run_sagas(

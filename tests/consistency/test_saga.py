@@ -8,6 +8,7 @@ from course_lib.consistency import run_sagas
 from course_lib.consistency.saga import (
     DEFINITION_FILE,
     SAGA_STEPS,
+    STEP_ERRORS,
     classify,
     order_saga_definition,
 )
@@ -49,15 +50,47 @@ def test_the_compensations_run_newest_first_from_the_failed_step():
     assert report.example.status == "FAILED" and report.example.error == "OrderCancelled"
 
 
-def test_skipping_the_failed_steps_own_undo_leaves_effects_behind():
-    naive = order_saga_definition(compensate_failed_step=False)
-    assert validate(naive) == []
-    broken = run_sagas(1_000, failure_probability=0.2, definition=naive, seed=3)
+def test_a_clean_refusal_undoes_only_the_completed_steps_as_in_the_paper():
+    # Every order's first step refuses before acting: nothing to undo, no compensation runs.
+    report = run_sagas(200, failure_probability=1.0, lost_reply_share=0.0, seed=4)
+    assert report.as_dict() == {"committed": 0, "compensated": 200, "violation": 0}
+    assert report.compensations == 0
+    assert report.example.states_entered == ["ReserveStock", "OrderCancelled"]
+
+
+def test_an_ambiguous_failure_also_undoes_the_failed_step():
+    # Every order's first step acts and then times out: its own undo must run.
+    report = run_sagas(
+        200, failure_probability=1.0, lost_reply_share=1.0, compensation_failure_probability=0.0
+    )
+    assert report.as_dict() == {"committed": 0, "compensated": 200, "violation": 0}
+    assert report.compensations == 200
+    assert report.example.states_entered == ["ReserveStock", "ReleaseStock", "OrderCancelled"]
+
+
+def test_each_catcher_follows_the_rule_it_is_labelled_with():
+    definition = order_saga_definition()
+    previous = "OrderCancelled"
+    for step, compensation, _ in SAGA_STEPS:
+        refusal, other = definition["States"][step]["Catch"]
+        assert refusal == {
+            "ErrorEquals": [STEP_ERRORS[step]],
+            "ResultPath": "$.error",
+            "Next": previous,
+        }
+        assert other["ErrorEquals"] == ["States.ALL"] and other["Next"] == compensation
+        previous = compensation
+
+
+def test_the_papers_rule_for_every_failure_leaves_effects_behind():
+    paper = order_saga_definition(compensate_failed_step=False)
+    assert validate(paper) == []
+    broken = run_sagas(1_000, failure_probability=0.2, definition=paper, seed=3)
     assert broken.violations > 0
     order_id, ledger = broken.violation_examples[0]
     assert order_id.startswith("order-") and sum(ledger.values()) == 1
-    # Without lost replies a failed step never acted, so the naive chain is enough.
-    clean = run_sagas(1_000, failure_probability=0.2, lost_reply_share=0.0, definition=naive)
+    # Without lost replies a failed step never acted, so the paper's rule is enough.
+    clean = run_sagas(1_000, failure_probability=0.2, lost_reply_share=0.0, definition=paper)
     assert clean.violations == 0
 
 
