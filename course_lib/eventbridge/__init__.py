@@ -3,7 +3,8 @@
 ``test_event_pattern(pattern, event)`` answers like AWS TestEventPattern;
 ``PatternMatcher`` matches many rules at once; ``transform_input`` applies an
 InputTransformer; ``EventBridge(world)`` runs buses, rules and targets on a
-:class:`course_lib.sim.World`'s virtual clock.
+:class:`course_lib.sim.World`'s virtual clock; ``EventBridgeV2(world)`` is the Custom
+Event Bus (subscribers, FIFO groups, retention, deduplication) on the same machinery.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from course_lib.eventbridge.reference import test_event_pattern
 
 _LAZY = {
     "EventBridge": "course_lib.eventbridge.bus",
+    "EventBridgeV2": "course_lib.eventbridge.custom_bus",
     "TargetError": "course_lib.eventbridge.targets",
     "parse_schedule": "course_lib.eventbridge.schedules",
     "PatternMatcher": "course_lib.eventbridge.compiled",
@@ -43,6 +45,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "EventBridge",
+    "EventBridgeV2",
     "InvalidEvent",
     "InvalidEventPattern",
     "InvalidInputTransformer",

@@ -11,7 +11,7 @@ dropped when there is none. Every attempt is written to ``world.trace``.
 from __future__ import annotations
 
 import json
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,8 +90,14 @@ def deliver(
     *,
     latency: tuple[float, float],
     duplicate_rate: float,
+    on_failure: Callable[[TargetError, int, str | None], None] | None = None,
 ) -> Generator:
-    """The SimPy process that delivers ``event`` to ``target`` (see the module docstring)."""
+    """The SimPy process that delivers ``event`` to ``target`` (see the module docstring).
+
+    Its value is True once delivered, False once given up. ``on_failure(error, attempts,
+    exhausted_condition)`` replaces the classic dead-letter message when a caller (the
+    Custom Event Bus) writes its own kind of dead-letter record.
+    """
     rng = world.rng("eventbridge.delivery")
     sent_at = world.now
     payload = target.payload(
@@ -117,8 +123,11 @@ def deliver(
             if delay is not None and world.now + delay - sent_at > target.maximum_event_age:
                 condition = "MaximumEventAgeInSeconds"
             if delay is None or condition:
-                _dead_letter(world, sent_at, target, context, event, error, attempt, condition)
-                return
+                if on_failure is None:
+                    _dead_letter(world, sent_at, target, context, event, error, attempt, condition)
+                else:
+                    on_failure(error, attempt, condition)
+                return False
             yield world.env.timeout(delay)
             continue
         _record(world, sent_at, target, context, event, payload, "delivered", attempt)
@@ -129,7 +138,7 @@ def deliver(
                 _record(world, sent_at, target, context, event, payload, "duplicate", attempt)
             except TargetError as error:
                 _record(world, sent_at, target, context, event, payload, "failed", attempt, error)
-        return
+        return True
 
 
 def _exhausted(target: Target, error: TargetError, attempt: int, age: float) -> str | None:
