@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import course_lib
+from course_lib.events.catalogue import data_dir
 
 FACETS: dict[str, str] = {
     "technology": "Do both ends need the same language, runtime or toolchain?",
@@ -114,7 +114,7 @@ class FacetLevel:
 
 
 def data_path() -> Path:
-    return Path(course_lib.__file__).resolve().parents[1] / "data" / "integrations.json"
+    return data_dir() / "integrations.json"
 
 
 def load_integrations(path: str | Path | None = None) -> list[Integration]:

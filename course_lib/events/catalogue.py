@@ -12,15 +12,24 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import course_lib
-
 
 def data_dir() -> Path:
-    """The repository's ``data`` folder, holding the committed fixtures."""
-    return Path(course_lib.__file__).resolve().parents[1] / "data"
+    """The course's committed fixtures: ``data/`` in the repository, shipped in the wheel.
+
+    Read through ``importlib.resources`` (the package ``course_lib.data``), so an installed
+    course finds its data from any working directory.
+    """
+    root = resources.files("course_lib.data")
+    if not isinstance(root, Path):
+        raise RuntimeError(
+            f"course_lib.data is not a folder on disk ({root!r}): install the course "
+            "unpacked (pip and micropip do)"
+        )
+    return root
 
 
 @dataclass(frozen=True)
