@@ -2,6 +2,10 @@
 
 Writes go to the leader, which commits them and ships each change to the followers,
 a global secondary index and a change stream, each after its own replication lag.
+This is a model, not DynamoDB's protocol: by default the leader acknowledges a write
+as soon as it holds it (``write_quorum=1``), so every follower may still be behind.
+DynamoDB keeps three copies in three Availability Zones and acknowledges once two of
+them have logged the write; ``write_quorum=2`` with two followers models that.
 A strongly consistent read is served by the leader; an eventually consistent read by
 any replica, so it may miss recent writes. Every call reports the capacity it
 consumed in the shape of DynamoDB's ``ReturnConsumedCapacity``, and every operation
@@ -101,7 +105,8 @@ class ReplicatedStore:
     ``replication_lag``, ``index_lag``, ``stream_lag`` and ``network_latency`` are
     either a number of seconds or any object with ``sample(rng) -> seconds``.
     ``global_secondary_indexes`` maps an index name to the attribute it is keyed on
-    (all attributes are projected).
+    (all attributes are projected). ``write_quorum`` is how many copies, the leader's
+    included, hold a write before it is acknowledged (1: the leader alone).
     """
 
     def __init__(
@@ -116,6 +121,7 @@ class ReplicatedStore:
         index_lag: Delay | None = None,
         stream_lag: Delay | None = None,
         global_secondary_indexes: Mapping[str, str] | None = None,
+        write_quorum: int = 1,
     ) -> None:
         if not isinstance(world, World):
             raise TypeError(f"world: expected a course_lib.sim.World, got {type(world).__name__}")
@@ -123,6 +129,15 @@ class ReplicatedStore:
             raise ValueError(f"name: expected a non-empty table name, got {name!r}")
         if isinstance(followers, bool) or not isinstance(followers, int) or followers < 0:
             raise ValueError(f"followers: expected an int >= 0, got {followers!r}")
+        if (
+            isinstance(write_quorum, bool)
+            or not isinstance(write_quorum, int)
+            or not 1 <= write_quorum <= followers + 1
+        ):
+            raise ValueError(
+                f"write_quorum: expected an int from 1 to {followers + 1} (the leader and "
+                f"{followers} followers), got {write_quorum!r}"
+            )
         if not isinstance(partition_key, str) or not partition_key:
             raise ValueError(
                 f"partition_key: expected a non-empty attribute name, got {partition_key!r}"
@@ -130,6 +145,7 @@ class ReplicatedStore:
         self.world = world
         self.name = name
         self.partition_key = partition_key
+        self.write_quorum = write_quorum
         self._replication_lag = _delay("replication_lag", replication_lag)
         self._network = _delay("network_latency", network_latency)
         self._index_lag = _delay("index_lag", replication_lag if index_lag is None else index_lag)
@@ -226,8 +242,10 @@ class ReplicatedStore:
         if succeeded:
             version += 1
             self._apply(leader, key, version, item)
-            self._replicate(key, version, item, old)
+            arrivals = self._replicate(key, version, item, old)
             index_units = self._index_write_units(old, item)
+            if self.write_quorum > 1:
+                yield self._after(arrivals, self.write_quorum - 1)
         self.consumed_write_units += table_units + sum(index_units.values())
         yield self.world.env.timeout(self._network(self._rng))
         if expected is _MISSING:
@@ -246,15 +264,37 @@ class ReplicatedStore:
             None if succeeded else "ConditionalCheckFailedException",
         )
 
-    def _replicate(self, key: Any, version: int, item: dict | None, old: dict | None) -> None:
+    def _replicate(
+        self, key: Any, version: int, item: dict | None, old: dict | None
+    ) -> list[simpy.Process]:
+        """Ship the change to every follower, index and the stream; returns the followers'
+        deliveries, so a write can wait for its quorum."""
         env = self.world.env
-        for follower in self.replicas[1:]:
+        arrivals = [
             env.process(
                 self._deliver(follower, key, version, item, self._replication_lag(self._rng))
             )
+            for follower in self.replicas[1:]
+        ]
         for index in self._indexes.values():
             env.process(self._deliver(index, key, version, item, self._index_lag(self._rng)))
         self._append_stream_record(key, version, item, old)
+        return arrivals
+
+    def _after(self, processes: list[simpy.Process], count: int) -> simpy.Event:
+        """An event that fires once ``count`` of ``processes`` have finished."""
+        done = self.world.env.event()
+        finished = 0
+
+        def arrived(_event: simpy.Event) -> None:
+            nonlocal finished
+            finished += 1
+            if finished == count:
+                done.succeed()
+
+        for process in processes:
+            process.callbacks.append(arrived)
+        return done
 
     def _deliver(
         self, replica: _Replica, key: Any, version: int, item: dict | None, lag: float

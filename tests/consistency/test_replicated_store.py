@@ -200,6 +200,10 @@ def test_eventual_reads_under_lag_give_violations_the_checker_finds():
         ({"replication_lag": -0.1}, "replication_lag"),
         ({"network_latency": "fast"}, "network_latency"),
         ({"global_secondary_indexes": {"i": ""}}, "global_secondary_indexes"),
+        ({"write_quorum": 0}, "write_quorum"),
+        ({"write_quorum": 4}, "write_quorum"),
+        ({"followers": 1, "write_quorum": 3}, "write_quorum"),
+        ({"write_quorum": True}, "write_quorum"),
     ],
 )
 def test_constructor_rejects_bad_parameters(kwargs, message):
@@ -242,3 +246,35 @@ def test_history_names_the_replica_that_served_each_read():
     read = store.history[-1]
     assert read.replica == "follower-2" and read.consistent is False
     assert "at follower-2" in read.describe()
+
+
+@pytest.mark.parametrize("quorum", [1, 2, 3])
+def test_a_write_is_acknowledged_once_its_quorum_of_copies_holds_it(quorum):
+    for seed in range(20):
+        world = World(seed=seed)
+        store = ReplicatedStore(world, replication_lag=UniformLag(0.01, 0.5), write_quorum=quorum)
+        written = store.call(store.put("k", {"v": seed}))
+        holding = [r for r in store.replicas if r.version("k") == written.version]
+        assert len(holding) >= quorum
+        if quorum == 3:
+            assert len(holding) == 3
+
+
+def test_a_larger_write_quorum_waits_longer_and_leaves_fewer_stale_reads():
+    def stale_share(quorum):
+        world = World(seed=3)
+        store = ReplicatedStore(world, replication_lag=UniformLag(0.05, 0.3), write_quorum=quorum)
+        stale = total = 0
+        took = []
+        for n in range(200):
+            started = world.now
+            written = store.call(store.put(f"k{n}", {"n": n}))
+            took.append(world.now - started)
+            for replica in store.replicas:
+                read = store.call(store.get(f"k{n}", replica=replica.name))
+                stale += read.version < written.version
+                total += 1
+        return stale / total, sum(took) / len(took)
+
+    (one, fast), (two, slower) = stale_share(1), stale_share(2)
+    assert two < one and slower > fast
