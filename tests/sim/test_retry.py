@@ -238,3 +238,171 @@ def test_token_bucket_stays_within_zero_and_capacity(capacity, cost, events):
         else:
             bucket.release(last if event == "ok-after-retry" else None)
         assert 0 <= bucket.tokens <= capacity
+
+
+# --- The AWS SDKs' retry modes ------------------------------------------------------------
+
+from course_lib.facts import fact  # noqa: E402
+from course_lib.sim.retry import (  # noqa: E402
+    SDK_RETRY_MODES,
+    LegacyBackoff,
+    SdkBackoff,
+    ServiceError,
+    is_throttling,
+    sdk_retry_policy,
+)
+
+
+def _failing(world, error_factory, fail_times):
+    calls = []
+
+    def operation(attempt):
+        calls.append(world.now)
+        if len(calls) <= fail_times:
+            raise error_factory()
+        return "ok"
+
+    return operation, calls
+
+
+def _run(world, operation, policy, stats=None):
+    outcome = {}
+
+    def client():
+        try:
+            outcome["value"] = yield world.env.process(
+                call_with_retry(world, operation, policy, stats=stats)
+            )
+        except RetriesExhausted as error:
+            outcome["error"] = error
+
+    world.env.process(client())
+    world.run()
+    return outcome
+
+
+def test_the_2026_standard_mode_has_the_documented_numbers():
+    policy = sdk_retry_policy("standard")
+    assert policy.max_attempts == 3
+    bucket = policy.token_bucket
+    assert (bucket.capacity, bucket.retry_cost, bucket.throttling_cost, bucket.success_refund) == (
+        500,
+        14,
+        5,
+        1,
+    )
+    assert bucket.timeout_cost == 14
+    assert policy.backoff == SdkBackoff(0.05, 1, 20, retry_after_extra=5)
+    dynamodb = sdk_retry_policy("standard", "dynamodb")
+    assert dynamodb.max_attempts == 4
+    assert dynamodb.backoff.transient_base == 0.025
+    assert dynamodb.backoff.throttling_base == 1
+
+
+def test_the_older_modes_stay_beside_it():
+    before = sdk_retry_policy("standard_before_2026")
+    assert before.max_attempts == 3
+    assert (before.token_bucket.retry_cost, before.token_bucket.timeout_cost) == (5, 10)
+    assert before.token_bucket.throttling_cost == 5
+    assert before.backoff == SdkBackoff(1, 1, 20)
+    legacy = sdk_retry_policy("legacy")
+    assert legacy.max_attempts == 5 and legacy.token_bucket is None
+    assert legacy.backoff == LegacyBackoff(None)
+    assert sdk_retry_policy("legacy", "dynamodb").max_attempts == 10
+    assert sdk_retry_policy("legacy", "dynamodb").backoff == LegacyBackoff(0.05)
+    assert SDK_RETRY_MODES == ("legacy", "standard_before_2026", "standard")
+
+
+def test_the_numbers_come_from_the_register():
+    assert sdk_retry_policy().token_bucket.capacity == fact("sdk.retry.standard.quota_tokens")
+    assert sdk_retry_policy(max_attempts=7).max_attempts == 7
+
+
+def test_bad_modes_and_services_are_named():
+    with pytest.raises(ValueError, match="mode: unknown retry mode 'adaptive'"):
+        sdk_retry_policy("adaptive")
+    with pytest.raises(TypeError, match="service"):
+        sdk_retry_policy("standard", 3)
+    with pytest.raises(ValueError, match="retry_after"):
+        ServiceError(retry_after=-1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(retry=st.integers(1, 2000), seed=st.integers(0, 2**32), throttled=st.booleans())
+def test_standard_backoff_stays_under_its_ceiling(retry, seed, throttled):
+    wait = SdkBackoff(0.05, 1.0, 20.0, retry_after_extra=5)
+    error = ServiceError(throttling=throttled)
+    base = 1.0 if throttled else 0.05
+    ceiling = min(20.0, base * 2.0 ** min(retry - 1, 1000))
+    assert wait.ceiling(retry, error) == pytest.approx(ceiling)
+    assert 0 <= wait.delay_after(retry, 0, random.Random(seed), error) <= ceiling
+
+
+@settings(max_examples=100, deadline=None)
+@given(retry=st.integers(1, 10), seed=st.integers(0, 2**32), after=st.floats(0, 100))
+def test_retry_after_raises_the_sleep_by_at_most_five_seconds(retry, seed, after):
+    wait = SdkBackoff(0.05, 1.0, 20.0, retry_after_extra=5)
+    plain = wait.delay_after(retry, 0, random.Random(seed), ServiceError())
+    told = wait.delay_after(retry, 0, random.Random(seed), ServiceError(retry_after=after))
+    assert told == pytest.approx(max(plain, min(after, plain + 5)))
+    ignoring = SdkBackoff(1.0, 1.0, 20.0)
+    assert ignoring.delay_after(
+        retry, 0, random.Random(seed), ServiceError(retry_after=after)
+    ) == ignoring.delay_after(retry, 0, random.Random(seed), ServiceError())
+
+
+def test_legacy_backoff_doubles_without_a_cap():
+    rng = random.Random(1)
+    assert [LegacyBackoff(0.05).delay(n, 0, rng) for n in (1, 2, 3, 4)] == pytest.approx(
+        [0.05, 0.1, 0.2, 0.4]
+    )
+    sleeps = [LegacyBackoff().delay(4, 0, random.Random(s)) for s in range(50)]
+    assert all(0 <= s <= 8 for s in sleeps) and max(sleeps) > 4
+    with pytest.raises(ValueError, match="no cap"):
+        LegacyBackoff().delay(1001, 0, rng)
+
+
+def test_a_transient_retry_costs_14_and_a_throttling_retry_5():
+    world = World(1)
+    policy = sdk_retry_policy("standard")
+    operation, calls = _failing(world, ServiceError, 2)
+    assert _run(world, operation, policy)["value"] == "ok"
+    assert len(calls) == 3
+    # two retries spent 28; the success refunds the last retry's cost (14)
+    assert policy.token_bucket.tokens == 500 - 28 + 14
+    throttled = sdk_retry_policy("standard")
+    operation, calls = _failing(world, lambda: ServiceError("Throttling", throttling=True), 1)
+    _run(world, operation, throttled)
+    assert throttled.token_bucket.tokens == 500
+    assert is_throttling(ServiceError(throttling=True)) and not is_throttling(ValueError())
+
+
+def test_throttling_waits_longer_than_a_transient_error():
+    def first_sleep(error):
+        world = World(3)
+        operation, calls = _failing(world, error, 1)
+        _run(world, operation, sdk_retry_policy("standard"))
+        return calls[1] - calls[0]
+
+    assert first_sleep(ServiceError) <= 0.05
+    assert first_sleep(lambda: ServiceError(throttling=True, retry_after=2.0)) >= 2.0
+
+
+def test_a_first_try_success_refunds_one_token():
+    world = World(1)
+    policy = sdk_retry_policy("standard")
+    policy.token_bucket.tokens = 100
+    _run(world, lambda attempt: "ok", policy)
+    assert policy.token_bucket.tokens == 101
+
+
+def test_the_quota_runs_dry_after_35_transient_retries():
+    world = World(2)
+    policy = sdk_retry_policy("standard")
+    stats = RetryStats()
+    for _ in range(40):
+        operation, _calls = _failing(world, ServiceError, 10)
+        _run(world, operation, policy, stats)
+    assert stats.retries == 500 // 14
+    assert policy.token_bucket.tokens == 500 - 14 * (500 // 14)
+    assert stats.throttled > 0
