@@ -22,6 +22,7 @@ from course_lib.consistency.pbs import (
     k_staleness_simulated,
     pbs_consistency,
     pbs_curve,
+    pbs_latency,
     pbs_staleness_window,
 )
 from course_lib.consistency.replicated_store import (
@@ -68,6 +69,7 @@ __all__ = [
     "order_saga_definition",
     "pbs_consistency",
     "pbs_curve",
+    "pbs_latency",
     "pbs_staleness_window",
     "read_capacity_units",
     "run_sagas",

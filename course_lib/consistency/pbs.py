@@ -171,10 +171,42 @@ def k_staleness_simulated(
     return float(hit.mean())
 
 
-def _time_needed(
+def pbs_latency(
+    config: str | WarsModel,
+    *,
+    n: int = 3,
+    r: int = 1,
+    w: int = 1,
+    quantile: float = 0.999,
+    trials: int = 100_000,
+    seed: int = 0,
+) -> dict[str, float]:
+    """The ``quantile`` of write and of read latency (ms) in the WARS model.
+
+    A write returns when the ``w``-th acknowledgement is back (the ``w``-th smallest
+    W + A over the replicas); a read when the ``r``-th reply is back (the ``r``-th
+    smallest R + S). The same draws as :func:`pbs_consistency` with the same seed, so
+    the two describe one simulated store: a larger quorum buys consistency with latency.
+    """
+    if (
+        isinstance(quantile, bool)
+        or not isinstance(quantile, (int, float))
+        or not 0 < quantile <= 1
+    ):
+        raise ValueError(f"quantile: must lie in (0, 1], got {quantile!r}")
+    write, ack, read, response = _draws(config, n, r, w, trials, seed)
+    write_done = np.partition(write + ack, w - 1, axis=1)[:, w - 1]
+    read_done = np.partition(read + response, r - 1, axis=1)[:, r - 1]
+    return {
+        "write_ms": float(np.quantile(write_done, quantile)),
+        "read_ms": float(np.quantile(read_done, quantile)),
+    }
+
+
+def _draws(
     config: str | WarsModel, n: int, r: int, w: int, trials: int, seed: int
-) -> np.ndarray:
-    """Per trial, the smallest wait after commit (ms) for which the read is consistent."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per trial and replica, the four WARS delays (ms), remote delays included."""
     model = _model(config)
     _check_quorum(n, r, w)
     _check_positive_int("trials", trials)
@@ -194,6 +226,14 @@ def _time_needed(
         ack = ack + model.remote_delay_ms * remote_from_writer
         read = read + model.remote_delay_ms * remote_from_reader
         response = response + model.remote_delay_ms * remote_from_reader
+    return write, ack, read, response
+
+
+def _time_needed(
+    config: str | WarsModel, n: int, r: int, w: int, trials: int, seed: int
+) -> np.ndarray:
+    """Per trial, the smallest wait after commit (ms) for which the read is consistent."""
+    write, ack, read, response = _draws(config, n, r, w, trials, seed)
     commit = np.partition(write + ack, w - 1, axis=1)[:, w - 1]
     first_replies = np.argsort(read + response, axis=1)[:, :r]
     # Replica i answers with the new value when the write reached it before the read

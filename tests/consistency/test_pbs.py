@@ -14,6 +14,7 @@ from course_lib.consistency import (
     k_staleness_simulated,
     pbs_consistency,
     pbs_curve,
+    pbs_latency,
     pbs_staleness_window,
 )
 
@@ -124,3 +125,28 @@ def test_k_staleness_closed_form_matches_simulation(nrwk):
 @given(st.integers(1, 6), st.integers(1, 5))
 def test_k_staleness_grows_with_k(n, k):
     assert k_staleness(n, 1, 1, k + 1) >= k_staleness(n, 1, 1, k)
+
+
+def test_larger_quorums_cost_latency():
+    one = pbs_latency("LNKD-DISK", n=3, r=1, w=1, seed=8)
+    assert pbs_latency("LNKD-DISK", n=3, r=1, w=3, seed=8)["write_ms"] > one["write_ms"]
+    assert pbs_latency("LNKD-DISK", n=3, r=3, w=1, seed=8)["read_ms"] > one["read_ms"]
+    # Spinning disks slow writes, not reads (the paper's LNKD-DISK fit).
+    assert one["write_ms"] > one["read_ms"]
+
+
+def test_latency_quantiles_grow_and_a_model_without_delay_has_none():
+    median = pbs_latency("YMMR", r=2, w=2, quantile=0.5)
+    tail = pbs_latency("YMMR", r=2, w=2, quantile=0.999)
+    assert tail["write_ms"] > median["write_ms"] and tail["read_ms"] > median["read_ms"]
+    wan = pbs_latency("WAN", r=3, w=1)
+    assert wan["read_ms"] > 150  # the slowest of three replies crosses datacenters twice
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"quantile": 0}, "quantile"), ({"quantile": 1.5}, "quantile"), ({"r": 4}, "r")],
+)
+def test_latency_rejects_bad_parameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        pbs_latency("LNKD-SSD", **kwargs)
