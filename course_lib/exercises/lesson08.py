@@ -139,29 +139,74 @@ def judge_history(answer: Any) -> str | None:
     return "look for a read that returns a value no single order of the operations allows."
 
 
+#: Exercise 08.2: the store, when the page reads, and the share of reads that must be fresh.
+DESIGN_CONFIG = "LNKD-DISK"
+READ_AFTER_MS = 20.0
+TARGET = 0.999
+
+
 @cache
-def _lnkd_disk_window() -> float:
-    from course_lib.consistency import pbs_staleness_window
+def _designs() -> dict[tuple[int, int], tuple[float, float]]:
+    """Per (R, W) with N = 3: the consistent share at READ_AFTER_MS and the 99.9th
+    percentile of write plus read latency (ms)."""
+    from course_lib.consistency import pbs_consistency, pbs_latency
 
-    return pbs_staleness_window("LNKD-DISK", 0.999, n=3, r=1, w=1)
+    table = {}
+    for r in (1, 2, 3):
+        for w in (1, 2, 3):
+            share = pbs_consistency(DESIGN_CONFIG, n=3, r=r, w=w, t_ms=READ_AFTER_MS)
+            latency = pbs_latency(DESIGN_CONFIG, n=3, r=r, w=w)
+            table[(r, w)] = (share, latency["write_ms"] + latency["read_ms"])
+    return table
 
 
-@exercise("08.2", "How eventual is LNKD-DISK?")
-def lnkd_disk_window(answer: Any) -> str | None:
-    value = _number(answer)
-    if value is None:
-        return "answer with a number of milliseconds."
-    reference = _lnkd_disk_window()
-    if 0.7 * reference <= value <= 1.4 * reference:
-        return None
-    if value < 1:
+def _fastest_design() -> tuple[int, int]:
+    feasible = {rw: row for rw, row in _designs().items() if row[0] >= TARGET}
+    return min(feasible, key=lambda rw: feasible[rw][1])
+
+
+@exercise("08.2", "Design the fastest quorum for My orders")
+def fastest_quorum(answer: Any) -> str | None:
+    if not isinstance(answer, Mapping):
         return (
-            "that looks like a probability or seconds; the answer is a wait in milliseconds "
-            "(`pbs_staleness_window` returns milliseconds)."
+            'answer with a dict `{"r": ..., "w": ..., "consistent": ..., "latency_ms": ...}`: '
+            "your choice and the two numbers that defend it."
         )
-    if value < 0.7 * reference:
+    lowered = {str(k).lower(): v for k, v in answer.items()}
+    missing = [k for k in ("r", "w", "consistent", "latency_ms") if k not in lowered]
+    if missing:
+        return f"the dict is missing {', '.join(repr(k) for k in missing)}."
+    r, w = lowered["r"], lowered["w"]
+    if any(isinstance(x, bool) or not isinstance(x, int) for x in (r, w)):
+        return "R and W are whole numbers of replicas."
+    if not (1 <= r <= 3 and 1 <= w <= 3):
+        return "with N = 3, R and W each lie between 1 and 3."
+    share, latency = _designs()[(r, w)]
+    if share < TARGET:
         return (
-            "too short: at that wait fewer than 99.9 % of reads are consistent. Did you ask "
-            "for 0.999, for LNKD-DISK, with N=3 and R=W=1?"
+            f"measure R={r}, W={w} with `pbs_consistency(..., t_ms={READ_AFTER_MS:g})`: "
+            "fewer than 99.9 % of reads made that late see the order. Try the others."
         )
-    return "too long: LNKD-DISK reaches 99.9 % sooner. Check the configuration and quorum."
+    if (r, w) != _fastest_design():
+        strict = "a strict quorum is always consistent, but " if r + w > 3 else ""
+        return (
+            f"R={r}, W={w} meets the target, but {strict}another choice meets it with a "
+            "lower 99.9th-percentile write + read latency. Measure every (R, W): "
+            "`pbs_consistency` at 20 ms and `pbs_latency`."
+        )
+    consistent, latency_ms = _number(lowered["consistent"]), _number(lowered["latency_ms"])
+    if consistent is None or latency_ms is None:
+        return "`consistent` and `latency_ms` are numbers from your measurements."
+    if 1 < consistent <= 100:
+        return "give `consistent` as a share between 0 and 1, as `pbs_consistency` returns it."
+    if abs(consistent - share) > 0.003:
+        return (
+            "the right choice, but `consistent` is not what the simulation gives for it at "
+            "20 ms: measure it with `pbs_consistency(..., t_ms=20)`."
+        )
+    if not 0.8 * latency <= latency_ms <= 1.25 * latency:
+        return (
+            "the right choice, but `latency_ms` should be the 99.9th percentile of the write "
+            "plus that of the read, in milliseconds: add `pbs_latency`'s two values."
+        )
+    return None

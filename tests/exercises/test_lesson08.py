@@ -7,7 +7,8 @@ from course_lib.consistency import (
     check_linearizability,
     item_size,
     operations_from_events,
-    pbs_staleness_window,
+    pbs_consistency,
+    pbs_latency,
     read_capacity_units,
 )
 from course_lib.exercises import evaluate
@@ -76,23 +77,43 @@ def test_history_verdict_hints():
     assert "True or False" in hint("08.3", "yes")
 
 
-def test_lnkd_disk_window_accepts_other_seeds_and_trial_counts():
-    for seed in range(3):
-        assert passes("08.2", pbs_staleness_window("LNKD-DISK", 0.999, trials=20_000, seed=seed))
+def measured(r, w, seed=0, trials=100_000):
+    """What a learner measures for (R, W): the shares and latencies the exercise asks for."""
+    share = pbs_consistency("LNKD-DISK", n=3, r=r, w=w, t_ms=20, trials=trials, seed=seed)
+    latency = pbs_latency("LNKD-DISK", n=3, r=r, w=w, trials=trials, seed=seed)
+    return {"r": r, "w": w, "consistent": share, "latency_ms": sum(latency.values())}
+
+
+def fastest(seed):
+    rows = [measured(r, w, seed) for r in (1, 2, 3) for w in (1, 2, 3)]
+    return min((row for row in rows if row["consistent"] >= 0.999), key=lambda x: x["latency_ms"])
+
+
+def test_the_measured_design_passes_whatever_the_seed():
+    for seed in (0, 8, 21):
+        assert passes("08.2", fastest(seed))
+    assert passes("08.2", measured(2, 1, seed=3, trials=20_000))
 
 
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        (0.999, "milliseconds"),
-        (pbs_staleness_window("LNKD-DISK", 0.99), "too short"),
-        (pbs_staleness_window("LNKD-SSD", 0.999), "too short"),
-        (pbs_staleness_window("WAN", 0.999), "too long"),
-        ("57 ms", "number"),
+        (measured(1, 1), "fewer than 99.9 %"),
+        (measured(1, 2), "fewer than 99.9 %"),
+        (measured(3, 1), "strict quorum is always consistent"),
+        (measured(2, 2), "lower 99.9th-percentile"),
+        ({**measured(2, 1), "consistent": 99.99}, "between 0 and 1"),
+        ({**measured(2, 1), "consistent": 0.95}, "not what the simulation gives"),
+        ({**measured(2, 1), "latency_ms": 1.6}, "plus that of the read"),
+        ({"r": 2, "w": 1}, "missing"),
+        ((2, 1), "dict"),
+        ({"r": 4, "w": 1, "consistent": 1, "latency_ms": 1}, "between 1 and 3"),
     ],
 )
-def test_lnkd_disk_window_hints(answer, words):
-    assert words in hint("08.2", answer)
+def test_fastest_quorum_hints(answer, words):
+    message = hint("08.2", answer)
+    assert words in message
+    assert "R=2, W=1" not in message or answer["r"] == 2
 
 
 def test_unanswered_stub_says_so():
