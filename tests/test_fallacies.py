@@ -236,3 +236,56 @@ def test_every_fallacy_names_experiments_that_exist():
     for entry in fallacies.FALLACIES:
         for name in entry["experiments"]:
             assert callable(getattr(fallacies, name))
+
+
+# --- The SDKs' retry modes in one outage -----------------------------------------------------
+
+
+def _by_mode(**kwargs):
+    return {row["mode"]: row for row in fallacies.retry_modes_outage(**kwargs)}
+
+
+def test_retry_modes_compare_legacy_and_both_standard_modes():
+    rows = _by_mode()
+    assert list(rows) == ["legacy", "standard_before_2026", "standard"]
+    legacy, before, now = rows["legacy"], rows["standard_before_2026"], rows["standard"]
+    assert legacy["calls"] == before["calls"] == now["calls"] == 1200
+    # 300 calls start during the 30 s outage; legacy tries each up to 5 times
+    assert legacy["attempts_during_outage"] > 4 * 300 * 0.9
+    # the quotas stop retrying: 500 / 5 = 100 retries before 2026, 500 / 14 = 35 now
+    assert before["attempts_during_outage"] == 300 + 100
+    assert now["attempts_during_outage"] == 300 + 500 // 14
+    assert now["tokens_at_outage_end"] == 500 - 14 * (500 // 14)
+    assert before["tokens_at_outage_end"] == 0
+    assert legacy["tokens_left"] is None and legacy["quota_refilled_after"] is None
+    # legacy's retries still in their backoff overload the recovered service
+    assert legacy["recovered_after"] > 0 == now["recovered_after"] == before["recovered_after"]
+    # refilling 490 tokens at one per first-try success, 10 calls a second: about 49 s
+    assert 45 < now["quota_refilled_after"] < 55
+    assert now["tokens_left"] == 500
+
+
+def test_legacy_rescues_more_calls_by_retrying_longer():
+    rows = _by_mode(capacity=None)
+    assert rows["legacy"]["success_rate"] > rows["standard"]["success_rate"]
+    assert rows["standard"]["failed_calls"] == 300
+    assert rows["legacy"]["recovered_after"] == 0.0
+
+
+def test_throttling_retries_are_cheap_in_the_2026_mode():
+    rows = _by_mode(modes=["standard"], error="throttling", retry_after=1.5)
+    assert rows["standard"]["attempts_during_outage"] == 300 + 500 // 5
+
+
+def test_retry_modes_are_reproducible_and_checked():
+    assert fallacies.retry_modes_outage(seed=7) == fallacies.retry_modes_outage(seed=7)
+    for kwargs, message in [
+        ({"modes": []}, "modes"),
+        ({"modes": ["adaptive"]}, "modes"),
+        ({"outage": (60.0, 30.0)}, "outage"),
+        ({"error": "timeout"}, "error"),
+        ({"capacity": 0}, "capacity"),
+        ({"calls_per_second": -1}, "calls_per_second"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            fallacies.retry_modes_outage(**kwargs)

@@ -24,6 +24,7 @@ from course_lib.fallacies.homogeneous import (
 )
 from course_lib.fallacies.latency import LATENCY_NUMBERS, ROUND_TRIPS, chatty_vs_batched
 from course_lib.fallacies.reliable import LostAckResult, lossy_hops, lost_ack_duplicates
+from course_lib.fallacies.retry_modes import retry_modes_outage
 from course_lib.fallacies.secure import TamperingResult, tampering_proxy
 from course_lib.fallacies.topology import endpoint_move
 from course_lib.fallacies.transport import (
@@ -46,6 +47,7 @@ FALLACIES: tuple[dict, ...] = (
             "lost_ack_duplicates",
             "backoff_experiment",
             "retry_amplification",
+            "retry_modes_outage",
         ),
     },
     {"fallacy": "Latency is zero", "experiments": ("chatty_vs_batched",)},
@@ -86,6 +88,7 @@ __all__ = [
     "lost_ack_duplicates",
     "payload_transfer",
     "retry_amplification",
+    "retry_modes_outage",
     "serialized_size",
     "tampering_proxy",
     "transport_cost",

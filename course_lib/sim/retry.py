@@ -119,16 +119,22 @@ class ServiceError(Exception):
     def __init__(
         self,
         code: str = "ServiceUnavailable",
-        *,
         throttling: bool = False,
         retry_after: float | None = None,
     ) -> None:
         if retry_after is not None:
             _check_seconds("retry_after", retry_after)
-        super().__init__(code)
+        # Every field travels in ``args``: SimPy rebuilds a failed process's exception
+        # as ``type(e)(*e.args)``.
+        super().__init__(code, bool(throttling), retry_after)
         self.code = code
         self.throttling = bool(throttling)
         self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        kind = "throttling" if self.throttling else "transient"
+        after = "" if self.retry_after is None else f", retry after {self.retry_after} s"
+        return f"{self.code} ({kind}{after})"
 
 
 def is_throttling(error: BaseException | None) -> bool:
