@@ -1,9 +1,17 @@
-"""JSONPath as Amazon States Language uses it (the Jayway dialect).
+"""JSONPath as Amazon States Language uses it: the Jayway JsonPath dialect.
 
-Paths select from the state input (``$``), the context object (``$$``) or a workflow
-variable (``$name``). A *definite* path (only fields and indexes) yields one value;
-an indefinite one (``*``, ``..``, slices, unions, filters) yields a list. A
-*reference path* (ResultPath, a Choice Variable) must be definite.
+Step Functions compiles and evaluates paths with Jayway's JsonPath, so this module
+follows Jayway's path compiler character by character: ``$`` then ``.`` or ``[``;
+a dot before a bracket (``$.[0]``, ``$.['a']``); quoted names in either quote, several
+at once (``['a','b']``); ``*``; deep scan ``..``; index lists; slices without a step;
+filters ``[?(...)]``; functions written ``name(...)``. It rejects what Jayway rejects
+(a trailing ``.``, ``...``, empty brackets, an unclosed quote, a space in a dot name)
+and, like Jayway, ignores one stray character after the last token. ASL adds two
+roots: ``$$`` (the context object) and ``$name`` (a workflow variable).
+
+A path whose every step is definite (one name, one index, several names at the end)
+yields one value, and nothing found is an error; any other path yields a list.
+A *reference path* (ResultPath) holds only single names and indexes.
 """
 
 from __future__ import annotations
@@ -29,6 +37,13 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Fields:
+    """``['a','b']``: an object of those members when last, each member otherwise."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Index:
     """``[3]`` or ``[-1]``."""
 
@@ -36,26 +51,23 @@ class Index:
 
 
 @dataclass(frozen=True)
+class Indexes:
+    """``[0,2]``."""
+
+    indexes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Wildcard:
     """``*`` or ``[*]``: every member."""
-
-    pass
 
 
 @dataclass(frozen=True)
 class Slice:
-    """``[start:end:step]``."""
+    """``[start:end]``, ``[start:]`` or ``[:end]`` (Jayway has no step)."""
 
     start: int | None
     end: int | None
-    step: int | None
-
-
-@dataclass(frozen=True)
-class Union:
-    """``['a','b']`` or ``[0,2]``."""
-
-    members: tuple
 
 
 @dataclass(frozen=True)
@@ -70,11 +82,23 @@ class Filter:
     """``[?(expression)]``."""
 
     expression: Any
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Function:
+    """``name()`` or ``name(args)``: applied to what the path selected so far."""
+
+    name: str
+    args: tuple = ()
+
+
+_DEFINITE_STEPS = (Field, Index, Function)
 
 
 @dataclass(frozen=True)
 class Path:
-    """A parsed path: its root (``$``, ``$$`` or a variable name) and its steps."""
+    """A parsed path: its root (``$``, ``$$``, ``@`` or a variable name) and its steps."""
 
     text: str
     root: str
@@ -90,330 +114,668 @@ class Path:
 def _step_text(step: Any) -> str:
     if isinstance(step, Field):
         return f"['{step.name}']"
+    if isinstance(step, Fields):
+        return "[" + ",".join(f"'{n}'" for n in step.names) + "]"
     if isinstance(step, Index):
         return f"[{step.index}]"
+    if isinstance(step, Indexes):
+        return "[" + ",".join(str(i) for i in step.indexes) + "]"
     if isinstance(step, Wildcard):
         return "[*]"
     if isinstance(step, DeepScan):
         return ".." + _step_text(step.step)
-    if isinstance(step, Union):
-        return "[" + ",".join(_step_text(m)[1:-1] for m in step.members) + "]"
     if isinstance(step, Slice):
-        parts = ["" if v is None else str(v) for v in (step.start, step.end)]
-        return f"[{':'.join(parts)}]"
-    return "[?]"
+        return "[" + ":".join("" if v is None else str(v) for v in (step.start, step.end)) + "]"
+    if isinstance(step, Function):
+        return f".{step.name}()"
+    return f"[?{step.text}]"
 
 
-#: Jayway's path functions, written at the end of a path: ``$.items.length()``.
-PATH_FUNCTIONS = ("length", "min", "max", "avg", "sum", "stddev", "keys", "first", "last")
-_FUNCTION_CALL = re.compile(r"\.(" + "|".join(PATH_FUNCTIONS) + r")\(\)\Z")
-_NAME = re.compile(r"[^.\[\]\s()'\",=<>!&|@]+")
+#: Path functions Jayway evaluates, written after the selection: ``$.items.length()``.
+PATH_FUNCTIONS = ("length", "size", "min", "max", "avg", "sum", "stddev", "keys", "first", "last")
 _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INT_MAX = 2**31 - 1
 
 
-@lru_cache(maxsize=4096)
+def _fail(message: str, text: str) -> PathSyntaxError:
+    return PathSyntaxError(f"{message} in {text!r}")
+
+
 def parse(text: str) -> Path:
     """Parse a path; raise :class:`PathSyntaxError` with the reason when it is malformed."""
     if not isinstance(text, str) or not text.startswith("$"):
         raise PathSyntaxError(f"path must start with '$': {text!r}")
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Path:
+    """Parse a path rooted at ``$``, ``$$``, ``$name`` or (inside a filter) ``@``."""
     if text.startswith("$$"):
-        root, pos = "$$", 2
+        root, body = "$$", text[1:]
+    elif text[0] == "@":
+        root, body = "@", "$" + text[1:]
     else:
         m = _VAR_NAME.match(text, 1)
-        if m:
-            root, pos = m.group(0), m.end()
-        else:
-            root, pos = "$", 1
-    body, function = text, None
-    m = _FUNCTION_CALL.search(text, pos)
-    if m:
-        body, function = text[: m.start()], m.group(1)
-    steps, pos = _parse_steps(body, pos, stop=None)
-    if pos != len(body):
-        raise PathSyntaxError(f"unexpected character {text[pos]!r} at position {pos} in {text!r}")
-    simple = all(isinstance(s, Field | Index) for s in steps)
-    return Path(text, root, tuple(steps), simple and function is None, function)
+        root, body = (m.group(0), "$" + text[m.end() :]) if m else ("$", text)
+    steps = _Compiler(body.rstrip(" \t\r\n"), text).compile()
+    plain = all(isinstance(s, Field | Index) for s in steps)
+    function = steps[-1].name if steps and isinstance(steps[-1], Function) else None
+    return Path(text, root, tuple(steps), plain, function)
 
 
-def _parse_steps(text: str, pos: int, stop: str | None) -> tuple[list, int]:
-    steps: list = []
-    n = len(text)
-    while pos < n:
-        c = text[pos]
-        if stop and c in stop:
-            break
-        if text.startswith("..", pos):
-            pos += 2
-            if pos < n and text[pos] == "[":
-                step, pos = _parse_bracket(text, pos)
-            elif pos < n and text[pos] == "*":
-                step, pos = Wildcard(), pos + 1
-            else:
-                m = _NAME.match(text, pos)
-                if not m:
-                    raise PathSyntaxError(
-                        f"expected a name after '..' at position {pos} in {text!r}"
-                    )
-                step, pos = Field(m.group(0)), m.end()
-            steps.append(DeepScan(step))
+class _Compiler:
+    """Jayway's PathCompiler: reads one token after another from ``$``."""
+
+    def __init__(self, body: str, text: str) -> None:
+        self.s, self.text, self.pos, self.steps = body, text, 0, []
+
+    def err(self, message: str) -> PathSyntaxError:
+        return _fail(message, self.text)
+
+    def ch(self, i: int | None = None) -> str:
+        i = self.pos if i is None else i
+        if not 0 <= i < len(self.s):
+            raise self.err(f"unexpected end of path at position {i}")
+        return self.s[i]
+
+    def next_significant(self, start: int) -> int:
+        """Index of the first non-space character after ``start`` (may be out of range)."""
+        i = start + 1
+        while i < len(self.s) and self.s[i] == " ":
+            i += 1
+        return i
+
+    def next_significant_is(self, start: int, c: str) -> bool:
+        i = self.next_significant(start)
+        return i < len(self.s) and self.s[i] == c
+
+    def is_tail(self) -> bool:
+        return self.pos + 1 >= len(self.s)
+
+    def compile(self) -> list:
+        if self.s.endswith("."):
+            raise self.err("a path must not end with '.' or '..'")
+        if self.is_tail():
+            return self.steps
+        self.pos = 1
+        if self.s[1] not in ".[":
+            raise self.err("illegal character at position 1, expected '.' or '['")
+        self.read_next()
+        return self.steps
+
+    def read_next(self) -> None:
+        c = self.ch()
+        if c == "[":
+            ok = (
+                self.read_bracket_names()
+                or self.read_array()
+                or self.read_wildcard()
+                or self.read_filter()
+            )
+            if not ok:
+                raise self.err(f"could not parse the bracket at position {self.pos}")
         elif c == ".":
-            pos += 1
-            if pos < n and text[pos] == "*":
-                steps.append(Wildcard())
-                pos += 1
-                continue
-            m = _NAME.match(text, pos)
-            if not m:
-                raise PathSyntaxError(f"expected a field name at position {pos} in {text!r}")
-            steps.append(Field(m.group(0)))
-            pos = m.end()
-        elif c == "[":
-            step, pos = _parse_bracket(text, pos)
-            steps.append(step)
+            self.read_dot()
+        elif c == "*":
+            self.read_wildcard()
         else:
-            if stop is not None:
+            self.read_name_or_function()
+
+    def then(self) -> None:
+        if not self.is_tail():
+            self.read_next()
+
+    def read_dot(self) -> None:
+        if self.pos + 1 < len(self.s) and self.s[self.pos + 1] == ".":
+            self.steps.append("..")
+            self.pos += 2
+        elif self.pos + 1 >= len(self.s):
+            raise self.err("a path must not end with '.'")
+        else:
+            self.pos += 1
+        if self.ch() == ".":
+            raise self.err(f"character '.' at position {self.pos} is not valid")
+        self.read_next()
+
+    def read_name_or_function(self) -> None:
+        if self.ch() in "[*. ":
+            raise self.err(f"could not parse the token at position {self.pos}")
+        start = i = self.pos
+        while i < len(self.s) and self.s[i] not in ".[(":
+            if self.s[i] == " ":
+                raise self.err("use bracket notation ['my prop'] for a name with spaces")
+            i += 1
+        name = self.s[start:i]
+        if i < len(self.s) and self.s[i] == "(":
+            self.read_function(name, i)
+            return
+        self.pos = i
+        self.append(Field(name))
+        self.then()
+
+    def read_function(self, name: str, open_at: int) -> None:
+        depth, i = 1, open_at + 1
+        while i < len(self.s) and depth:
+            depth += {"(": 1, ")": -1}.get(self.s[i], 0)
+            i += 1
+        if depth:
+            raise self.err(f"arguments to function '{name}' are not closed properly")
+        inner = self.s[open_at + 1 : i - 1]
+        args = tuple(_function_args(inner, name, self.text)) if inner.strip() else ()
+        self.append(Function(name, args))
+        # Jayway resumes at the closing parenthesis of an empty argument list.
+        self.pos = open_at + 1 if not inner else i
+        self.then()
+
+    def read_wildcard(self) -> bool:
+        in_bracket = self.ch() == "["
+        if in_bracket and not self.next_significant_is(self.pos, "*"):
+            return False
+        if in_bracket:
+            star = self.next_significant(self.pos)
+            if not self.next_significant_is(star, "]"):
+                raise self.err(f"expected wildcard token to end with ']' at position {star + 1}")
+            self.pos = self.next_significant(star) + 1
+        else:
+            self.pos += 1
+        self.append(Wildcard())
+        self.then()
+        return True
+
+    def read_array(self) -> bool:
+        first = self.next_significant(self.pos)
+        if first >= len(self.s) or not (self.s[first].isdigit() or self.s[first] in "-:"):
+            return False
+        end = self.s.find("]", self.pos + 1)
+        if end < 0:
+            return False
+        expr = self.s[self.pos + 1 : end].strip()
+        if any(not (c.isdigit() or c in ",-: ") for c in expr):
+            return False
+        self.append(_slice(expr, self.text) if ":" in expr else _indexes(expr, self.text))
+        self.pos = end + 1
+        self.then()
+        return True
+
+    def read_bracket_names(self) -> bool:
+        quote_at = self.next_significant(self.pos)
+        if quote_at >= len(self.s) or self.s[quote_at] not in "'\"":
+            return False
+        quote, names = self.s[quote_at], []
+        i, start, end, in_name, escaped, after_comma = self.pos + 1, 0, 0, False, False, False
+        while i < len(self.s):
+            c = self.s[i]
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == "]" and not in_name:
+                if after_comma:
+                    raise self.err(f"empty name at position {i}")
                 break
-            raise PathSyntaxError(f"unexpected character {c!r} at position {pos} in {text!r}")
-    return steps, pos
+            elif c == quote:
+                if in_name:
+                    if (
+                        self.next_significant(i) >= len(self.s)
+                        or self.s[self.next_significant(i)] not in "],"
+                    ):
+                        raise self.err(f"names must be separated by ',' or end with ']' ({i})")
+                    end = i
+                    names.append(self.s[start:i])
+                    in_name = False
+                else:
+                    start, in_name, after_comma = i + 1, True, False
+            elif c == "," and not in_name:
+                if after_comma:
+                    raise self.err(f"empty name at position {i}")
+                after_comma = True
+            i += 1
+        if in_name:
+            raise self.err(f"name not closed, missing {quote}")
+        if not self.next_significant_is(end, "]"):
+            raise self.err("name not closed, missing ']'")
+        self.pos = self.next_significant(end) + 1
+        self.append(Field(names[0]) if len(names) == 1 else Fields(tuple(names)))
+        self.then()
+        return True
+
+    def read_filter(self) -> bool:
+        question = self.next_significant(self.pos)
+        if question >= len(self.s) or self.s[question] != "?":
+            return False
+        if not self.next_significant_is(question, "("):
+            return False
+        open_at = self.next_significant(question)
+        close = _matching(self.s, open_at, "(", ")", regex=True)
+        if close < 0 or not self.next_significant_is(close, "]"):
+            return False
+        end = self.next_significant(close)
+        inner = self.s[open_at : close + 1]
+        self.append(Filter(_FilterParser(inner, self.text).parse(), inner))
+        self.pos = end + 1
+        self.then()
+        return True
+
+    def append(self, step: Any) -> None:
+        if self.steps and self.steps[-1] == "..":
+            self.steps[-1] = DeepScan(step)
+        else:
+            self.steps.append(step)
 
 
-def _parse_bracket(text: str, pos: int) -> tuple[Any, int]:
-    pos += 1
-    if text.startswith("?(", pos):
-        expr, pos = _parse_filter(text, pos + 2)
-        if not text.startswith(")]", pos):
-            raise PathSyntaxError(f"unterminated filter in {text!r}")
-        return Filter(expr), pos + 2
-    if text.startswith("*]", pos):
-        return Wildcard(), pos + 2
-    close = _find_close(text, pos)
-    if close < 0:
-        raise PathSyntaxError(f"missing ']' in {text!r}")
-    inner = text[pos:close].strip()
-    if not inner:
-        raise PathSyntaxError(f"empty brackets in {text!r}")
-    members = [_parse_member(m.strip(), text) for m in _split_union(inner)]
-    if len(members) == 1:
-        return members[0], close + 1
-    if any(isinstance(m, Slice) for m in members):
-        raise PathSyntaxError(f"a slice cannot be part of a union in {text!r}")
-    return Union(tuple(members)), close + 1
+def _java_int(token: str, text: str) -> int:
+    if not re.fullmatch(r"-?\d+", token):
+        raise _fail(f"bad integer {token!r}", text)
+    value = int(token)
+    if not -_INT_MAX - 1 <= value <= _INT_MAX:
+        raise _fail(f"integer {token} out of range", text)
+    return value
 
 
-def _find_close(text: str, pos: int) -> int:
-    quote = None
-    i = pos
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 2
-                continue
-            if c == quote:
-                quote = None
-        elif c in "'\"":
-            quote = c
-        elif c == "]":
-            return i
+def _indexes(expr: str, text: str) -> Index | Indexes:
+    values = tuple(_java_int(t.strip(), text) for t in re.split(r"\s*,\s*", expr))
+    return Index(values[0]) if len(values) == 1 else Indexes(values)
+
+
+def _slice(expr: str, text: str) -> Slice:
+    if any(not (c.isdigit() or c in "-:") for c in expr):
+        raise _fail(f"bad slice [{expr}]", text)
+    parts = expr.split(":")
+    while parts and parts[-1] == "":  # Java's split drops trailing empty strings
+        parts.pop()
+    start = _java_int(parts[0], text) if parts and parts[0] else None
+    end = _java_int(parts[1], text) if len(parts) > 1 and parts[1] else None
+    if start is None and end is None:
+        raise _fail(f"bad slice [{expr}]", text)
+    return Slice(start, end)
+
+
+def _skip_quoted(s: str, i: int, quote: str) -> int:
+    """Index just past the quote closing the string that opens at ``i``."""
+    i += 1
+    while i < len(s):
+        if s[i] == "\\":
+            i += 2
+            continue
+        if s[i] == quote:
+            return i + 1
         i += 1
     return -1
 
 
-def _split_union(inner: str) -> list[str]:
-    parts, quote, cur, i = [], None, "", 0
-    while i < len(inner):
-        c = inner[i]
+def _matching(s: str, open_at: int, open_c: str, close_c: str, regex: bool = False) -> int:
+    """Index of the bracket closing ``s[open_at]``, skipping quoted strings and regexes."""
+    depth, i = 1, open_at + 1
+    while i < len(s):
+        c = s[i]
+        if c in "'\"" or (regex and c == "/"):
+            i = _skip_quoted(s, i, c)
+            if i < 0:
+                return -1
+            continue
+        if c == open_c:
+            depth += 1
+        elif c == close_c:
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _function_args(inner: str, name: str, text: str) -> list:
+    """Arguments of a path function: JSON literals or paths, split at top-level commas."""
+    args, depth, cur, quote = [], 0, "", None
+    for c in inner + ",":
         if quote:
-            cur += c
-            if c == "\\" and i + 1 < len(inner):
-                cur += inner[i + 1]
-                i += 1
-            elif c == quote:
-                quote = None
+            quote = None if c == quote else quote
         elif c in "'\"":
             quote = c
-            cur += c
-        elif c == ",":
-            parts.append(cur)
-            cur = ""
-        else:
-            cur += c
-        i += 1
-    parts.append(cur)
-    return parts
-
-
-def _parse_member(member: str, text: str) -> Any:
-    if len(member) >= 2 and member[0] == member[-1] and member[0] in "'\"":
-        quote = member[0]
-        return Field(member[1:-1].replace("\\" + quote, quote))
-    if ":" in member:
-        pieces = member.split(":")
-        if len(pieces) > 3:
-            raise PathSyntaxError(f"bad slice [{member}] in {text!r}")
-        try:
-            values = [int(p) if p.strip() else None for p in pieces] + [None] * (3 - len(pieces))
-        except ValueError:
-            raise PathSyntaxError(f"bad slice [{member}] in {text!r}") from None
-        if values[2] == 0:
-            raise PathSyntaxError(f"slice step cannot be zero in {text!r}")
-        return Slice(*values)
-    try:
-        return Index(int(member))
-    except ValueError:
-        raise PathSyntaxError(f"bad bracket expression [{member}] in {text!r}") from None
-
-
-# -- filter expressions: @.a == 1, @.a, !@.a, &&, ||, parentheses --------------------
-_FILTER_TOKEN = re.compile(
-    r"\s*(?:(?P<op>==|!=|<=|>=|<|>|=~|&&|\|\||!|\(|\))|(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
-    r"|(?P<num>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(?P<kw>true|false|null)\b"
-    r"|(?P<word>in|nin|subsetof|anyof|noneof|size|empty)\b|(?P<path>[@$][^\s=!<>&|()]*)"
-    r"|(?P<array>\[[^\]]*\])|(?P<regex>/(?:[^/\\]|\\.)*/[a-z]*))"
-)
-
-
-def _parse_filter(text: str, pos: int) -> tuple[Any, int]:
-    tokens: list[tuple[str, Any]] = []
-    depth = 0
-    while pos < len(text):
-        if text[pos] == ")" and depth == 0:
-            break
-        m = _FILTER_TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise PathSyntaxError(f"cannot parse filter at position {pos} in {text!r}")
-        pos = m.end()
-        kind = m.lastgroup
-        value = m.group(kind)
-        if kind == "op" and value == "(":
+        elif c in "([{":
             depth += 1
-        elif kind == "op" and value == ")":
+        elif c in ")]}":
             depth -= 1
-        tokens.append((kind, value))
-        while pos < len(text) and text[pos] == " ":
-            pos += 1
-    parser = _FilterParser(tokens, text)
-    expr = parser.parse_or()
-    if parser.i != len(tokens):
-        raise PathSyntaxError(f"unexpected token in filter of {text!r}")
-    return expr, pos
+        elif c == "," and depth == 0:
+            args.append(cur.strip())
+            cur = ""
+            continue
+        cur += c
+    if depth or quote:
+        raise _fail(f"arguments to function '{name}' are not closed properly", text)
+    out = []
+    for arg in args:
+        if arg.startswith(("$", "@")):
+            out.append(_parse(arg))
+        elif arg:
+            out.append(_Literal(arg))
+    return out
+
+
+# -- filters: Jayway's FilterCompiler -------------------------------------------------
+#: Jayway's relational operators; word operators are matched without regard to case.
+_OPERATORS = {
+    "==", "!=", "<", "<=", ">", ">=", "=~", "===", "!==",
+    "in", "nin", "contains", "all", "size", "exists", "type", "matches",
+    "empty", "subsetof", "anyof", "noneof",
+}  # fmt: skip
+_OPERATOR_CHARS = "<>=~!"
+
+
+@dataclass(frozen=True)
+class _Literal:
+    """A JSON literal (``[...]`` or ``{...}``) parsed when it is first compared."""
+
+    text: str
+
+    def value(self) -> Any:
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            pass
+        quoted = re.sub(
+            r"'((?:[^'\\]|\\.)*)'", lambda m: json.dumps(_unescape(m.group(1))), self.text
+        )
+        try:
+            return json.loads(quoted)
+        except ValueError:
+            raise _EvalError(f"invalid JSON literal {self.text}") from None
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 class _FilterParser:
-    def __init__(self, tokens: list, text: str) -> None:
-        self.tokens, self.i, self.text = tokens, 0, text
+    """LogicalOR := AND {'||' AND}; AND := Operand {'&&' Operand};
+    Operand := '!' Operand | '(' LogicalOR ')' | Value [operator Value]."""
 
-    def _peek(self) -> tuple | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
+    def __init__(self, body: str, text: str) -> None:
+        self.s, self.text, self.pos = body, text, 0
 
-    def parse_or(self) -> Any:
-        left = self.parse_and()
-        while self._peek() == ("op", "||"):
-            self.i += 1
-            left = ("or", left, self.parse_and())
-        return left
+    def err(self, message: str) -> PathSyntaxError:
+        return _fail(f"invalid filter: {message}", self.text)
 
-    def parse_and(self) -> Any:
-        left = self.parse_not()
-        while self._peek() == ("op", "&&"):
-            self.i += 1
-            left = ("and", left, self.parse_not())
-        return left
+    def blanks(self) -> int:
+        while self.pos < len(self.s) and self.s[self.pos] == " ":
+            self.pos += 1
+        return self.pos
 
-    def parse_not(self) -> Any:
-        if self._peek() == ("op", "!"):
-            self.i += 1
-            return ("not", self.parse_not())
-        return self.parse_cmp()
+    def at(self, token: str) -> bool:
+        self.blanks()
+        if self.s.startswith(token, self.pos):
+            self.pos += len(token)
+            return True
+        return False
 
-    def parse_cmp(self) -> Any:
-        left = self.parse_operand()
-        tok = self._peek()
-        comparison = tok and tok[0] == "op" and tok[1] in ("==", "!=", "<", "<=", ">", ">=", "=~")
-        if comparison or (tok and tok[0] == "word"):
-            self.i += 1
-            return ("cmp", tok[1], left, self.parse_operand())
-        return ("exists", left) if left[0] == "path" else ("truthy", left)
+    def parse(self) -> Any:
+        expr = self.logical_or()
+        if self.blanks() < len(self.s):
+            raise self.err(f"unexpected {self.s[self.pos :]!r}")
+        return expr
 
-    def parse_operand(self) -> Any:
-        tok = self._peek()
-        if tok is None:
-            raise PathSyntaxError(f"incomplete filter in {self.text!r}")
-        self.i += 1
-        kind, value = tok
-        if kind == "op" and value == "(":
-            inner = self.parse_or()
-            if self._peek() != ("op", ")"):
-                raise PathSyntaxError(f"missing ')' in filter of {self.text!r}")
-            self.i += 1
-            return ("group", inner)
-        if kind == "str":
-            return ("lit", re.sub(r"\\(.)", r"\1", value[1:-1]))
-        if kind == "num":
-            return ("lit", json.loads(value))
-        if kind == "kw":
-            return ("lit", json.loads(value))
-        if kind == "path":
-            rooted = "$" + value[1:]
-            return ("path", value[0], parse(rooted))
-        if kind == "array":
-            inner = value[1:-1].strip()
-            items = (
-                [_literal(part.strip(), self.text) for part in _split_union(inner)] if inner else []
-            )
-            return ("lit", items)
-        if kind == "regex":
-            body, _, flags = value[1:].rpartition("/")
-            return ("regex", re.compile(body, re.I if "i" in flags else 0))
-        raise PathSyntaxError(f"unexpected {value!r} in filter of {self.text!r}")
+    def logical_or(self) -> Any:
+        ops = [self.logical_and()]
+        while self.at("||"):
+            ops.append(self.logical_and())
+        return ops[0] if len(ops) == 1 else ("or", *ops)
+
+    def logical_and(self) -> Any:
+        ops = [self.operand()]
+        while self.at("&&"):
+            ops.append(self.operand())
+        return ops[0] if len(ops) == 1 else ("and", *ops)
+
+    def operand(self) -> Any:
+        save = self.blanks()
+        if self.at("!"):
+            if self.blanks() < len(self.s) and self.s[self.pos] not in "$@":
+                return ("not", self.operand())
+            self.pos = save
+        if self.at("("):
+            inner = self.logical_or()
+            if not self.at(")"):
+                raise self.err("expected ')'")
+            return inner
+        return self.relation()
+
+    def relation(self) -> Any:
+        left = self.value()
+        save = self.pos
+        op = self.operator()
+        if op is not None:
+            return ("cmp", op, left, self.value())
+        self.pos = save
+        if left[0] != "path":
+            raise self.err("a value alone is not a condition (expected a path)")
+        return ("exists", left, left[3])
+
+    def operator(self) -> str | None:
+        start = self.blanks()
+        if start < len(self.s) and self.s[start] in _OPERATOR_CHARS:
+            while self.pos < len(self.s) and self.s[self.pos] in _OPERATOR_CHARS:
+                self.pos += 1
+        else:
+            while self.pos < len(self.s) and self.s[self.pos] != " ":
+                self.pos += 1
+        op = self.s[start : self.pos]
+        op = op if op in _OPERATORS else op.lower()
+        return op if op in _OPERATORS else None
+
+    def value(self) -> Any:
+        if self.blanks() >= len(self.s):
+            raise self.err("a value is missing")
+        c = self.s[self.pos]
+        if c in "$@":
+            return self.path(exists=True)
+        if c == "!":
+            self.pos += 1
+            if self.blanks() < len(self.s) and self.s[self.pos] in "$@":
+                return self.path(exists=False)
+            raise self.err("unexpected '!'")
+        if c in "'\"":
+            end = _skip_quoted(self.s, self.pos, c)
+            if end < 0:
+                raise self.err(f"string literal without its closing {c}")
+            literal, self.pos = self.s[self.pos + 1 : end - 1], end
+            return ("lit", _unescape(literal))
+        for word, val in (("true", True), ("false", False), ("null", None)):
+            if c == word[0]:
+                if not self.s.startswith(word, self.pos):
+                    raise self.err(f"expected {word}")
+                self.pos += len(word)
+                return ("lit", val)
+        if c in "[{":
+            end = _matching(self.s, self.pos, c, "]" if c == "[" else "}")
+            if end < 0:
+                raise self.err(f"unclosed {c}")
+            literal, self.pos = self.s[self.pos : end + 1], end + 1
+            return ("json", _Literal(literal))
+        if c == "/":
+            return self.regex()
+        return self.number()
+
+    def number(self) -> Any:
+        number = re.compile(r"[0-9.\-]*").match(self.s, self.pos).group(0)
+        self.pos += len(number)
+        if not re.fullmatch(r"-?(\d+\.?\d*|\.\d+)", number):
+            raise self.err(f"bad number {number!r}")
+        return ("lit", float(number) if "." in number else int(number))
+
+    def regex(self) -> Any:
+        i = self.pos + 1
+        while i < len(self.s) and (self.s[i] != "/" or self.s[i - 1] == "\\"):
+            i += 1
+        if i >= len(self.s):
+            raise self.err("regular expression without its closing '/'")
+        flags = re.compile(r"[a-zA-Z]*").match(self.s, i + 1).group(0)
+        body, self.pos = self.s[self.pos + 1 : i], i + 1 + len(flags)
+        bits = {"i": re.I, "m": re.M, "s": re.S, "x": re.X}
+        try:
+            return ("regex", re.compile(body, sum(bits.get(f, 0) for f in set(flags))))
+        except re.error as exc:
+            raise self.err(f"bad regular expression /{body}/: {exc}") from None
+
+    def path(self, exists: bool) -> Any:
+        begin = self.pos
+        self.pos += 1
+        while self.pos < len(self.s):
+            if self.s[self.pos] == "[":
+                end = _matching(self.s, self.pos, "[", "]")
+                if end < 0:
+                    raise self.err("square brackets do not match")
+                self.pos = end + 1
+                if self.pos >= len(self.s):
+                    break
+            c = self.s[self.pos]
+            if c in _OPERATOR_CHARS or c == " " or (c == ")" and not self.closes_call(begin)):
+                break
+            self.pos += 1
+        text = self.s[begin : self.pos]
+        return ("path", text[0], _parse(text), exists)
+
+    def closes_call(self, begin: int) -> bool:
+        i = self.pos - 1
+        while i >= 0 and self.s[i] == " ":
+            i -= 1
+        return i > begin and self.s[i] == "(" and "." in self.s[begin + 1 : i]
 
 
-def _literal(text: str, path_text: str) -> Any:
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
+# -- evaluation -------------------------------------------------------------------------
+class _NotFound(Exception):
+    """Jayway's PathNotFoundException: a definite step found nothing."""
+
+
+class _EvalError(_NotFound):
+    """A value the path cannot be evaluated against (bad literal, unknown function)."""
+
+
+def select(path: Path, document: Any, root: Any = None) -> Any:
+    """The value ``path`` selects in ``document``: one value for a definite path (MISSING
+    when absent), a list (possibly empty) for an indefinite one, MISSING where Jayway
+    raises (e.g. a missing object in the middle of a definite path)."""
     try:
-        return json.loads(text)
-    except ValueError:
-        raise PathSyntaxError(f"bad array element {text!r} in filter of {path_text!r}") from None
+        return _select(path.steps, document, document if root is None else root)
+    except _NotFound:
+        return MISSING
 
 
-def _contains(items: Any, value: Any) -> bool:
-    return isinstance(items, list) and any(_same_kind(i, value) and i == value for i in items)
+def _select(steps: tuple, document: Any, root: Any) -> Any:
+    value, start = document, 0
+    for k in range(len(steps) + 1):
+        if k < len(steps) and not isinstance(steps[k], Function):
+            continue
+        segment = steps[start:k]
+        if segment:
+            value = _segment(segment, value, root)
+        if k < len(steps):
+            value = _apply_function(steps[k], value, root)
+        start = k + 1
+    return value
 
 
-#: Jayway's word operators in filters, e.g. ``[?(@.size in ['S', 'M'])]``.
-_SET_OPERATORS = {
-    "in": lambda left, right: _contains(right, left),
-    "nin": lambda left, right: isinstance(right, list) and not _contains(right, left),
-    "subsetof": lambda left, right: (
-        isinstance(left, list) and all(_contains(right, v) for v in left)
-    ),
-    "anyof": lambda left, right: isinstance(left, list) and any(_contains(right, v) for v in left),
-    "noneof": lambda left, right: (
-        isinstance(left, list) and not any(_contains(right, v) for v in left)
-    ),
-    "size": lambda left, right: (
-        isinstance(left, list | str) and _same_kind(len(left), right) and len(left) == right
-    ),
-    "empty": lambda left, right: (
-        isinstance(left, list | str) and isinstance(right, bool) and (len(left) == 0) == right
-    ),
-}
+def _step_definite(step: Any, leaf: bool) -> bool:
+    return isinstance(step, _DEFINITE_STEPS) or (isinstance(step, Fields) and leaf)
 
 
-def _operand_value(node: Any, current: Any, root: Any) -> Any:
-    kind = node[0]
-    if kind == "lit":
-        return node[1]
-    if kind == "path":
-        base = current if node[1] == "@" else root
-        found = select(node[2], base)
-        return found
-    if kind == "group":
-        return _filter_true(node[1], current, root)
-    return node[1]
+def _segment(steps: tuple, value: Any, root: Any) -> Any:
+    out: list = []
+    _walk(steps, 0, value, root, out)
+    if all(_step_definite(s, i == len(steps) - 1) for i, s in enumerate(steps)):
+        if not out:
+            raise _NotFound
+        return out[0]
+    return out
 
 
+def _walk(steps: tuple, i: int, value: Any, root: Any, out: list) -> None:
+    """Jayway's token chain: apply ``steps[i]`` to ``value`` and hand each hit on.
+
+    Step Functions evaluates with exceptions suppressed: a member missing on the way, or
+    a step applied to the wrong type, selects nothing (an indefinite path gives ``[]``).
+    """
+    if i == len(steps):
+        out.append(value)
+        return
+    step, leaf = steps[i], i == len(steps) - 1
+    hits: list | tuple = ()
+    if isinstance(step, Field | Fields) and isinstance(value, dict):
+        if isinstance(step, Fields) and leaf:
+            out.append({n: value[n] for n in step.names if n in value})
+            return
+        names = (step.name,) if isinstance(step, Field) else step.names
+        hits = [value[n] for n in names if n in value]
+    elif isinstance(step, Index | Indexes | Slice) and isinstance(value, list):
+        n = len(value)
+        effective = (k + n if k < 0 else k for k in _array_indexes(step, n))
+        hits = [value[e] for e in effective if 0 <= e < n]
+    elif isinstance(step, Wildcard):
+        hits = _children(value)
+    elif isinstance(step, Filter):
+        candidates = [value] if isinstance(value, dict) else _children(value)
+        hits = [c for c in candidates if _filter_true(step.expression, c, root)]
+    elif isinstance(step, DeepScan):
+        _scan((*steps[:i], step.step, *steps[i + 1 :]), i, value, root, out)
+    for hit in hits:
+        _walk(steps, i + 1, hit, root, out)
+
+
+def _children(value: Any) -> list:
+    if isinstance(value, dict):
+        return list(value.values())
+    return value if isinstance(value, list) else []
+
+
+def _array_indexes(step: Any, length: int) -> range | tuple:
+    if isinstance(step, Index):
+        return (step.index,)
+    if isinstance(step, Indexes):
+        return step.indexes
+    start, end = step.start, step.end
+    if end is None:  # [start:]
+        start = max(0, start + length if start < 0 else start)
+        return range(start, length)
+    if start is None:  # [:end]
+        return range(0, min(length, end + length if end < 0 else end)) if length else ()
+    end = min(length, end)  # [start:end]: Jayway does not resolve negative bounds here
+    return range(start, end) if start < end and length else ()
+
+
+def _scan(steps: tuple, i: int, value: Any, root: Any, out: list) -> None:
+    """Jayway's ScanPathToken: visit every node (pre-order) where the step applies."""
+    step = steps[i]
+    leaf = i == len(steps) - 1
+    if isinstance(value, dict):
+        if _scan_matches(step, value, root, leaf):
+            _walk(steps, i, value, root, out)
+        for child in value.values():
+            _scan(steps, i, child, root, out)
+    elif isinstance(value, list):
+        if _scan_matches(step, value, root, leaf):
+            if leaf:
+                _walk(steps, i, value, root, out)
+            else:  # Jayway hands each element to the step after, as it does
+                for child in value:
+                    _walk(steps, i + 1, child, root, out)
+        for child in value:
+            _scan(steps, i, child, root, out)
+
+
+def _scan_matches(step: Any, node: Any, root: Any, leaf: bool) -> bool:
+    if isinstance(step, Field):
+        return isinstance(node, dict) and step.name in node
+    if isinstance(step, Fields):  # several names: all of them when the step is last
+        return isinstance(node, dict) and (not leaf or all(n in node for n in step.names))
+    if isinstance(step, Index | Indexes | Slice):
+        return isinstance(node, list)
+    if isinstance(step, Wildcard):
+        return True
+    if isinstance(step, Filter):
+        return _filter_true(step.expression, node, root)
+    return False
+
+
+# -- filter evaluation -------------------------------------------------------------------
 def _same_kind(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool)
@@ -422,106 +784,103 @@ def _same_kind(a: Any, b: Any) -> bool:
     return type(a) is type(b)
 
 
+def _equal(a: Any, b: Any) -> bool:
+    return a is not MISSING and b is not MISSING and _same_kind(a, b) and a == b
+
+
+def _contains(items: Any, value: Any) -> bool:
+    return isinstance(items, list) and any(_equal(i, value) for i in items)
+
+
+def _operand(node: Any, current: Any, root: Any) -> Any:
+    kind = node[0]
+    if kind == "lit":
+        return node[1]
+    if kind == "json":
+        return node[1].value()
+    if kind == "path":
+        return select(node[2], current if node[1] == "@" else root, root)
+    return node[1]
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    if op in ("==", "==="):
+        return _equal(left, right)
+    if op in ("!=", "!=="):
+        return not _equal(left, right)
+    if left is MISSING or right is MISSING:
+        return False
+    if op in ("<", "<=", ">", ">="):
+        if not _same_kind(left, right) or not isinstance(left, int | float | str):
+            return False
+        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+    if op == "in":
+        return _contains(right, left)
+    if op == "nin":
+        return isinstance(right, list) and not _contains(right, left)
+    if op == "contains":
+        if isinstance(left, str):
+            return isinstance(right, str) and right in left
+        return _contains(left, right)
+    if op in ("all", "subsetof", "anyof", "noneof"):
+        if not isinstance(left, list) or not isinstance(right, list):
+            return False
+        if op == "all":
+            return all(_contains(left, v) for v in right)
+        if op == "subsetof":
+            return all(_contains(right, v) for v in left)
+        hit = any(_contains(right, v) for v in left)
+        return hit if op == "anyof" else not hit
+    if op == "size":
+        return isinstance(left, list | str) and _equal(len(left), right)
+    if op == "empty":
+        return isinstance(left, list | str) and isinstance(right, bool) and (not left) == right
+    return False  # ``type`` and ``matches`` need Java class or predicate values
+
+
 def _filter_true(expr: Any, current: Any, root: Any) -> bool:
     kind = expr[0]
     if kind == "or":
-        return _filter_true(expr[1], current, root) or _filter_true(expr[2], current, root)
+        return any(_filter_true(e, current, root) for e in expr[1:])
     if kind == "and":
-        return _filter_true(expr[1], current, root) and _filter_true(expr[2], current, root)
+        return all(_filter_true(e, current, root) for e in expr[1:])
     if kind == "not":
         return not _filter_true(expr[1], current, root)
     if kind == "exists":
-        return _operand_value(expr[1], current, root) is not MISSING
-    if kind == "truthy":
-        return bool(_operand_value(expr[1], current, root))
+        found = _operand(expr[1], current, root) is not MISSING
+        return found == expr[2]
     _, op, left_node, right_node = expr
-    left = _operand_value(left_node, current, root)
     if op == "=~":
-        return (
-            isinstance(left, str)
-            and right_node[0] == "regex"
-            and bool(right_node[1].fullmatch(left))
-        )
-    right = _operand_value(right_node, current, root)
-    if left is MISSING or right is MISSING:
-        return False
-    if op in _SET_OPERATORS:
-        return _SET_OPERATORS[op](left, right)
-    if op == "==":
-        return _same_kind(left, right) and left == right
-    if op == "!=":
-        return not (_same_kind(left, right) and left == right)
-    if not _same_kind(left, right) or not isinstance(left, int | float | str):
-        return False
-    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+        text = _operand(left_node, current, root)
+        if right_node[0] != "regex":
+            return False
+        if isinstance(text, int | float) and not isinstance(text, bool):
+            text = json.dumps(text)
+        return isinstance(text, str) and bool(right_node[1].fullmatch(text))
+    if op == "exists":
+        found = _operand(left_node, current, root) is not MISSING
+        return found == _operand(right_node, current, root)
+    return _compare(op, _operand(left_node, current, root), _operand(right_node, current, root))
 
 
-# -- evaluation -------------------------------------------------------------------------
-def _apply(step: Any, value: Any, root: Any, out: list) -> None:
-    if isinstance(step, Field):
-        if isinstance(value, dict) and step.name in value:
-            out.append(value[step.name])
-    elif isinstance(step, Index):
-        if isinstance(value, list):
-            i = step.index
-            if -len(value) <= i < len(value):
-                out.append(value[i])
-    elif isinstance(step, Wildcard):
-        if isinstance(value, dict):
-            out.extend(value.values())
-        elif isinstance(value, list):
-            out.extend(value)
-    elif isinstance(step, Slice):
-        if isinstance(value, list):
-            out.extend(value[step.start : step.end : step.step])
-    elif isinstance(step, Union):
-        for member in step.members:
-            _apply(member, value, root, out)
-    elif isinstance(step, Filter):
-        items = (
-            value
-            if isinstance(value, list)
-            else list(value.values())
-            if isinstance(value, dict)
-            else []
-        )
-        out.extend(item for item in items if _filter_true(step.expression, item, root))
-    elif isinstance(step, DeepScan):
-        _deep(step.step, value, root, out)
-
-
-def _deep(step: Any, value: Any, root: Any, out: list) -> None:
-    _apply(step, value, root, out)
-    if isinstance(value, dict):
-        for child in value.values():
-            _deep(step, child, root, out)
-    elif isinstance(value, list):
-        for child in value:
-            _deep(step, child, root, out)
-
-
-def select(path: Path, document: Any) -> Any:
-    """The value ``path`` selects in ``document``: one value for a definite path (MISSING
-    when absent), a list (possibly empty) for an indefinite one; a trailing function
-    (``.length()``...) is applied to that selection."""
-    value = _select_steps(path, document)
-    if path.function is None or value is MISSING:
-        return value
-    return _apply_function(path.function, value)
-
-
-def _apply_function(name: str, value: Any) -> Any:
-    if name == "length":
-        return len(value) if isinstance(value, list | dict | str) else MISSING
-    if name == "keys":
-        return list(value) if isinstance(value, dict) else MISSING
-    if not isinstance(value, list):
-        return MISSING
-    if name in ("first", "last"):
-        return (value[0] if name == "first" else value[-1]) if value else MISSING
-    numbers = [v for v in value if isinstance(v, int | float) and not isinstance(v, bool)]
-    if not numbers or len(numbers) != len(value):
-        return MISSING
+# -- path functions ------------------------------------------------------------------------
+def _apply_function(step: Function, value: Any, root: Any) -> Any:
+    name = step.name
+    extra = [a.value() if isinstance(a, _Literal) else select(a, root, root) for a in step.args]
+    if name in ("length", "size"):
+        if isinstance(value, list | dict | str):
+            return len(value)
+        raise _EvalError(name)
+    if name == "keys" and isinstance(value, dict):
+        return list(value)
+    if name in ("first", "last") and isinstance(value, list) and value:
+        return value[0] if name == "first" else value[-1]
+    if name not in ("min", "max", "avg", "sum", "stddev"):
+        raise _EvalError(name)
+    items = (value if isinstance(value, list) else []) + extra
+    numbers = [v for v in items if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not numbers:
+        raise _EvalError(f"{name} of no numbers")
     if name == "min":
         return min(numbers)
     if name == "max":
@@ -534,28 +893,7 @@ def _apply_function(name: str, value: Any) -> Any:
     return (sum((v - mean) ** 2 for v in numbers) / len(numbers)) ** 0.5
 
 
-def _select_steps(path: Path, document: Any) -> Any:
-    if path.definite or (path.function and all(isinstance(s, Field | Index) for s in path.steps)):
-        value = document
-        for step in path.steps:
-            if isinstance(step, Field):
-                if not isinstance(value, dict) or step.name not in value:
-                    return MISSING
-                value = value[step.name]
-            else:
-                if not isinstance(value, list) or not -len(value) <= step.index < len(value):
-                    return MISSING
-                value = value[step.index]
-        return value
-    current = [document]
-    for step in path.steps:
-        nxt: list = []
-        for value in current:
-            _apply(step, value, document, nxt)
-        current = nxt
-    return current
-
-
+# -- ResultPath ----------------------------------------------------------------------------
 def set_reference(document: Any, path: Path, value: Any) -> Any:
     """A copy of ``document`` with ``value`` placed at the reference ``path`` (ResultPath).
 

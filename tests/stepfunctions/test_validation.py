@@ -94,7 +94,7 @@ def test_malformed_path_and_intrinsic():
             "States": {
                 "A": {
                     "Type": "Pass",
-                    "InputPath": "$.a[",
+                    "InputPath": "$.a[]",
                     "ResultPath": "$.a[*]",
                     "Parameters": {"x.$": "States.Nope(1)", "y.$": "not a path"},
                     "End": True,
