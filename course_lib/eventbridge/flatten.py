@@ -10,8 +10,11 @@ of different elements of one array from combining into a match (AWS's array cons
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from course_lib.eventbridge.errors import InvalidEvent
 
 Membership = tuple[tuple[int, int], ...]
 FlatEvent = dict[str, list[tuple[Any, Membership]]]
@@ -34,15 +37,20 @@ def flatten_event(event: dict, keep: PathTrie | None = None) -> FlatEvent:
     """Every leaf of ``event`` under its dotted path (keys containing dots join the same way).
 
     With ``keep`` (a :func:`path_trie` of the paths rules use), subtrees no rule looks at
-    are skipped.
+    are skipped. A leaf that is not JSON (a datetime, a set, NaN...) raises
+    :class:`InvalidEvent` naming its path. The walk uses an explicit stack, so nesting
+    depth costs memory, not Python recursion.
     """
     flat: FlatEvent = {}
     arrays = itertools.count()
-    stack: list[tuple[Any, str, Membership, PathTrie | None]] = [(event, "", (), keep)]
+    stack: list[tuple[Any, str | None, Membership, PathTrie | None]] = [(event, None, (), keep)]
     while stack:
         node, path, membership, trie = stack.pop()
-        if type(node) is dict:
+        kind = type(node)
+        if kind is dict:
             for key, value in node.items():
+                if type(key) is not str:
+                    raise InvalidEvent(f"Event has a key that is not a string: {key!r}")
                 below = None
                 if trie is not None:
                     below = trie.get(key)
@@ -52,15 +60,24 @@ def flatten_event(event: dict, keep: PathTrie | None = None) -> FlatEvent:
                         below = _descend(trie, key)
                         if below is None:
                             continue
-                stack.append((value, f"{path}.{key}" if path else key, membership, below))
-        elif isinstance(node, list | tuple):
+                stack.append((value, key if path is None else f"{path}.{key}", membership, below))
+        elif kind is list or kind is tuple:
             array = next(arrays)
             for index, element in enumerate(node):
                 stack.append((element, path, (*membership, (array, index)), trie))
-        elif isinstance(node, dict):
+        elif (
+            kind is str
+            or kind is int
+            or kind is bool
+            or node is None
+            or (kind is float and math.isfinite(node))
+        ):
+            flat.setdefault("" if path is None else path, []).append((node, membership))
+        elif isinstance(node, Mapping):
             stack.append((dict(node), path, membership, trie))
         else:
-            flat.setdefault(path, []).append((node, membership))
+            where = "the event" if path is None else f"field {path!r}"
+            raise InvalidEvent(f"{where} holds {node!r}, which is not a JSON value")
     return flat
 
 
@@ -79,21 +96,72 @@ def compatible(first: Membership, second: Membership) -> bool:
     return all(positions.get(array, index) == index for array, index in second)
 
 
+#: How deeply arrays may nest around the values one sub-rule combines. The search below
+#: descends one level per shared array; this bound keeps it inside Python's stack.
+MAX_SHARED_ARRAY_NESTING = 150
+
+
 def consistent_choice(options: list[list[Membership]]) -> bool:
-    """Whether one membership can be picked from each list so that all picks are compatible."""
-    pending = [memberships for memberships in options if () not in memberships]
-    pending.sort(key=len)
-    chosen: list[Membership] = []
+    """Whether one membership can be picked from each list so that all picks are compatible.
 
-    def search(depth: int) -> bool:
-        if depth == len(pending):
+    Arrays nest like the event, so the search follows them: fields whose values sit in
+    different arrays at the same level never constrain each other, and fields that share
+    an array must pick one element of it, where the same question repeats one level down
+    with only the fields' values inside that element (pruning before descending). The
+    work grows with the event's size times the pattern's fields, not exponentially. A
+    field that reaches one path through two arrays (a dotted key beside a nested one)
+    is tried in each.
+    """
+    fields = []
+    for memberships in options:
+        if not memberships:
+            return False
+        if () not in memberships:
+            fields.append(memberships)
+    if len(fields) < 2:
+        return True
+    if max(len(m) for memberships in fields for m in memberships) > MAX_SHARED_ARRAY_NESTING:
+        raise InvalidEvent(
+            f"Event nests arrays more than {MAX_SHARED_ARRAY_NESTING} deep around the fields "
+            "one pattern combines; this engine does not match that deep"
+        )
+    groups: dict[int, list[dict[int, list[Membership]]]] = {}
+    ambiguous: list[dict[int, dict[int, list[Membership]]]] = []
+    for memberships in fields:
+        by_array: dict[int, dict[int, list[Membership]]] = {}
+        for membership in memberships:
+            (array, index), rest = membership[0], membership[1:]
+            by_array.setdefault(array, {}).setdefault(index, []).append(rest)
+        if len(by_array) == 1:
+            array, by_index = next(iter(by_array.items()))
+            groups.setdefault(array, []).append(by_index)
+        else:
+            ambiguous.append(by_array)
+    return _assign(groups, ambiguous)
+
+
+def _assign(
+    groups: dict[int, list[dict[int, list[Membership]]]],
+    ambiguous: list[dict[int, dict[int, list[Membership]]]],
+) -> bool:
+    if not ambiguous:
+        return all(_one_array(members) for members in groups.values())
+    first, rest = ambiguous[0], ambiguous[1:]
+    for array, by_index in first.items():
+        trial = {key: list(members) for key, members in groups.items()}
+        trial.setdefault(array, []).append(by_index)
+        if _assign(trial, rest):
             return True
-        for membership in pending[depth]:
-            if all(compatible(membership, other) for other in chosen):
-                chosen.append(membership)
-                if search(depth + 1):
-                    return True
-                chosen.pop()
-        return False
+    return False
 
-    return search(0)
+
+def _one_array(members: list[dict[int, list[Membership]]]) -> bool:
+    """Fields that sit in one array: is there an element that satisfies them together?"""
+    if len(members) == 1:
+        return True
+    members = sorted(members, key=len)
+    return any(
+        all(index in member for member in members[1:])
+        and consistent_choice([member[index] for member in members])
+        for index in members[0]
+    )

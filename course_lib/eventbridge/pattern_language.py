@@ -14,11 +14,13 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
-import re
+import sys
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.eventbridge.errors import InvalidEventPattern
 from course_lib.eventbridge.predicates import (
     FIVE_BILLION,
@@ -39,6 +41,9 @@ from course_lib.eventbridge.predicates import (
 
 #: AWS's limit on the EventPattern string (PutRule and TestEventPattern).
 MAX_PATTERN_LENGTH = 4096
+#: Nesting limit of the JSON parser of AWS's Java services (Jackson's default), which
+#: applies to patterns as to any JSON document.
+MAX_PATTERN_DEPTH = strict_json.MAX_DEPTH
 #: Upper bound on the sub-rules a pattern's ``$or`` branches may multiply into.
 MAX_SUBRULES = 1000
 #: The wildcard complexity above which AWS answers "Rule is too complex". AWS does not
@@ -57,6 +62,7 @@ OPERATORS = (
     "suffix",
     "wildcard",
 )
+MAX_DOUBLE = sys.float_info.max
 TOO_COMPLEX = (
     "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
     "sequences after a wildcard character"
@@ -91,26 +97,63 @@ class CompiledPattern:
 
 
 def load_pattern(pattern: Any) -> Any:
-    """The pattern as parsed JSON: a JSON string is decoded, anything else is taken as given."""
-    if isinstance(pattern, str | bytes):
-        text = pattern.decode() if isinstance(pattern, bytes) else pattern
-        if len(text) > MAX_PATTERN_LENGTH:
-            raise InvalidEventPattern(
-                f"Event pattern is {len(text)} characters long; the maximum is {MAX_PATTERN_LENGTH}"
-            )
+    """The pattern as parsed JSON: a JSON string is decoded, anything else is taken as given.
+
+    Either way the pattern must be plain JSON (no NaN, no sets or datetimes, string keys),
+    at most :data:`MAX_PATTERN_LENGTH` characters as compact JSON and nested at most
+    :data:`MAX_PATTERN_DEPTH` levels, or :class:`InvalidEventPattern` says which rule it breaks.
+    """
+    if isinstance(pattern, bytes | bytearray):
         try:
-            return json.loads(text, parse_constant=_reject_constant)
+            pattern = bytes(pattern).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidEventPattern(
+                f"Event pattern is not valid UTF-8 (byte {error.start})"
+            ) from None
+    if isinstance(pattern, str):
+        if len(pattern) > MAX_PATTERN_LENGTH:
+            raise InvalidEventPattern(
+                f"Event pattern is {len(pattern)} characters long; the maximum is {MAX_PATTERN_LENGTH}"
+            )
+        if strict_json.nesting_depth(pattern) > MAX_PATTERN_DEPTH:
+            raise InvalidEventPattern(f"Event pattern nests deeper than {MAX_PATTERN_DEPTH} levels")
+        try:
+            return json.loads(pattern, parse_constant=_reject_constant)
         except json.JSONDecodeError as exc:
             raise InvalidEventPattern(
-                f'{exc.msg}\n at [Source: (String)"{text}"; line: {exc.lineno}, column: {exc.colno}]'
+                f'{exc.msg}\n at [Source: (String)"{pattern}"; line: {exc.lineno}, column: {exc.colno}]'
             ) from None
-    if isinstance(pattern, dict):
-        size = len(json.dumps(pattern, separators=(",", ":"), default=str))
-        if size > MAX_PATTERN_LENGTH:
+        except RecursionError:
             raise InvalidEventPattern(
-                f"Event pattern is {size} characters long; the maximum is {MAX_PATTERN_LENGTH}"
-            )
+                f"Event pattern nests deeper than this engine can read ({MAX_PATTERN_DEPTH} levels)"
+            ) from None
+    try:
+        strict_json.check(pattern, field="EventPattern", max_depth=MAX_PATTERN_DEPTH)
+    except strict_json.JsonError as error:
+        raise InvalidEventPattern(f"{error.field}: {error.reason}") from None
+    size = compact_json_length(pattern)
+    if size > MAX_PATTERN_LENGTH:
+        raise InvalidEventPattern(
+            f"Event pattern is {size} characters long; the maximum is {MAX_PATTERN_LENGTH}"
+        )
     return pattern
+
+
+def compact_json_length(value: Any) -> int:
+    """The length of ``json.dumps(value, separators=(",", ":"))``, computed without recursion."""
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            total += 1 + 2 * len(item) + sum(len(json.dumps(key)) for key in item) + (not item)
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            total += 1 + max(len(item), 1)
+            stack.extend(item)
+        else:
+            total += len(json.dumps(item))
+    return total
 
 
 def _reject_constant(name: str) -> Any:
@@ -123,7 +166,7 @@ def compile_pattern(pattern: Any) -> CompiledPattern:
     if not isinstance(document, dict):
         raise InvalidEventPattern("Filter is not an object")
     alternatives: list[dict[str, list[Predicate]]] = []
-    _parse_object(document, "", alternatives, inside_or=False)
+    _parse_object(document, None, alternatives, inside_or=False)
     subrules = tuple(_subrule(alternative) for alternative in alternatives)
     _check_wildcard_complexity(subrules)
     return CompiledPattern(subrules)
@@ -139,38 +182,71 @@ def _subrule(alternative: dict[str, list[Predicate]]) -> Subrule:
     return Subrule(tuple(fields))
 
 
-def _join(prefix: str, key: str) -> str:
-    return f"{prefix}.{key}" if prefix else key
+def join_path(prefix: str | None, key: str) -> str:
+    """``prefix.key``; ``None`` stands for the top level, so an empty key still adds a step."""
+    return key if prefix is None else f"{prefix}.{key}"
+
+
+class PatternWarning(UserWarning):
+    """A pattern AWS accepts but that probably does not say what its author meant."""
 
 
 def _parse_object(
-    obj: dict, path: str, alternatives: list[dict[str, list[Predicate]]], *, inside_or: bool
+    obj: dict,
+    path: str | None,
+    alternatives: list[dict[str, list[Predicate]]],
+    *,
+    inside_or: bool,
 ) -> None:
+    """Add the fields of ``obj`` (at ``path``) to every alternative, in document order.
+
+    Nested objects are walked with an explicit stack, so deep patterns cannot exhaust
+    Python's recursion limit; only ``$or`` recurses, once per ``$or`` level.
+    """
+    stack = [(iter(obj.items()), path)]
     if not obj:
         raise InvalidEventPattern("Empty objects are not allowed")
-    for key, value in obj.items():
+    while stack:
+        items, prefix = stack[-1]
+        entry = next(items, None)
+        if entry is None:
+            stack.pop()
+            continue
+        key, value = entry
         if not isinstance(key, str):
             raise InvalidEventPattern(f"Field names must be strings, got {key!r}")
         if key == OR_KEY:
-            _parse_or(value, path, alternatives)
+            _parse_or(value, prefix, alternatives)
             continue
         if inside_or and key in OPERATORS:
             raise InvalidEventPattern(
                 f"{key} is Ruler reserved fieldName which cannot be used inside {OR_KEY}."
             )
         if isinstance(value, dict):
-            _parse_object(value, _join(path, key), alternatives, inside_or=inside_or)
+            if not value:
+                raise InvalidEventPattern("Empty objects are not allowed")
+            stack.append((iter(value.items()), join_path(prefix, key)))
         elif isinstance(value, list | tuple):
             predicates = _parse_values(list(value))
             if not alternatives:
                 alternatives.append({})
+            field = join_path(prefix, key)
+            if field in alternatives[-1] and not inside_or:
+                warnings.warn(
+                    f"Event pattern names field {field!r} twice (for example once as a dotted "
+                    "key and once nested); as on AWS, the later one replaces the earlier.",
+                    PatternWarning,
+                    stacklevel=4,
+                )
             for alternative in alternatives:
-                alternative[_join(path, key)] = predicates
+                alternative[field] = predicates
         else:
             raise InvalidEventPattern(f'"{key}" must be an object or an array')
 
 
-def _parse_or(value: Any, path: str, alternatives: list[dict[str, list[Predicate]]]) -> None:
+def _parse_or(
+    value: Any, path: str | None, alternatives: list[dict[str, list[Predicate]]]
+) -> None:
     if not isinstance(value, list | tuple):
         raise InvalidEventPattern(f"It must be an Array followed with {OR_KEY}.")
     current = [dict(alternative) for alternative in alternatives] or [{}]
@@ -216,10 +292,10 @@ def _parse_values(values: list) -> list[Predicate]:
                 predicates.append(Cidr(ipaddress.ip_network(address)))
             else:
                 predicates.append(Exact(("s", value)))
-        elif (
-            value is None or isinstance(value, bool) or (is_number(value) and math.isfinite(value))
-        ):
+        elif value is None or isinstance(value, bool):
             predicates.append(Exact(value_key(value)))
+        elif is_number(value):
+            predicates.append(Exact(value_key(_check_exact_number(value))))
         else:
             raise InvalidEventPattern("Match value must be String, number, true, false, or null")
     return predicates
@@ -288,10 +364,27 @@ def _parse_affix(name: str, argument: Any) -> Predicate:
     return kind(argument)
 
 
+def _check_exact_number(value: int | float) -> int | float:
+    """An exact-match number must be a finite double, as AWS's Java parser reads it.
+
+    A 400-digit integer or ``1e400`` is out of that range and is rejected.
+    """
+    finite = math.isfinite(value) if isinstance(value, float) else abs(value) <= MAX_DOUBLE
+    if not finite:
+        raise InvalidEventPattern(
+            "Number is out of range: exact-match numbers must be finite doubles "
+            f"(magnitude at most {MAX_DOUBLE:.3e}); numeric ranges must be between -5.0E9 "
+            "and 5.0E9, inclusive"
+        )
+    return value
+
+
 def _check_number(value: Any, message: str) -> Decimal:
     """A number usable in a numeric comparison: at most six decimals, within +/-5e9."""
-    if not is_number(value) or not math.isfinite(value):
+    if not is_number(value) or (isinstance(value, float) and not math.isfinite(value)):
         raise InvalidEventPattern(message)
+    if isinstance(value, int) and abs(value) > FIVE_BILLION:
+        raise InvalidEventPattern("Value must be between -5.0E9 and 5.0E9, inclusive")
     number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if number != number.to_integral_value() and -number.normalize().as_tuple().exponent > 6:
         raise InvalidEventPattern("Only values upto 6 decimals are supported")
@@ -356,6 +449,7 @@ def parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
 def parse_wildcard(text: str) -> Wildcard:
     """A wildcard pattern: ``*`` is any run of characters, ``\\*`` and ``\\\\`` are literals."""
     pieces: list[str] = []
+    current: list[str] = []
     position = 0
     previous_star = False
     while position < len(text):
@@ -364,20 +458,22 @@ def parse_wildcard(text: str) -> Wildcard:
             following = text[position + 1 : position + 2]
             if following not in ("*", "\\"):
                 raise InvalidEventPattern(f"Invalid escape character at pos {position}")
-            pieces.append(re.escape(following))
+            current.append(following)
             position += 2
             previous_star = False
             continue
         if char == "*":
             if previous_star:
                 raise InvalidEventPattern(f"Consecutive wildcard characters at pos {position}")
-            pieces.append(".*")
+            pieces.append("".join(current))
+            current = []
             previous_star = True
         else:
-            pieces.append(re.escape(char))
+            current.append(char)
             previous_star = False
         position += 1
-    return Wildcard(text, re.compile("".join(pieces), re.DOTALL))
+    pieces.append("".join(current))
+    return Wildcard(text, tuple(pieces))
 
 
 def wildcard_tokens(text: str) -> list[str | None]:

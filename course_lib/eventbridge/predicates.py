@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -135,13 +134,41 @@ class EqualsIgnoreCase(Predicate):
 
 @dataclass(frozen=True)
 class Wildcard(Predicate):
-    """``{"wildcard": "..."}``: ``*`` matches any run of characters, ``\\*`` a literal star."""
+    """``{"wildcard": "..."}``: ``*`` matches any run of characters, ``\\*`` a literal star.
+
+    ``pieces`` are the literal runs between the stars (so ``"a*b*"`` is ``("a", "b", "")``).
+    Matching finds them left to right with ``str.find``, which takes time linear in the
+    value for every pattern: no regular expression, so no backtracking.
+    """
 
     text: str
-    regex: re.Pattern
+    pieces: tuple[str, ...]
 
     def matches(self, value: Any) -> bool:
-        return isinstance(value, str) and self.regex.fullmatch(value) is not None
+        return isinstance(value, str) and pieces_match(self.pieces, value)
+
+
+def pieces_match(pieces: tuple[str, ...], value: str) -> bool:
+    """Whether ``value`` is ``pieces`` joined by runs of any characters (a wildcard match).
+
+    The first piece must start the value and the last must end it; each middle piece
+    is taken at its leftmost place after the previous one, which is optimal because a
+    star can absorb anything that an earlier match would have skipped.
+    """
+    first, last = pieces[0], pieces[-1]
+    if len(pieces) == 1:
+        return value == first
+    if len(value) < len(first) + len(last):
+        return False
+    if not value.startswith(first) or not value.endswith(last):
+        return False
+    position, end = len(first), len(value) - len(last)
+    for piece in pieces[1:-1]:
+        found = value.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ It is the executable statement of the pattern semantics; the compiled
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.eventbridge.errors import InvalidEvent
 from course_lib.eventbridge.flatten import FlatEvent, Membership, consistent_choice, flatten_event
 from course_lib.eventbridge.pattern_language import CompiledPattern, Subrule, compile_pattern
@@ -56,13 +56,25 @@ def compile_cached(pattern: Any) -> CompiledPattern:
     return compile_pattern(pattern)
 
 
+def parse_event(event: Any) -> Any:
+    """JSON text (str or bytes) parsed strictly, or a given object checked to be plain JSON.
+
+    Raises :class:`InvalidEvent` naming the field and the reason: invalid UTF-8, NaN or
+    Infinity, nesting deeper than :data:`~course_lib.strict_json.MAX_DEPTH` levels, or
+    leaves that are not JSON (datetimes, sets, bytes...).
+    """
+    try:
+        if isinstance(event, str | bytes | bytearray):
+            return strict_json.loads(event, field="Event")
+        strict_json.check(event, field="Event")
+    except strict_json.JsonError as error:
+        raise InvalidEvent(f"{error.field}: {error.reason}") from None
+    return event
+
+
 def load_event(event: Any) -> dict:
     """The event as a dict, checked the way TestEventPattern checks it."""
-    if isinstance(event, str | bytes):
-        try:
-            event = json.loads(event)
-        except json.JSONDecodeError as exc:
-            raise InvalidEvent(f"Event is not valid JSON: {exc.msg}") from None
+    event = parse_event(event)
     if not isinstance(event, dict):
         raise InvalidEvent(f"Event must be a JSON object, got {type(event).__name__}")
     missing = [name for name in REQUIRED_EVENT_FIELDS if name not in event]
@@ -75,7 +87,13 @@ def test_event_pattern(pattern: Any, event: Any) -> bool:
     """Like AWS TestEventPattern: does ``pattern`` match ``event``? Both may be JSON strings.
 
     Raises :class:`InvalidEventPattern` for a pattern AWS rejects and :class:`InvalidEvent`
-    for an event without the envelope fields AWS requires.
+    for an event without the envelope fields AWS requires or that is not plain JSON.
+
+    Limits: a pattern is at most 4,096 characters of JSON, nests at most 1,000 levels and
+    expands into at most 1,000 ``$or`` combinations; an event nests at most 1,000 levels,
+    and arrays around the values one pattern combines at most 150 (see
+    :mod:`~course_lib.eventbridge.flatten`). Events are 256 KiB at most on AWS
+    (PutEvents checks that size; this function does not).
     """
     compiled = compile_cached(pattern)
     return pattern_matches(compiled, load_event(event))
