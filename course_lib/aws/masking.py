@@ -1,8 +1,10 @@
 """Keep account ids out of stored notebook outputs, and keep printed responses stable.
 
 An AWS account id is twelve digits; anything printed shows only the first four
-(``1234********``), including inside ARNs and queue URLs. Timestamps and request ids
-change on every run, so :func:`printable` drops or replaces them.
+(``1234********``), including inside ARNs and queue URLs, and when it arrives as an
+integer (``123456789012``, or a shorter one under a key that names an account, whose
+leading zeros were lost). Timestamps and request ids change on every run, so
+:func:`printable` drops or replaces them.
 """
 
 from __future__ import annotations
@@ -21,12 +23,27 @@ TIMESTAMP = "<timestamp>"
 VOLATILE_KEYS = frozenset({"ResponseMetadata"})
 
 
-def mask(text: str) -> str:
+_ACCOUNT_KEY = re.compile(r"account|owner", re.IGNORECASE)
+
+
+def mask(text: str | int) -> str:
     """``text`` with every twelve-digit number (an account id) cut to its first four digits.
 
     User names and passwords inside URLs (``https://user:pass@host``) are removed too.
+    An integer is masked as the twelve-digit id it spells.
     """
+    if isinstance(text, int) and not isinstance(text, bool):
+        return mask(f"{text:012d}" if 0 <= text < 10**12 else str(text))
     return _URL_USERINFO.sub("", _ACCOUNT_ID.sub(lambda m: m.group(1) + "*" * 8, text))
+
+
+def _mask_int(value: int, account_key: bool) -> int | str:
+    """A twelve-digit integer, or any id-sized one under an account key, masked."""
+    if isinstance(value, bool):
+        return value
+    if 10**11 <= value < 10**12 or (account_key and 0 <= value < 10**12):
+        return mask(value)
+    return value
 
 
 def mask_exception(exc: BaseException) -> None:
@@ -51,11 +68,17 @@ def printable(value: Any, keys: list[str] | tuple[str, ...] | None = None) -> An
     return _clean(value)
 
 
-def _clean(value: Any) -> Any:
+def _clean(value: Any, account_key: bool = False) -> Any:
     if isinstance(value, dict):
-        return {mask(str(k)): _clean(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+        return {
+            mask(str(k)): _clean(v, bool(_ACCOUNT_KEY.search(str(k))))
+            for k, v in value.items()
+            if k not in VOLATILE_KEYS
+        }
     if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
+        return [_clean(v, account_key) for v in value]
+    if isinstance(value, int):
+        return _mask_int(value, account_key)
     if isinstance(value, str):
         return mask(value)
     if isinstance(value, datetime | date):

@@ -35,3 +35,28 @@ def test_printable_drops_metadata_and_timestamps_and_keeps_only_asked_keys():
     }
     assert masking.printable(response, keys=["status", "missing"]) == {"status": "SUCCEEDED"}
     assert masking.to_json(response, ["status"]) == '{\n  "status": "SUCCEEDED"\n}'
+
+
+def test_integer_account_ids_are_masked():
+    response = {
+        "Account": 123456789012,
+        "OwnerId": 12345678901,
+        "Accounts": [210987654321],
+        "Count": 5,
+        "Enabled": True,
+        "Bytes": 12345678901,
+        "Nested": {"accountId": 7},
+    }
+    assert masking.printable(response) == {
+        "Account": "1234********",
+        "OwnerId": "0123********",
+        "Accounts": ["2109********"],
+        "Count": 5,
+        "Enabled": True,
+        "Bytes": 12345678901,
+        "Nested": {"accountId": "0000********"},
+    }
+    assert masking.mask(123456789012) == "1234********"
+    assert masking.mask(10**13) == str(10**13)
+    assert "123456789012" not in masking.to_json({"Account": 123456789012})
+    assert "123456789012" not in masking.to_json([123456789012])
