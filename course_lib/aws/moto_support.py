@@ -14,6 +14,7 @@ import functools
 import json
 import logging
 import os
+import sys
 import types
 from typing import Any
 
@@ -78,6 +79,7 @@ class OfflineAccount:
     def __init__(self) -> None:
         from unittest import mock
 
+        _import_moto_without_a_missing_profile()
         from moto import mock_aws
         from moto.core.base_backend import AccountSpecificBackend
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -102,6 +104,30 @@ class OfflineAccount:
         for patch in reversed(self._patches):
             patch.stop()
         self._patches = []
+
+
+def _import_moto_without_a_missing_profile() -> None:
+    """Import the moto modules that build a default boto3 session at import time.
+
+    ``moto.ec2`` (pulled in by moto's Step Functions interpreter) lists regions through
+    ``boto3.Session()`` in a class body, which raises ``ProfileNotFound`` when
+    ``AWS_PROFILE`` names a profile that does not exist. Offline never uses the profile,
+    so it is hidden from the environment while these modules import.
+    """
+    names = [name for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE") if os.environ.get(name)]
+    if not names or "moto.ec2" in sys.modules:
+        return
+    import botocore.session
+
+    known = botocore.session.Session(profile=None).available_profiles
+    if all(os.environ[name] in known for name in names):
+        return
+    saved = {name: os.environ.pop(name) for name in names}
+    try:
+        import moto.ec2
+        import moto.stepfunctions.parser.models  # noqa: F401
+    finally:
+        os.environ.update(saved)
 
 
 def _isolated_region_catalogue(cls: type) -> Any:
