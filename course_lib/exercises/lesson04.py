@@ -126,16 +126,47 @@ def count_side_effects(key_expression: str) -> tuple[int, int, bool]:
     return len(counted), facts, found
 
 
+#: Longest key expression 04.2 evaluates. The key is a short path into the event; JMESPath
+#: parses long expressions in quadratic time (a 1 MB string takes about 40 s).
+MAX_KEY_EXPRESSION_CHARS = 1_000
+
+
+def _jmespath_problem(expression: str) -> str | None:
+    """A hint when ``expression`` is not a JMESPath expression the check can evaluate."""
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    if len(expression) > MAX_KEY_EXPRESSION_CHARS:
+        return (
+            f"that expression is {len(expression):,} characters long; the key is a short path "
+            "into the event. Print `event.to_dict()` and follow the path from the top."
+        )
+    try:
+        jmespath.compile(expression)
+    except JMESPathError:
+        return (
+            "that is not a valid JMESPath expression. A key with a hyphen needs double quotes "
+            'inside the expression, as in detail.data."order-id".'
+        )
+    except RecursionError:
+        return "that expression is nested too deeply to evaluate; the key is a short path."
+    return None
+
+
 @exercise("04.2", "Make a consumer idempotent")
 def idempotency_key(answer: Any) -> str | None:
     if not isinstance(answer, str) or not answer.strip():
         return "the answer is a JMESPath expression as a string, such as 'detail.data.size'."
+    expression = answer.strip()
+    problem = _jmespath_problem(expression)
+    if problem:
+        return problem
     try:
-        counted, facts, found = count_side_effects(answer.strip())
-    except ValueError:
+        counted, facts, found = count_side_effects(expression)
+    except (ValueError, RecursionError) as error:
         return (
-            "that is not a valid JMESPath expression. A key with a hyphen needs double quotes "
-            'inside the expression, as in detail.data."order-id".'
+            f"the expression fails on the events ({type(error).__name__}): the key is a value "
+            "you read from the event, such as a field under detail, not a computation."
         )
     if not found:
         return (

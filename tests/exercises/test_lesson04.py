@@ -190,3 +190,31 @@ def test_04_4_rejects_typical_mistakes_with_a_hint(make, hint):
 
 def test_every_lesson_04_exercise_is_registered():
     assert [e.id for e in exercises.registered("04")] == ["04.1", "04.2", "04.3", "04.4"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "hint"),
+    [
+        ("abs(detail)", "fails on the events (JMESPathTypeError)"),
+        ("(" * 600 + "id" + ")" * 600, "characters long"),
+        ("(" * 400 + "id" + ")" * 400, "duplicates still get through"),
+        ('"' * 999, "not a valid JMESPath"),
+    ],
+)
+def test_04_2_odd_expressions_get_a_hint_not_a_traceback(expression, hint):
+    result = verdict("04.2", expression)
+    assert not result.passed
+    assert hint in result.message or "nested too deeply" in result.message
+    assert "'idempotency-key'" not in result.message
+
+
+def test_04_2_a_one_megabyte_answer_is_answered_at_once():
+    import threading
+
+    answer = "detail." + "a" * 1_000_000
+    outcome = {}
+    worker = threading.Thread(target=lambda: outcome.update(r=verdict("04.2", answer)))
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "04.2 took over 10 s on a 1 MB answer"
+    assert "1,000,007 characters long" in outcome["r"].message
