@@ -12,7 +12,7 @@ Modules: ``domains`` (what each domain does), ``wiring`` (rules and definitions 
 """
 
 from course_lib.pizza.domains import BUS, MENU, SIZES, Timings, idempotency_key, lambda_arn
-from course_lib.pizza.experiment import compare_designs, new_step_changes
+from course_lib.pizza.experiment import compare_designs, event_flow, new_step_changes
 from course_lib.pizza.faults import FAULT_KINDS, NONE, Faults, fault
 from course_lib.pizza.shop import OUTCOMES, OrderOutcome, ShopRun, make_order, run_shop
 from course_lib.pizza.trace import TraceRow, milestones, percentiles, sequence, spans
@@ -39,6 +39,7 @@ __all__ = [
     "Timings",
     "TraceRow",
     "compare_designs",
+    "event_flow",
     "fault",
     "idempotency_key",
     "lambda_arn",

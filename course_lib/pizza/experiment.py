@@ -17,7 +17,7 @@ from __future__ import annotations
 from course_lib.coupling.facets import Integration, assess
 from course_lib.pizza.faults import Faults
 from course_lib.pizza.shop import run_shop
-from course_lib.pizza.wiring import DESIGNS
+from course_lib.pizza.wiring import DESIGNS, load_rules, publications, subscriptions
 
 #: An order's milestones, and the workflow state whose entry shows each one.
 MILESTONE_STATES = {
@@ -64,6 +64,32 @@ LINKS = {
         ("orders", "payments", "bus"),
     ],
 }
+
+
+#: The events that carry an order from placed to baked, in order.
+ORDER_PATH = ("OrderCreated", "PizzaPrepared", "PizzaBaked")
+
+
+def event_flow(design: str = "choreography", events=ORDER_PATH) -> list[tuple[str, str, str]]:
+    """``(publisher, event, subscriber)`` for each of ``events`` in ``design``.
+
+    Publishers come from the event catalogue, subscribers from the design's rules, so a
+    picture drawn from this cannot show an event that nobody publishes. An event without
+    a publisher or without a subscriber in the design is an error.
+    """
+    if design not in DESIGNS:
+        raise ValueError(f"design: one of {', '.join(DESIGNS)}, got {design!r}")
+    publisher = {row["detail_type"]: row["domain"] for row in publications()}
+    heard = subscriptions(load_rules(design))
+    flow = []
+    for event in events:
+        if event not in publisher:
+            raise ValueError(f"events: {event!r} is not in the catalogue (nobody publishes it)")
+        listeners = sorted({row["domain"] for row in heard if row["detail_type"] == event})
+        if not listeners:
+            raise ValueError(f"events: nobody subscribes to {event!r} in the {design} design")
+        flow.extend((publisher[event], event, listener) for listener in listeners)
+    return flow
 
 
 def coupling_profile(design: str) -> dict[str, float]:

@@ -14,6 +14,7 @@ from course_lib.viz.graphs import Diagram
 from course_lib.viz.style import COLORS, figure
 
 _FONT = "Helvetica"
+_NEWLINE = "\\n"  # a line break inside a DOT label
 _DOMAIN_FILL = {
     "orders": "#E8F1FA",
     "payments": "#FFF4DC",
@@ -47,6 +48,63 @@ _ARROW_COLORS = {
 
 def _q(text: str) -> str:
     return '"' + str(text).replace('"', '\\"') + '"'
+
+
+def coordination_styles(
+    flow: Iterable[tuple[str, str, str]],
+    *,
+    calls: Sequence[tuple[str, str]] = (
+        ("charge", "payments"),
+        ("bake", "kitchen"),
+        ("deliver", "delivery"),
+    ),
+    title: str = "orchestration and choreography",
+) -> Diagram:
+    """Two halves: an orchestrator calling each participant (``calls``: label, domain),
+    and domains publishing to and hearing from a bus (``flow``: publisher, event,
+    subscriber, as ``cl.pizza.event_flow`` returns it)."""
+    header = [
+        "digraph styles {",
+        f'  graph [rankdir=LR, fontname="{_FONT}", nodesep=0.3, ranksep=0.5];',
+        f'  node [fontname="{_FONT}", fontsize=11, shape=box, style="rounded,filled", '
+        'fillcolor="#E8F1FA"];',
+        f'  edge [fontname="{_FONT}", fontsize=9];',
+    ]
+    orchestration = [
+        "  subgraph cluster_o {",
+        f'    label="orchestration: one conductor calls everyone"; fontname="{_FONT}";',
+        '    o_workflow [label="order workflow", fillcolor="#FFF4DC"];',
+    ]
+    for label, domain in calls:
+        fill = _DOMAIN_FILL.get(domain, "#F2F2F2")
+        orchestration.append(f'    "o_{domain}" [label={_q(domain)}, fillcolor="{fill}"];')
+        orchestration.append(f'    o_workflow -> "o_{domain}" [label={_q(label)}];')
+    orchestration.append("  }")
+    choreography = [
+        "  subgraph cluster_c {",
+        f'    label="choreography: everyone reacts to facts on a bus"; fontname="{_FONT}";',
+        '    c_bus [label="event bus", shape=cylinder, fillcolor="#EEEEEE"];',
+    ]
+    published: dict[str, list[str]] = {}
+    heard: dict[str, list[str]] = {}
+    for publisher, event, subscriber in flow:
+        if event not in published.setdefault(publisher, []):
+            published[publisher].append(event)
+        heard.setdefault(subscriber, []).append(event)
+    for domain in dict.fromkeys([*published, *heard]):
+        fill = _DOMAIN_FILL.get(domain, "#F2F2F2")
+        choreography.append(f'    "c_{domain}" [label={_q(domain)}, fillcolor="{fill}"];')
+    for domain, events in published.items():
+        choreography.append(f'    "c_{domain}" -> c_bus [label={_q(_NEWLINE.join(events))}];')
+    for domain, events in heard.items():
+        choreography.append(
+            f'    c_bus -> "c_{domain}" [label={_q(_NEWLINE.join(events))}, '
+            f'color="{COLORS["blue"]}", fontcolor="{COLORS["blue"]}"];'
+        )
+    choreography.append("  }")
+    # Graphviz stacks the cluster written first at the bottom: orchestration goes on top.
+    lines = [*header, *choreography, *orchestration, "}"]
+    return Diagram("\n".join(lines) + "\n", title)
 
 
 def domain_map(

@@ -119,3 +119,18 @@ def test_new_step_changes_and_coupling_profile_errors():
         "order",
         "temporal",
     }
+
+
+def test_event_flow_names_a_publisher_and_a_subscriber_for_each_event():
+    assert pizza.event_flow("choreography") == [
+        ("orders", "OrderCreated", "kitchen"),
+        ("kitchen", "PizzaPrepared", "orders"),
+        ("orders", "PizzaBaked", "delivery"),
+    ]
+    # In the mix the workflow follows the kitchen itself: nobody subscribes to PizzaPrepared.
+    with pytest.raises(ValueError, match="nobody subscribes to 'PizzaPrepared'"):
+        pizza.event_flow("mix")
+    with pytest.raises(ValueError, match="not in the catalogue"):
+        pizza.event_flow("choreography", ("PizzaTeleported",))
+    with pytest.raises(ValueError, match="design"):
+        pizza.event_flow("soa")

@@ -111,3 +111,16 @@ def test_a_subscriber_only_domain_has_no_publisher_node():
     ]
     source = vp.domain_map(pizza.subscriptions(rules), pizza.publications()).source
     assert '"sub_loyalty"' in source and '"pub_loyalty"' not in source
+
+
+def test_coordination_styles_show_a_publisher_for_every_event_delivered():
+    flow = pizza.event_flow("choreography")
+    source = vp.coordination_styles(flow).source
+    published = [line for line in source.splitlines() if "-> c_bus" in line]
+    delivered = [line for line in source.splitlines() if "c_bus ->" in line]
+    for _, event, _ in flow:
+        assert any(event in line for line in published), event
+        assert any(event in line for line in delivered), event
+    assert "PizzaBaked" in next(line for line in published if '"c_orders"' in line)
+    assert source.index("cluster_c") < source.index("cluster_o")  # orchestration drawn on top
+    assert source.count("o_workflow ->") == 3
