@@ -108,6 +108,9 @@ class BranchStates:
                 return
             state["launching"] = True
             while state["next"] < total and len(state["running"]) < limit and not state["stopped"]:
+                if self.run.stopping:  # the execution ended (history quota, timeout)
+                    state["stopped"] = True
+                    break
                 i = state["next"]
                 state["next"] += 1
                 state["running"][i] = None
@@ -120,11 +123,13 @@ class BranchStates:
                 state["running"][i] = proc
                 self.run.children.add(proc)
             state["launching"] = False
-            if state["finished"] == total and not done.triggered:
+            if (state["finished"] == total or state["stopped"]) and not done.triggered:
                 done.succeed()
 
         launch()
         yield done
+        if self.run.stopping:
+            raise Aborted()
         failures.sort(key=lambda f: f[0])
         return results, failures
 

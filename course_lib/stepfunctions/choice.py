@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import Any
 
@@ -67,22 +66,48 @@ OPERATORS = frozenset(
 
 
 @lru_cache(maxsize=1024)
-def _wildcard_regex(pattern: str) -> re.Pattern:
-    out, i = [], 0
+def _wildcard_pieces(pattern: str) -> tuple[str, ...]:
+    """The literal pieces between unescaped ``*`` (``\\*`` is a star, ``\\\\`` a backslash)."""
+    pieces, current, i = [], [], 0
     while i < len(pattern):
         c = pattern[i]
         if c == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
+            current.append(pattern[i + 1])
             i += 2
             continue
-        out.append(".*" if c == "*" else re.escape(c))
+        if c == "*":
+            pieces.append("".join(current))
+            current = []
+        else:
+            current.append(c)
         i += 1
-    return re.compile("".join(out), re.S)
+    pieces.append("".join(current))
+    return tuple(pieces)
 
 
 def string_matches(value: Any, pattern: str) -> bool:
-    """StringMatches: ``*`` matches any run of characters, ``\\*`` a literal star."""
-    return isinstance(value, str) and _wildcard_regex(pattern).fullmatch(value) is not None
+    """StringMatches: ``*`` matches any run of characters, ``\\*`` a literal star.
+
+    Linear in the length of ``value``: the first piece must start it, the last must end
+    it, and each piece between is found leftmost after the previous one (the leftmost
+    place is never worse), so no backtracking is needed."""
+    if not isinstance(value, str):
+        return False
+    pieces = _wildcard_pieces(pattern)
+    if len(pieces) == 1:
+        return value == pieces[0]
+    first, *middle, last = pieces
+    if len(value) < len(first) + len(last) or not value.startswith(first):
+        return False
+    if not value.endswith(last):
+        return False
+    position, end = len(first), len(value) - len(last)
+    for piece in middle:
+        found = value.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
 
 
 def rule_matches(rule: dict, value: Any, ctx: EvalContext) -> bool:

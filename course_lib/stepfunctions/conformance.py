@@ -2,16 +2,26 @@
 
 Each ``task_stub`` carries a Lambda handler's Python source; it runs as the local
 function for its ARN. A ``time.sleep`` inside such a handler spends virtual time.
+
+Cases replay at ``REPLAY_EPOCH``, a moment after every recording: a case that waited
+until "now" when it was recorded (a Wait timestamp taken from the recorder's clock)
+finds that moment passed, as AWS did, instead of lying more than a year ahead of the
+course's own epoch.
 """
 
 from __future__ import annotations
 
 import builtins
 import json
+import linecache
 import types
+from datetime import UTC, datetime
 from typing import Any
 
+from course_lib.sim.world import World
 from course_lib.stepfunctions.machine import execute as _execute
+
+REPLAY_EPOCH = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def _virtual_time_module(context_holder: dict) -> types.ModuleType:
@@ -39,10 +49,14 @@ def handler_from_source(source: str):
         "__builtins__": {**vars(builtins), "__import__": importer},
         "__name__": "handler",
     }
-    exec(compile(source, "/var/task/handler.py", "exec"), namespace)
+    filename = "/var/task/handler.py"
+    # Lambda's stack traces quote each line: let the traceback find the source.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
     inner = namespace["handler"]
 
     def handler(event: Any, context: Any) -> Any:
+        __tracebackhide__ = True  # Lambda's trace shows the handler's frames only
         holder["context"] = context
         return inner(event, context)
 
@@ -61,6 +75,10 @@ def execute(
     for stub in task_stub or []:
         handlers[stub["function_arn"]] = handler_from_source(stub["handler_source"])
     execution = _execute(
-        definition, json.dumps(input), handlers=handlers, state_machine_type=state_machine_type
+        definition,
+        json.dumps(input),
+        handlers=handlers,
+        state_machine_type=state_machine_type,
+        world=World(epoch=REPLAY_EPOCH),
     )
     return execution.to_dict()

@@ -7,6 +7,7 @@ chain of ``previousEventId``, as on AWS.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -33,13 +34,38 @@ class Thread:
         return Thread(self.last_id)
 
 
-class History:
-    """The event log of one execution."""
+#: AWS keeps at most 25,000 events per execution: when event 25,000 would be anything but
+#: the end of the execution, the execution fails instead (``States.Runtime``).
+MAX_EVENTS = 25_000
+LIMIT_CAUSE = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
+#: The events that end an execution; nothing is recorded after one of them.
+TERMINAL_EVENTS = frozenset(
+    {"ExecutionSucceeded", "ExecutionFailed", "ExecutionAborted", "ExecutionTimedOut"}
+)
 
-    def __init__(self, clock: Any, *, enabled: bool = True) -> None:
+
+class History:
+    """The event log of one execution.
+
+    With ``limit``, the event that would take that number calls ``on_limit`` instead of
+    being recorded (unless it ends the execution); ``on_limit`` ends the execution,
+    which records its own last event, and raises.
+    """
+
+    def __init__(
+        self,
+        clock: Any,
+        *,
+        enabled: bool = True,
+        limit: int | None = None,
+        on_limit: Callable[[], None] | None = None,
+    ) -> None:
         self.events: list[dict] = []
         self._clock = clock
         self.enabled = enabled
+        self.limit = limit
+        self.on_limit = on_limit
+        self.closed = False
         self._next_id = 1
 
     @property
@@ -48,8 +74,18 @@ class History:
         return self._next_id - 1
 
     def add(self, event_type: str, thread: Thread, details: dict | None = None) -> int:
-        """Append an event and return its id."""
+        """Append an event and return its id (nothing is added once the execution ended)."""
+        if self.closed:
+            return self.last_id
         event_id = self._next_id
+        terminal = event_type in TERMINAL_EVENTS
+        if (
+            self.limit is not None
+            and event_id >= self.limit
+            and not terminal
+            and self.on_limit is not None
+        ):
+            self.on_limit()
         self._next_id += 1
         if self.enabled:
             event: dict[str, Any] = {
@@ -62,4 +98,6 @@ class History:
                 event[details_key(event_type)] = details
             self.events.append(event)
         thread.last_id = event_id
+        if terminal:
+            self.closed = True
         return event_id

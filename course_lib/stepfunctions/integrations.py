@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import linecache
+import math
 import re
 import traceback
 from collections.abc import Callable, Mapping
@@ -16,11 +18,15 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.stepfunctions.errors import RUNTIME, TASK_FAILED, StatesError
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 MAX_PAYLOAD_BYTES = 256 * 1024
+#: Longer than any execution may run (a Standard one runs a year): a handler that sleeps
+#: more simply meets its timeout.
+MAX_SLEEP_SECONDS = 10 * 365 * 24 * 3600
 
 _SERVICE_ARN = re.compile(
     r"arn:aws[\w-]*:states:::(?P<service>[\w-]+(?::[\w-]+)?):(?P<action>[\w.-]+?)(?:\.(?P<pattern>sync(?::2)?|waitForTaskToken))?$"
@@ -103,7 +109,7 @@ class LambdaContext:
 
     def sleep(self, seconds: float) -> None:
         """Spend ``seconds`` of virtual time in this invocation."""
-        self.virtual_duration += max(0.0, float(seconds))
+        self.virtual_duration += _sleep_seconds(seconds)
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((900 - self.virtual_duration) * 1000))
@@ -119,7 +125,16 @@ class ServiceContext:
 
     def sleep(self, seconds: float) -> None:
         """Spend ``seconds`` of virtual time in this call."""
-        self.virtual_duration += max(0.0, float(seconds))
+        self.virtual_duration += _sleep_seconds(seconds)
+
+
+def _sleep_seconds(seconds: Any) -> float:
+    """A handler's ``context.sleep`` argument: a finite number of seconds (negative is 0)."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise TypeError(f"context.sleep(seconds): a number, not {type(seconds).__name__}")
+    if not math.isfinite(seconds):
+        raise ValueError(f"context.sleep(seconds): a finite number, not {seconds}")
+    return max(0.0, float(min(seconds, MAX_SLEEP_SECONDS)))
 
 
 class Handlers:
@@ -143,23 +158,35 @@ class Handlers:
 
 @dataclass
 class Outcome:
-    """A finished invocation: its result and the virtual seconds it took."""
+    """A finished invocation: its result (or its error) and the virtual seconds it took."""
 
     result: Any
     duration: float = 0.0
+    error: Exception | None = None
+
+    def value(self) -> Any:
+        """The result, or raise the error (once the invocation's time has been spent)."""
+        if self.error is not None:
+            raise self.error
+        return self.result
 
 
 def _lambda_error(exc: BaseException, request_id: str) -> StatesError:
     # Lambda reports frames under /var/task; keeping only the file's name there also keeps
-    # an error's cause the same on every machine that runs the lesson.
-    tb = traceback.extract_tb(exc.__traceback__)[1:]
-    frames = [
-        f'  File "/var/task/{PurePath(f.filename).name}", line {f.lineno}, in {f.name}\n    {f.line}\n'
-        for f in tb
-    ]
+    # an error's cause the same on every machine that runs the lesson. Frames whose code
+    # sets ``__tracebackhide__`` (wrappers around a handler) are left out, as pytest does.
+    frames = []
+    for frame, lineno in list(traceback.walk_tb(exc.__traceback__))[1:]:
+        if frame.f_locals.get("__tracebackhide__"):
+            continue
+        code = frame.f_code
+        line = linecache.getline(code.co_filename, lineno, frame.f_globals).strip()
+        frames.append(
+            f'  File "/var/task/{PurePath(code.co_filename).name}", line {lineno}, in {code.co_name}\n    {line}\n'
+        )
     error_type = type(exc).__name__
     cause = {
-        "errorMessage": str(exc),
+        "errorMessage": exception_message(exc),
         "errorType": error_type,
         "requestId": request_id,
         "stackTrace": frames,
@@ -167,31 +194,49 @@ def _lambda_error(exc: BaseException, request_id: str) -> StatesError:
     return StatesError(error_type, json.dumps(cause))
 
 
+def exception_message(exc: BaseException) -> str:
+    """``str(exc)``, or a stand-in when the exception cannot print itself."""
+    try:
+        return str(exc)
+    except Exception:  # an exception whose __str__ fails still fails the task
+        return f"<unprintable {type(exc).__name__}>"
+
+
 def _decode_payload(value: Any) -> tuple[Any, int]:
-    """What Lambda sends back for a handler's return value, and its size in bytes."""
+    """What Lambda sends back for a handler's return value, and its size in bytes.
+
+    Lambda serialises the value as JSON; what JSON cannot carry (a set, NaN, a
+    datetime) fails the invocation with ``Runtime.MarshalError``, as the Python runtime does.
+    """
     if isinstance(value, bytes | bytearray):
         raw = bytes(value)
+        if len(raw) > MAX_PAYLOAD_BYTES:
+            raise DataLimit()
         try:
-            return json.loads(raw.decode("utf-8")), len(raw)
-        except ValueError:
+            return strict_json.loads(raw, field="Payload"), len(raw)
+        except strict_json.JsonError:
             return raw.decode("utf-8", errors="replace"), len(raw)
     try:
-        text = json.dumps(value)
-    except (TypeError, ValueError) as exc:
+        text = strict_json.dumps(value, field="result")
+    except strict_json.JsonError as exc:
         raise StatesError("Runtime.MarshalError", f"Unable to marshal response: {exc}") from None
+    if len(text) > MAX_PAYLOAD_BYTES and len(text.encode()) > MAX_PAYLOAD_BYTES:
+        raise DataLimit()
     return json.loads(text), len(text.encode())
 
 
 def call_lambda(handler: Callable, arn: str, payload: Any, request_id: str, world: Any) -> Outcome:
-    """Run a local Lambda handler; map its exception to the error Lambda reports."""
+    """Run a local Lambda handler. Its result, or the error Lambda reports for what it
+    raised, comes back in the :class:`Outcome` with the virtual time it spent either way."""
     context = LambdaContext(arn, request_id, world)
     try:
         value = handler(json.loads(json.dumps(payload)), context)
     except Exception as exc:
-        raise _lambda_error(exc, request_id) from None
-    result, size = _decode_payload(value)
-    if size > MAX_PAYLOAD_BYTES:
-        raise DataLimit()
+        return Outcome(None, context.virtual_duration, _lambda_error(exc, request_id))
+    try:
+        result, _size = _decode_payload(value)
+    except (StatesError, DataLimit) as err:
+        return Outcome(None, context.virtual_duration, err)
     return Outcome(result, context.virtual_duration)
 
 
@@ -268,10 +313,11 @@ def check_put_events_response(response: Any) -> Any:
 
 
 def json_result(value: Any, resource: str) -> Any:
-    """A service result as plain JSON; anything JSON cannot carry is a clear task failure."""
+    """A service result as plain JSON; anything JSON cannot carry (a set, NaN) is a clear
+    task failure."""
     try:
-        return json.loads(json.dumps(value))
-    except (TypeError, ValueError) as exc:
+        return json.loads(strict_json.dumps(value, field="result"))
+    except strict_json.JsonError as exc:
         raise StatesError(TASK_FAILED, f"The result of {resource} is not JSON: {exc}") from None
 
 

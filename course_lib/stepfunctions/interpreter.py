@@ -36,10 +36,15 @@ from course_lib.stepfunctions.runtime import (
     LazyRandom,
     StateVisit,
     cancel_timeout,
+    internal_error,
 )
 from course_lib.stepfunctions.tasks import TaskStates
 from course_lib.stepfunctions.timestamps import parse_timestamp
 
+#: The longest Wait AWS accepts in seconds (Seconds, SecondsPath), and the furthest ahead
+#: a Wait's timestamp may lie (AWS counts the seconds in a 32-bit int).
+MAX_WAIT_SECONDS = 99_999_999
+MAX_WAIT_UNTIL_SECONDS = 2**31
 #: State types that never wait: plain functions rather than generators.
 INSTANT_STATES = frozenset({"Pass", "Succeed", "Fail", "Choice"})
 
@@ -124,10 +129,17 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
         self.visits.append(visit)
         self._visit_by_entry[entered_id] = visit
         method = getattr(self, f"_state_{kind.lower()}")
-        if kind in INSTANT_STATES:
-            output, next_name, assigned = method(name, state, raw_input, ctx, frame, ql)
-        else:
-            output, next_name, assigned = yield from method(name, state, raw_input, ctx, frame, ql)
+        try:
+            if kind in INSTANT_STATES:
+                output, next_name, assigned = method(name, state, raw_input, ctx, frame, ql)
+            else:
+                output, next_name, assigned = yield from method(
+                    name, state, raw_input, ctx, frame, ql
+                )
+        except (StatesError, Aborted, simpy.Interrupt):
+            raise
+        except Exception as exc:  # a bug in the engine: fail the state, never hang or crash
+            raise internal_error(exc) from exc
         if assigned:
             frame.scope.assign(assigned)
         text = None
@@ -304,14 +316,23 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
             cancel_timeout(self.env, timer)
             raise
 
-    def _until(self, moment) -> float:
-        return max(0.0, (moment - self.world.timestamp()).total_seconds())
+    def _until(self, moment, ctx: EvalContext, field: str, shown: str) -> float:
+        """Seconds until a Wait's timestamp. AWS reads it to the second (fractions are
+        truncated) and cannot wait 2**31 seconds or more; a time in the past waits 0 s."""
+        seconds = (moment.replace(microsecond=0) - self.world.timestamp()).total_seconds()
+        if seconds >= MAX_WAIT_UNTIL_SECONDS:
+            raise ctx.error(
+                errors.RUNTIME,
+                f"The {field} parameter does not reference a valid ISO-8601 extended offset date-time format string: {shown}",
+            )
+        return max(0.0, seconds)
 
     def _jsonpath_wait_delay(self, state: dict, value: Any, ctx: EvalContext) -> float:
         if "Seconds" in state:
             return float(state["Seconds"])
         if "Timestamp" in state:
-            return self._until(parse_timestamp(state["Timestamp"]))
+            text = state["Timestamp"]
+            return self._until(parse_timestamp(text), ctx, "Timestamp", text)
         if "SecondsPath" in state:
             path = state["SecondsPath"]
             seconds = dataflow.resolve(path, value, ctx)
@@ -334,7 +355,7 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
                     errors.RUNTIME,
                     f"The SecondsPath parameter references a negative value: {path} == {to_json(seconds)}",
                 )
-            return float(seconds)
+            return float(min(seconds, MAX_WAIT_SECONDS))
         path = state["TimestampPath"]
         text = dataflow.resolve(path, value, ctx)
         if text is MISSING:
@@ -349,7 +370,7 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
                 errors.RUNTIME,
                 f"The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {path} == {shown}",
             )
-        return self._until(moment)
+        return self._until(moment, ctx, "TimestampPath", f"{path} == {text}")
 
     def _jsonata_wait_delay(self, state: dict, ctx: EvalContext, states: dict) -> float:
         if "Seconds" in state:
@@ -358,11 +379,11 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
                 isinstance(seconds, bool)
                 or not isinstance(seconds, int | float)
                 or seconds != int(seconds)
-                or seconds < 0
+                or not 0 <= seconds <= MAX_WAIT_SECONDS
             ):
                 raise ctx.error(
                     errors.QUERY_EVALUATION_ERROR,
-                    f"The Seconds field must be a non-negative integer, got {to_json(seconds)}",
+                    f"The Seconds field must be an integer from 0 to {MAX_WAIT_SECONDS}, got {to_json(seconds)}",
                 )
             return float(seconds)
         text = jsonata_mode.evaluate_template(state["Timestamp"], ctx, states, "Timestamp")
@@ -372,7 +393,9 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
                 errors.QUERY_EVALUATION_ERROR,
                 f"The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text if isinstance(text, str) else to_json(text)}",
             )
-        return self._until(moment)
+        return self._until(
+            moment, ctx, "Timestamp", text if isinstance(text, str) else to_json(text)
+        )
 
     # -- Retry / Catch --------------------------------------------------------------------
     @staticmethod

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.stepfunctions.errors import INTRINSIC_FAILURE, StatesError
 
 FUNCTION_NAMES = (
@@ -107,13 +108,38 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _FUNC = re.compile(r"States\.[A-Za-z0-9]+")
 
 
+#: How deeply calls may nest inside one another (the parser recurses once per level).
+MAX_NESTING = 100
+
+
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Call:
     """Parse an intrinsic call; raise :class:`IntrinsicSyntaxError` naming the problem."""
+    if _nesting(text) > MAX_NESTING:
+        raise IntrinsicSyntaxError(f"calls nest deeper than {MAX_NESTING} levels")
     node, pos = _parse_call(text, 0)
     if text[pos:].strip():
         raise IntrinsicSyntaxError(f"unexpected text after the call at position {pos}: {text!r}")
     return node
+
+
+def _nesting(text: str) -> int:
+    """The deepest parenthesis nesting outside quoted strings."""
+    depth = deepest = 0
+    quoted = escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif not quoted and ch == ")":
+            depth -= 1
+    return deepest
 
 
 def _skip(text: str, pos: int) -> int:
@@ -194,7 +220,13 @@ def _parse_arg(text: str, pos: int) -> tuple[Any, int]:
             return Literal(value), pos + len(word)
     m = _NUMBER.match(text, pos)
     if m:
-        return Literal(json.loads(m.group(0))), m.end()
+        try:
+            number = json.loads(m.group(0))
+        except ValueError:  # more digits than Python converts
+            raise IntrinsicSyntaxError(f"the number at position {pos} is too long") from None
+        if isinstance(number, float) and not math.isfinite(number):
+            raise IntrinsicSyntaxError(f"the number at position {pos} is out of range")
+        return Literal(number), m.end()
     raise IntrinsicSyntaxError(f"unexpected {c!r} at position {pos} in {text!r}")
 
 
@@ -289,9 +321,11 @@ def _string_to_json(name: str, args: list, env: Env) -> Any:
     if not args[0].strip():
         return None
     try:
-        return json.loads(args[0])
-    except ValueError:
-        raise _fail(name, f"the string is not valid JSON: {args[0]!r}") from None
+        return strict_json.loads(args[0], field="argument 1")
+    except strict_json.JsonError as exc:
+        raise _fail(
+            name, f"the string is not valid JSON ({exc.reason}): {args[0][:80]!r}"
+        ) from None
 
 
 def _json_to_string(name: str, args: list, env: Env) -> str:
@@ -335,13 +369,12 @@ def _array_range(name: str, args: list, env: Env) -> list:
     start, end, step = (int(v) for v in args)
     if step == 0:
         raise _fail(name, "the step cannot be 0")
-    stop = end + (1 if step > 0 else -1)
-    values = list(range(start, stop, step))
-    if len(values) > MAX_ARRAY_RANGE:
+    values = range(start, end + (1 if step > 0 else -1), step)
+    if len(values) > MAX_ARRAY_RANGE:  # counted, not built: a range of 1e18 costs nothing
         raise _fail(
             name, f"the range would have {len(values)} items; at most {MAX_ARRAY_RANGE} are allowed"
         )
-    return values
+    return list(values)
 
 
 def _array_get_item(name: str, args: list, env: Env) -> Any:
@@ -417,16 +450,27 @@ def _json_merge(name: str, args: list, env: Env) -> dict:
     return {**left, **right}
 
 
+#: MathRandom and MathAdd work on Java ints, as on AWS.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
 def _java_round(value: float) -> int:
     return math.floor(value + 0.5)
 
 
+def _int_argument(name: str, value: Any, position: int) -> int:
+    """A number argument rounded as Java rounds it; outside Java's int range it fails."""
+    _need(name, value, _is_number, "a number", position)
+    if not INT_MIN <= value <= INT_MAX:
+        raise _fail(
+            name, f"argument {position} must be between {INT_MIN} and {INT_MAX}, got {value}"
+        )
+    return _java_round(value)
+
+
 def _math_random(name: str, args: list, env: Env) -> int:
     _count(name, args, 2, 3)
-    start, end = args[0], args[1]
-    _need(name, start, _is_number, "a number", 1)
-    _need(name, end, _is_number, "a number", 2)
-    lo, hi = _java_round(start), _java_round(end)
+    lo, hi = _int_argument(name, args[0], 1), _int_argument(name, args[1], 2)
     if lo >= hi:
         raise _fail(name, "the start must be lower than the end")
     if len(args) == 3:
@@ -437,9 +481,10 @@ def _math_random(name: str, args: list, env: Env) -> int:
 
 def _math_add(name: str, args: list, env: Env) -> int:
     _count(name, args, 2)
-    for i, v in enumerate(args, 1):
-        _need(name, v, _is_number, "a number", i)
-    return _java_round(args[0]) + _java_round(args[1])
+    total = _int_argument(name, args[0], 1) + _int_argument(name, args[1], 2)
+    if not INT_MIN <= total <= INT_MAX:
+        raise _fail(name, f"the sum {total} is outside {INT_MIN} to {INT_MAX}")
+    return total
 
 
 def _string_split(name: str, args: list, env: Env) -> list:

@@ -3,24 +3,37 @@
 The ``jsonata`` package is imported on first use, so ``import course_lib.stepfunctions``
 stays light. ``$now``/``$millis`` read the virtual clock and ``$random``/``$uuid`` the
 world's seeded streams, so JSONata results repeat exactly.
+
+Every evaluation is bounded: at most ``TIMEOUT_MS`` of wall time and ``MAX_DEPTH``
+nested calls (a runaway recursive function fails with ``States.QueryEvaluationError``
+instead of hanging), ``$range`` checks AWS's 1,000-item limit before building
+anything, ``$pad`` stays within the 256 KiB payload limit, and ``$parse``
+reads JSON strictly (no NaN or Infinity, at most 1,000 levels deep).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import random
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.stepfunctions.dataflow import EvalContext, to_json
 from course_lib.stepfunctions.errors import QUERY_EVALUATION_ERROR, StatesError
 from course_lib.stepfunctions.intrinsics import HASH_ALGORITHMS
 from course_lib.stepfunctions.timestamps import format_timestamp
 
 UNDEFINED: Any = type("Undefined", (), {"__repr__": lambda self: "UNDEFINED"})()
+#: Wall-clock milliseconds and nested calls one expression may take.
+TIMEOUT_MS = 1000
+MAX_DEPTH = 500
+#: AWS's limit on the arrays ``$range`` and ``$partition`` build.
+MAX_ITEMS = 1000
+#: No string can usefully outgrow a payload (256 KiB).
+MAX_STRING = 256 * 1024
 
 
 def is_expression(value: Any) -> bool:
@@ -125,10 +138,18 @@ class _Functions:
         start, end, step = int(start), int(end), int(step)
         if step == 0:
             raise ValueError("$range: the step cannot be 0")
-        values = list(range(start, end + (1 if step > 0 else -1), step))
-        if len(values) > 1000:
-            raise ValueError("$range: at most 1000 items")
-        return values
+        values = range(start, end + (1 if step > 0 else -1), step)
+        if len(values) > MAX_ITEMS:  # counted, not built
+            raise ValueError(
+                f"$range: the range would have {len(values)} items; at most {MAX_ITEMS} are allowed"
+            )
+        return list(values)
+
+    def pad(self, text: Any, width: Any, char: Any = None) -> Any:
+        number = isinstance(width, int | float) and not isinstance(width, bool)
+        if number and abs(width) > MAX_STRING:
+            raise ValueError(f"$pad: a width of {width} exceeds {MAX_STRING} characters")
+        return _jsonata().functions.Functions.pad(text, width, char)
 
     def hash(self, value: Any, algorithm: Any) -> str:
         if not isinstance(algorithm, str) or algorithm not in HASH_ALGORITHMS:
@@ -147,7 +168,10 @@ class _Functions:
     def parse(self, text: Any) -> Any:
         if not isinstance(text, str):
             raise ValueError("$parse: the argument must be a string")
-        return _to_jsonata(json.loads(text))
+        try:
+            return _to_jsonata(strict_json.loads(text, field="$parse"))
+        except strict_json.JsonError as exc:
+            raise ValueError(f"$parse: the string is not JSON ({exc.reason})") from None
 
     def now(self, picture: Any = None, timezone: Any = None) -> str:
         millis = self.ctx.now_millis()
@@ -172,14 +196,22 @@ def evaluate_expression(
             f"The JSONata expression '{body}' specified for the field '{field_path}' could not be parsed: {exc}",
         ) from None
     funcs = _Functions(ctx)
-    for name in ("partition", "range", "hash", "random", "uuid", "parse", "now", "millis"):
+    for name in ("partition", "range", "hash", "random", "uuid", "parse", "now", "millis", "pad"):
         expr.register_lambda(name, getattr(funcs, name))
+    # The library's clock starts when bounds are set: set them afresh for each evaluation.
+    expr.environment.set_runtime_bounds(TIMEOUT_MS, MAX_DEPTH)
     bindings = {name: _to_jsonata(value) for name, value in ctx.scope.visible().items()}
     bindings["states"] = _to_jsonata(states)
     try:
         raw = expr.evaluate(None, bindings)
     except StatesError:
         raise
+    except RecursionError:
+        raise ctx.error(
+            QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{body}' specified for the field '{field_path}' threw an error during evaluation. "
+            "It nests too deeply.",
+        ) from None
     except Exception as exc:
         code = getattr(exc, "error", None)
         detail = f"{code}: {exc}" if code else str(exc)

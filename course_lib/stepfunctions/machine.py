@@ -3,26 +3,60 @@
 A ``StateMachine`` registers itself on the world under its ARN, so an EventBridge
 rule target (or any other service) starts it with
 ``world.service(arn).start_execution(input=...)``.
+
+AWS's limits hold here too, so a runaway definition ends the way it ends on AWS:
+
+* **History quota**: a Standard execution whose history would pass 25,000 events
+  fails with ``States.Runtime`` ("The execution reached the maximum number of history
+  events (25000).") as event 25,000 (a Pass or Choice loop, a Retry with a huge
+  MaxAttempts, an inline Map over tens of thousands of items).
+* **Duration**: a Standard execution runs for at most a year and an Express one for
+  five minutes (less with ``TimeoutSeconds``); then it ends ``TIMED_OUT``. An Express
+  execution keeps no history on AWS, so it has no event quota; one that enters state
+  after state without its virtual clock reaching its five minutes (a loop of Pass and
+  Choice states) would run until then, so after ``EXPRESS_EVENT_BUDGET`` events it
+  ends ``TIMED_OUT`` with its stop date five minutes after its start.
+* **Payloads**: an input, a state's output or a task's result over 256 KiB fails with
+  ``States.DataLimitExceeded`` (StartExecution refuses such an input).
+* **Names**: an execution name has 1 to 80 characters, none of them whitespace,
+  ``< > { } [ ] ? * " # % \\ ^ | ~ ` $ & , ; : /`` or control characters.
+* **JSON**: input text must be JSON (no NaN or Infinity, at most 1,000 levels deep).
+
+An error inside the engine itself never leaves an execution RUNNING: it fails with
+``States.Runtime`` and a cause that names the Python error.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import simpy
 
+from course_lib import strict_json
 from course_lib.sim.world import World
 from course_lib.stepfunctions.callbacks import TaskTokens
 from course_lib.stepfunctions.dataflow import to_json
-from course_lib.stepfunctions.errors import InvalidDefinition, StatesError
-from course_lib.stepfunctions.history import History, Thread
+from course_lib.stepfunctions.errors import (
+    RUNTIME,
+    InvalidDefinition,
+    StatesError,
+)
+from course_lib.stepfunctions.history import LIMIT_CAUSE, MAX_EVENTS, History, Thread
 from course_lib.stepfunctions.integrations import ACCOUNT, MAX_PAYLOAD_BYTES, REGION, Handlers
 from course_lib.stepfunctions.interpreter import Interpreter
-from course_lib.stepfunctions.runtime import JSONPATH, Aborted, Frame, StateVisit
+from course_lib.stepfunctions.runtime import (
+    JSONPATH,
+    Aborted,
+    Frame,
+    StateVisit,
+    error_details,
+    internal_error,
+)
 from course_lib.stepfunctions.teststate import inspect_visit
 from course_lib.stepfunctions.timestamps import Clock, format_timestamp
 from course_lib.stepfunctions.validation import load_definition, validate
@@ -30,9 +64,15 @@ from course_lib.stepfunctions.variables import Scope
 
 STANDARD = "STANDARD"
 EXPRESS = "EXPRESS"
-#: An EXPRESS execution runs for at most five minutes, a STANDARD one for a year.
+#: An EXPRESS execution runs for at most five minutes, a STANDARD one for a year (taken
+#: as 366 days, so that a leap year fits; AWS's longest retry interval is as long).
 EXPRESS_MAX_SECONDS = 300
-STANDARD_MAX_SECONDS = 365 * 24 * 3600
+STANDARD_MAX_SECONDS = 366 * 24 * 3600
+#: Events an Express execution may record before it counts as looping until its deadline.
+EXPRESS_EVENT_BUDGET = 100_000
+#: Execution names: 1 to 80 characters, none of these (AWS's naming rules).
+MAX_NAME_LENGTH = 80
+_NAME_FORBIDDEN = re.compile(r'[\s<>{}\[\]?*"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]')
 DEFAULT_ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/StepFunctionsLocalRole"
 
 
@@ -114,7 +154,12 @@ class _Run:
         self.execution = execution
         self.execution_arn = execution.execution_arn
         self.clock = Clock(self.world)
-        self.history = History(self.clock.datetime)
+        express = machine.type == EXPRESS
+        self.history = History(
+            self.clock.datetime,
+            limit=EXPRESS_EVENT_BUDGET if express else MAX_EVENTS,
+            on_limit=self._runaway if express else self._history_full,
+        )
         execution.history = self.history.events
         self.handlers = machine.handlers
         self.tokens = TaskTokens.on(self.world)
@@ -123,6 +168,7 @@ class _Run:
         self.stopping = False
         self.main_proc: Any = None
         self.deadline: float | None = None
+        self.started_at = self.world.now
         self.waiting_tokens = 0
         self.children: set = set()
         self.context_execution = {
@@ -154,13 +200,12 @@ class _Run:
                 self.machine.definition, self.execution.input, frame
             )
         except StatesError as err:
-            self._finish("FAILED", error=err.error, cause=err.cause)
-            details = {"error": err.error}
-            if err.cause is not None:
-                details["cause"] = err.cause
-            self.history.add("ExecutionFailed", thread, details)
+            self._fail(err)
             return
         except (Aborted, simpy.Interrupt):
+            return
+        except Exception as exc:  # a bug in the engine: the execution still ends
+            self._fail(internal_error(exc))
             return
         self._finish("SUCCEEDED", output=output)
         self.history.add(
@@ -169,9 +214,30 @@ class _Run:
             {"output": to_json(output), "outputDetails": {"truncated": False}},
         )
 
+    def _fail(self, err: StatesError) -> None:
+        details = error_details(err)
+        self._finish("FAILED", error=err.error, cause=details.get("cause"))
+        self.history.add("ExecutionFailed", Thread(self.history.last_id), details)
+
+    def _history_full(self) -> None:
+        """The 25,000th event would not end the execution: it fails, as on AWS."""
+        self.stop("FAILED", "ExecutionFailed", {"error": RUNTIME, "cause": LIMIT_CAUSE})
+        raise Aborted()
+
+    def _runaway(self) -> None:
+        """An Express execution looping in zero virtual time would run until its deadline."""
+        self.stop("TIMED_OUT", "ExecutionTimedOut", {})
+        if self.deadline is not None:
+            self.execution.stop_date = self.execution.start_date + timedelta(
+                seconds=self.deadline - self.started_at
+            )
+        raise Aborted()
+
     def supervise(self, timeout: float | None):
-        """The execution's process. TimeoutSeconds is a deadline every wait respects,
-        so an execution that ends early leaves no timer behind on the world."""
+        """The execution's process. Its deadline (TimeoutSeconds, else a year or five
+        minutes) is one every wait respects, so an execution that ends early leaves no
+        timer behind on the world."""
+        self.started_at = self.world.now
         if timeout is not None:
             self.deadline = self.world.now + timeout
         self.main_proc = self.world.env.process(self.main())
@@ -243,7 +309,7 @@ class StateMachine:
             raise ValueError(
                 f"InvalidExecutionInput: the input is larger than {MAX_PAYLOAD_BYTES} bytes (256 KiB)"
             )
-        name = name or self.world.uuid()
+        name = self.world.uuid() if name is None else check_execution_name(name)
         if self.type == EXPRESS:
             arn = (
                 f"arn:aws:states:{REGION}:{ACCOUNT}:express:{self.name}:{name}:{self.world.uuid()}"
@@ -258,9 +324,8 @@ class StateMachine:
         self.executions[arn] = execution
         run = _Run(self, execution)
         self._runs[arn] = run
-        timeout = self.definition.get("TimeoutSeconds")
-        if self.type == EXPRESS:
-            timeout = min(timeout or EXPRESS_MAX_SECONDS, EXPRESS_MAX_SECONDS)
+        longest = EXPRESS_MAX_SECONDS if self.type == EXPRESS else STANDARD_MAX_SECONDS
+        timeout = min(self.definition.get("TimeoutSeconds") or longest, longest)
         self._processes[arn] = self.world.env.process(run.supervise(timeout))
         return {"executionArn": arn, "startDate": execution.start_date}
 
@@ -337,14 +402,29 @@ def _validated(definition: dict, state_machine_type: str) -> list:
 
 
 def _load_input(value: Any) -> Any:
+    """StartExecution's input: JSON text (``str`` or UTF-8 ``bytes``) or a JSON value.
+
+    Raises :class:`~course_lib.strict_json.JsonError` (a ValueError naming ``input``)
+    for NaN, Infinity, invalid UTF-8, nesting past 1,000 levels or non-JSON values."""
     if value is None:
         return {}
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise ValueError(f"input: not valid JSON: {value[:80]!r}") from None
-    return json.loads(json.dumps(value))
+    if isinstance(value, str | bytes | bytearray):
+        return strict_json.loads(value, field="input")
+    return json.loads(strict_json.dumps(value, field="input"))
+
+
+def check_execution_name(name: Any) -> str:
+    """An execution name as StartExecution accepts it; ValueError (InvalidName) otherwise."""
+    if not isinstance(name, str):
+        raise ValueError(f"InvalidName: name must be a string, not {type(name).__name__}")
+    if not 1 <= len(name) <= MAX_NAME_LENGTH:
+        raise ValueError(
+            f"InvalidName: name must have 1 to {MAX_NAME_LENGTH} characters, got {len(name)}"
+        )
+    bad = _NAME_FORBIDDEN.search(name)
+    if bad:
+        raise ValueError(f"InvalidName: name must not contain {bad.group(0)!r}: {name!r}")
+    return name
 
 
 def execute(
@@ -364,9 +444,10 @@ def execute(
     as JSON text, as StartExecution reads it (pass ``'"text"'`` for a JSON string).
 
     A new :class:`~course_lib.sim.World` is made unless ``world`` is given. When a
-    task waits for a token nobody sends (on a shared world whose other processes keep
-    the clock going, for a year of virtual time), stepping stops and the execution
-    is returned with status ``RUNNING``.
+    task waits for a token nobody sends, stepping stops before the execution's
+    deadline (a year for Standard) and the execution is returned with status
+    ``RUNNING``, so a later ``send_task_success`` can still resume it. Every other
+    execution is returned ended (see the module's notes on AWS's limits).
     """
     world = world if world is not None else World()
     machine = StateMachine(
@@ -382,7 +463,10 @@ def execute(
     run = machine._runs[arn]
     horizon = world.now + STANDARD_MAX_SECONDS
     while not proc.triggered and world.env.peek() != float("inf"):
-        if run.waiting_tokens and world.env.peek() > horizon:
+        if run.waiting_tokens and world.env.peek() >= horizon:
             break
         world.env.step()
+    if proc.triggered and not proc.ok:  # the supervisor failed: surface it, never RUNNING
+        proc.defused = True
+        raise proc.value
     return machine.execution(arn)

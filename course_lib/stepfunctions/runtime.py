@@ -80,7 +80,22 @@ def cancel_timeout(env: simpy.Environment, timeout: simpy.Event) -> None:
 
 
 def error_details(err: StatesError) -> dict:
+    """An error as history events record it: a timeout's empty cause is left out, as AWS does."""
     details = {"error": err.error}
-    if err.cause is not None:
+    if err.cause is not None and (err.cause or err.error not in TIMEOUT_ERRORS):
         details["cause"] = err.cause
     return details
+
+
+def internal_error(exc: BaseException) -> StatesError:
+    """What an execution fails with when the engine itself raises: ``States.Runtime``,
+    with the Python error in the cause so it can be reported."""
+    try:
+        message = str(exc)
+    except Exception:
+        message = "(unprintable)"
+    return StatesError(
+        errors.RUNTIME,
+        f"The local engine failed on this definition ({type(exc).__name__}: {message[:500]}). "
+        "This is a bug in course_lib.stepfunctions, not in the state machine; please report it.",
+    )

@@ -16,6 +16,7 @@ from course_lib.stepfunctions.integrations import (
     ServiceContext,
     call_lambda,
     check_put_events_response,
+    exception_message,
     function_arn,
     json_result,
     lambda_invoke_result,
@@ -103,6 +104,7 @@ class TaskStates:
                 request_id = self.world.uuid()
                 outcome = call_lambda(handler, resource, payload, request_id, self.world)
                 yield from self._run_for(outcome.duration, timeout)
+                result = outcome.value()
             except StatesError as err:
                 kind = (
                     "LambdaFunctionTimedOut"
@@ -118,9 +120,9 @@ class TaskStates:
             self.history.add(
                 "LambdaFunctionSucceeded",
                 thread,
-                {"output": to_json(outcome.result), "outputDetails": {"truncated": False}},
+                {"output": to_json(result), "outputDetails": {"truncated": False}},
             )
-            return outcome.result
+            return result
         resource_type, resource_name = target.resource_type, target.resource_name
         scheduled = {
             "resource": resource_name,
@@ -142,7 +144,7 @@ class TaskStates:
             else:
                 outcome = self._invoke_service(target, payload, ctx)
             yield from self._run_for(outcome.duration, timeout)
-            result = outcome.result
+            result = outcome.value()
             if token is not None:
                 self.history.add(
                     "TaskSubmitted",
@@ -287,6 +289,8 @@ class TaskStates:
                     f"InvocationType must be RequestResponse, Event or DryRun, got {invocation_type!r}",
                 )
             outcome = call_lambda(handler, function_arn(reference), body, request_id, self.world)
+            if outcome.error is not None:
+                return outcome
             result = lambda_invoke_result(
                 outcome.result, request_id, log_tail=payload.get("LogType") == "Tail"
             )
@@ -307,11 +311,12 @@ class TaskStates:
         context = ServiceContext(target.resource, self.world)
         try:
             value = handler(json.loads(json.dumps(payload)), context)
-        except StatesError:
-            raise
+            return Outcome(json_result(value, target.resource), context.virtual_duration)
+        except StatesError as err:
+            return Outcome(None, context.virtual_duration, err)
         except Exception as exc:
-            raise StatesError(type(exc).__name__, str(exc)) from None
-        return Outcome(json_result(value, target.resource), context.virtual_duration)
+            error = StatesError(type(exc).__name__, exception_message(exc))
+            return Outcome(None, context.virtual_duration, error)
 
     def _invoke_without_waiting(
         self, handler, reference, body, request_id, invocation_type
@@ -323,11 +328,10 @@ class TaskStates:
         status = 204
         if invocation_type == "Event":
             status = 202
-            try:
-                call_lambda(handler, function_arn(reference), body, request_id, self.world)
-                outcome = "succeeded"
-            except (StatesError, DataLimit) as err:
-                outcome = f"failed: {err}"
+            error = call_lambda(
+                handler, function_arn(reference), body, request_id, self.world
+            ).error
+            outcome = "succeeded" if error is None else f"failed: {error}"
             self.world.record(
                 "stepfunctions",
                 function_arn(reference),
@@ -387,7 +391,8 @@ class TaskStates:
                     self.run.time_out()
                     raise Aborted()
                 raise StatesError(
-                    errors.TIMEOUT if timer.value == "timeout" else errors.HEARTBEAT_TIMEOUT, ""
+                    errors.TIMEOUT if timer.value == "timeout" else errors.HEARTBEAT_TIMEOUT,
+                    "",
                 )
 
 

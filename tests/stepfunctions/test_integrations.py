@@ -82,19 +82,24 @@ def test_call_lambda_results_and_errors():
     assert (outcome.result, outcome.duration) == ("sleepy", 3)
 
     def broken(event, context):
+        context.sleep(2)
         raise KeyError("missing")
 
+    failed = call_lambda(broken, "arn", {}, "req-1", None)
+    assert failed.duration == 2  # a failed invocation spends its time too
     with pytest.raises(StatesError) as info:
-        call_lambda(broken, "arn", {}, "req-1", None)
+        failed.value()
     cause = json.loads(info.value.cause)
     assert info.value.error == "KeyError"
     assert cause["requestId"] == "req-1"
     assert cause["stackTrace"] and "broken" in cause["stackTrace"][0]
+    assert "raise KeyError" in cause["stackTrace"][0]
     with pytest.raises(DataLimit):
-        call_lambda(lambda e, c: "x" * (300 * 1024), "arn", {}, "req", None)
-    with pytest.raises(StatesError) as info:
-        call_lambda(lambda e, c: object(), "arn", {}, "req", None)
-    assert info.value.error == "Runtime.MarshalError"
+        call_lambda(lambda e, c: "x" * (300 * 1024), "arn", {}, "req", None).value()
+    for unmarshallable in (object(), {1, 2}, float("nan"), {"x": float("inf")}):
+        with pytest.raises(StatesError) as info:
+            call_lambda(lambda e, c, v=unmarshallable: v, "arn", {}, "req", None).value()
+        assert info.value.error == "Runtime.MarshalError"
 
 
 def test_lambda_invoke_result_shape():
