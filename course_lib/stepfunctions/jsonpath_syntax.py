@@ -464,8 +464,17 @@ class Literal:
             raise ValueError(f"invalid JSON literal {self.text}") from None
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+
+
 def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+    """Jayway's unescaping of a filter's string literal (``\\'``, ``\\n``, ``\\u00e9``...)."""
+
+    def one(m: re.Match) -> str:
+        code = m.group(1)
+        return chr(int(code[1:], 16)) if len(code) == 5 else _ESCAPES.get(code, code)
+
+    return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", one, text, flags=re.S)
 
 
 class _FilterParser:

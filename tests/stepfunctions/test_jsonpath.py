@@ -163,3 +163,249 @@ def test_filter_operators(path, expected):
         ],
     }
     assert select(parse(path), doc) == expected
+
+
+# -- Jayway's grammar: what it accepts and how it reads it ----------------------------
+@pytest.mark.parametrize(
+    ("path", "same_as"),
+    [
+        ("$.[0]", "$[0]"),
+        ("$.[0].body", "$[0].body"),
+        ("$.['a']", "$['a']"),
+        ('$["a"]', "$.a"),
+        ("$['a']['b']", "$.a.b"),
+        ("$.[*]", "$.*"),
+        ("$[ * ]", "$[*]"),
+        ("$[ 0 , 1 ]", "$[0,1]"),
+        ("$[ 'a' ]", "$.a"),
+        ("$..['a']", "$..a"),
+        ("$.[?(@.OU > 0)]", "$[?(@.OU > 0)]"),
+        ("$.a.b  ", "$.a.b"),  # trailing blanks are trimmed
+        ("$['a']x", "$['a']"),  # Jayway stops before a single stray last character
+        ("$.a[", "$.a"),
+        ("$[1:2:3]", "$[1:2]"),  # Jayway slices have no step: the third part is ignored
+        ("$[0:1:]", "$[0:1]"),
+    ],
+)
+def test_jayway_reads_these_forms_alike(path, same_as):
+    assert parse(path).steps == parse(same_as).steps
+
+
+@pytest.mark.parametrize(
+    ("path", "steps"),
+    [
+        ("$.[*].['bucket','key']", (jsonpath.Wildcard(), jsonpath.Fields(("bucket", "key")))),
+        ('$["a", "b"]', (jsonpath.Fields(("a", "b")),)),
+        ("$[0,-1]", (jsonpath.Indexes((0, -1)),)),
+        ("$[-2:]", (jsonpath.Slice(-2, None),)),
+        ("$[:2]", (jsonpath.Slice(None, 2),)),
+        ("$..*", (jsonpath.DeepScan(jsonpath.Wildcard()),)),
+        ("$['a.b']['c d']", (jsonpath.Field("a.b"), jsonpath.Field("c d"))),
+        ("$.a-b.c$d", (jsonpath.Field("a-b"), jsonpath.Field("c$d"))),
+        ('$[\'Test\\""Name"\']', (jsonpath.Field('Test\\""Name"'),)),  # kept as written
+        ("$.a.length()", (jsonpath.Field("a"), jsonpath.Function("length"))),
+    ],
+)
+def test_steps_of_jayway_paths(path, steps):
+    assert parse(path).steps == steps
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "$.",  # a path must not end with '.'
+        "$..",  # nor with a scan
+        "$.a.",
+        "$.a..",
+        "$...a",  # '.' after '..'
+        "$ .a",  # '$' must be followed by '.' or '['
+        "$1",
+        "$.a b",  # a space in a dot name needs brackets
+        "$. a",
+        "$[]",  # empty brackets
+        "$.a[]",
+        "$[a]",  # a name in brackets must be quoted
+        "$['a",  # unterminated quotes
+        "$['a'",
+        "$[\"a']",
+        "$['a',]",  # empty name in a list
+        "$['a', \"b\"]",  # the first quote delimits every name
+        "$['a' 'b']",
+        "$[:]",  # a slice needs a bound
+        "$[1 :2]",  # Jayway's slice allows no blanks inside
+        "$[0,]",  # an empty index
+        "$[--1]",
+        "$[99999999999]",  # beyond a Java int
+        "$[*,1]",
+        "$.a(",  # function arguments not closed
+        "$[?(@.a ==)]",  # a comparison needs a right-hand value
+        "$[?(1)]",  # a value alone is not a condition
+        "$[?(@.a == 'x)]",  # unterminated string
+        "$[?(@.a =~ /x)]",  # unterminated regular expression
+        "$[?(@.a > 1 &&)]",
+        "$[?(@.a)",  # unclosed filter
+        "a.b",  # a path starts with '$'
+        "@.a",
+    ],
+)
+def test_jayway_rejections(bad):
+    with pytest.raises(PathSyntaxError):
+        parse(bad)
+
+
+def test_roots_of_asl_paths():
+    assert parse("$$.Map.Item.Value").root == "$$"
+    assert parse("$$.Map.Item.Value").steps == parse("$.Map.Item.Value").steps
+    assert parse("$items[0]").root == "items"
+    assert parse("$items[0]").steps == (jsonpath.Index(0),)
+
+
+# -- evaluation as Step Functions shows it ----------------------------------------------
+OBJECTS = [
+    {"bucket": "b1", "key": "k1", "size": 3},
+    {"bucket": "b2", "key": "k2"},
+    {"bucket": "b3"},
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "document", "expected"),
+    [
+        # several names last give one object of those present, per item
+        (
+            "$.[*].['bucket', 'key']",
+            OBJECTS,
+            [{"bucket": "b1", "key": "k1"}, {"bucket": "b2", "key": "k2"}, {"bucket": "b3"}],
+        ),
+        ("$['a','b']", {"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2}),  # definite: one object
+        ("$['a','b'].x", {"a": {"x": 1}, "b": {"x": 2}}, [1, 2]),  # not last: each name
+        ("$.[0].bucket", OBJECTS, "b1"),
+        ("$.[?(@.OU > 0)]", {"OU": 2}, [{"OU": 2}]),  # a filter on an object tests the object
+        ("$.[?(@.OU > 0)]", {"OU": 0}, []),
+        ("$.[?(@.OU > 0)]", [{"OU": 1}, {"OU": 0}, {}], [{"OU": 1}]),
+        ("$[?(@.size)]", OBJECTS, [OBJECTS[0]]),
+        ("$[?(!@.key)].bucket", OBJECTS, ["b3"]),
+        ("$[?(@.size != 3)].bucket", OBJECTS, ["b2", "b3"]),  # a missing member is not equal
+        ("$[?(@.bucket IN ['b1', 'b3'])].bucket", OBJECTS, ["b1", "b3"]),
+        ("$[?(@.bucket =~ /B[12]/i)].bucket", OBJECTS, ["b1", "b2"]),
+        ("$[?(@.bucket contains '3')].bucket", OBJECTS, ["b3"]),
+        ("$[?(@.size exists true)].bucket", OBJECTS, ["b1"]),
+        ("$[?(@.key == 'k2' || @.size == 3 && @.key == 'k1')].bucket", OBJECTS, ["b1", "b2"]),
+        ("$[?(!(@.bucket == 'b1'))].bucket", OBJECTS, ["b2", "b3"]),
+        ("$.items[?(@.p > $.limit)].p", {"limit": 2, "items": [{"p": 1}, {"p": 3}]}, [3]),
+        ("$.s[?(@ == 'x\\'y')]", {"s": ["x'y", "z"]}, ["x'y"]),
+        ("$.a[?(@.length() > 1)]", {"a": [[1], [1, 2]]}, [[1, 2]]),
+        # deep scan: every depth, objects before their members, no item twice
+        ("$..a", {"a": 1, "b": {"a": 2, "c": [{"a": 3}]}}, [1, 2, 3]),
+        ("$..[?(@.a)].a", {"x": [{"a": 1}, {"b": {"a": 2}}]}, [1, 2]),
+        ("$..[0]", {"x": [[1, 2], [3]]}, [[1, 2], 1, 3]),
+        # a member missing on the way of an indefinite path selects nothing
+        ("$.nope[*]", {}, []),
+        ("$.nope[1:5].x", {}, []),
+        ("$.a.b[*]", {"a": 5}, []),
+        # Jayway's slices: negative bounds resolve only for [n:] and [:n]
+        ("$[1:-1]", [1, 2, 3], []),
+        ("$[-2:]", [1, 2, 3], [2, 3]),
+        ("$[:-1]", [1, 2, 3], [1, 2]),
+        ("$[0,5,-1]", [1, 2, 3], [1, 3]),
+        # functions apply to what the path selected before them
+        ("$.a.sum()", {"a": [1, "x", 2.5]}, 3.5),
+        ("$.a.avg()", {"a": [1, 3]}, 2),
+        ("$.a.max(10)", {"a": [1, 3]}, 10),
+        ("$.a.size()", {"a": "abc"}, 3),
+        ("$.a.nope()", {"a": [1]}, MISSING),
+        ("$.a.min()", {"a": []}, MISSING),
+    ],
+)
+def test_jayway_evaluation(path, document, expected):
+    assert select(parse(path), document) == expected
+
+
+# -- properties ---------------------------------------------------------------------------
+names = st.text(
+    alphabet=st.characters(categories=["L", "N"], include_characters="_-$ "), min_size=1, max_size=6
+)
+steps_strategy = st.lists(st.one_of(names, st.integers(-3, 2)), min_size=1, max_size=4)
+
+
+def _bracket(step) -> str:
+    return f"[{step}]" if isinstance(step, int) else f"['{step}']"
+
+
+def _documents(steps):
+    """A document in which the steps lead somewhere, plus one where they may not."""
+    value: object = "leaf"
+    for step in reversed(steps):
+        if isinstance(step, int):
+            items = ["pad", "pad", "pad"]
+            items[step] = value
+            value = items
+        else:
+            value = {step: value, "other": 1}
+    return value
+
+
+@given(steps_strategy, json_values)
+def test_dot_before_bracket_equals_bracket(steps, noise):
+    plain = "$" + "".join(_bracket(s) for s in steps)
+    dotted = "$" + "".join("." + _bracket(s) for s in steps)
+    for document in (_documents(steps), noise):
+        assert select(parse(dotted), document) == select(parse(plain), document)
+    assert select(parse(dotted), _documents(steps)) == "leaf"
+
+
+@given(
+    st.lists(st.text(alphabet="abcxyz_", min_size=1, max_size=5), min_size=1, max_size=4),
+    json_values,
+)
+def test_dot_names_equal_quoted_names_in_either_quote(keys, noise):
+    dotted = "$." + ".".join(keys)
+    single = "$" + "".join(f"['{k}']" for k in keys)
+    double = "$" + "".join(f'["{k}"]' for k in keys)
+    for document in (_documents(keys), noise):
+        expected = select(parse(single), document)
+        assert select(parse(dotted), document) == expected
+        assert select(parse(double), document) == expected
+
+
+@given(st.lists(st.integers(), max_size=6), st.lists(st.integers(-8, 8), min_size=2, max_size=4))
+def test_an_index_list_is_its_indexes_in_order(values, indexes):
+    listed = select(parse("$[" + ",".join(map(str, indexes)) + "]"), values)
+    one_by_one = [select(parse(f"$[{i}]"), values) for i in indexes]
+    assert listed == [v for v in one_by_one if v is not MISSING]
+
+
+@given(
+    st.dictionaries(keys, json_values, max_size=4),
+    st.lists(keys, min_size=2, max_size=3, unique=True),
+)
+def test_several_names_last_give_the_object_of_those_present(document, wanted):
+    path = parse("$[" + ",".join(f"'{k}'" for k in wanted) + "]")
+    assert select(path, document) == {k: document[k] for k in wanted if k in document}
+
+
+@given(json_values)
+def test_a_deep_scan_for_a_wildcard_visits_every_member(document):
+    def members(value):
+        children = (
+            list(value.values())
+            if isinstance(value, dict)
+            else value
+            if isinstance(value, list)
+            else []
+        )
+        return [m for c in children for m in [c, *members(c)]]
+
+    assert sorted(map(repr, select(parse("$..*"), document))) == sorted(
+        map(repr, members(document))
+    )
+
+
+@given(st.text(alphabet=list("$@.[]()?*'\",:-0123 abx=<>!&|~/"), max_size=16), json_values)
+def test_any_text_parses_or_is_rejected_with_a_reason(text, document):
+    try:
+        path = parse("$" + text)
+    except PathSyntaxError as exc:
+        assert str(exc)
+        return
+    select(path, document)
