@@ -180,3 +180,86 @@ def why_compensated(answer: Any) -> str | None:
         "kitchen receive OrderCreated, or did the delivery fail and go to the dead-letter "
         "queue? Did it send heartbeats and a SendTaskSuccess, and what became of it?"
     )
+
+
+#: Exercise 4: the outage the three designs went through, and the order to follow in it.
+OUTAGE = {"orders": 200, "seed": 2024}
+OUTAGE_FAULTS = {"kitchen_down_at": 0, "kitchen_down_for": 3600, "replay": False}
+OUTAGE_ORDER = "1073460089"
+#: Exercise 4: the candidate causes of the difference between the designs.
+CAUSES = {
+    "a": "the orchestrated shop placed fewer orders while the kitchen was down",
+    "b": "each design keeps trying an unreachable kitchen on its own schedule",
+    "c": "in the mix, HeartbeatSeconds cancelled orders the kitchen had accepted",
+    "d": "the bus dropped some OrderCreated events without a dead letter",
+}
+_CAUSE_HINTS = {
+    "a": (
+        "both designs served the same customers at the same moments (same seed): compare "
+        "when each one last tried to reach the kitchen for this order."
+    ),
+    "c": "read the mix's trace for this order: did the kitchen ever accept it?",
+    "d": (
+        "count the mix's deliveries of this order's OrderCreated to the kitchen: the bus "
+        "tried it, and you can see where it ended."
+    ),
+}
+
+
+def outage_faults():
+    from course_lib.pizza import Faults
+
+    return Faults(**OUTAGE_FAULTS)
+
+
+@cache
+def _retry_spans() -> dict[str, float]:
+    """Seconds from the first to the last attempt to reach the kitchen for OUTAGE_ORDER."""
+    from course_lib.pizza import run_shop
+
+    spans = {}
+    for design in ("orchestration", "mix"):
+        run = run_shop(OUTAGE["orders"], seed=OUTAGE["seed"], design=design, faults=outage_faults())
+        times = [
+            row.time
+            for row in run.trace(OUTAGE_ORDER)
+            if row.target == "kitchen" and row.kind in ("call", "delivery")
+        ]
+        spans[design] = max(times) - min(times)
+    return spans
+
+
+def _seconds(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value == value and abs(value) != float("inf") else None
+
+
+@exercise("07.4", "Why did orchestration deliver more orders?")
+def outage_difference(answer: Any) -> str | None:
+    keys = ("cause", "orchestration_s", "mix_s")
+    if not isinstance(answer, Mapping) or any(k not in answer for k in keys):
+        return 'answer with a dict `{"cause": ..., "orchestration_s": ..., "mix_s": ...}`.'
+    cause = str(answer["cause"]).strip().lower()
+    if cause not in CAUSES:
+        return f"`cause` is one of {', '.join(repr(c) for c in CAUSES)}."
+    if cause in _CAUSE_HINTS:
+        return _CAUSE_HINTS[cause]
+    orchestration, mix = _seconds(answer["orchestration_s"]), _seconds(answer["mix_s"])
+    if orchestration is None or mix is None:
+        return "the two spans are numbers of seconds."
+    spans = _retry_spans()
+    if orchestration < 60 < mix:
+        return "the two spans look swapped: which design waits minutes between attempts?"
+    if not 0.9 * spans["orchestration"] <= orchestration <= 1.1 * spans["orchestration"]:
+        return (
+            f"measure the orchestrated span in order {OUTAGE_ORDER}'s trace: from the workflow's "
+            "first call to pizza-kitchen-bake to its last, in seconds (compare with the Bake "
+            "state's Retry rule)."
+        )
+    if not abs(mix - spans["mix"]) <= max(2.0, 0.25 * spans["mix"]):
+        return (
+            f"measure the mix's span in order {OUTAGE_ORDER}'s trace: from the bus's first "
+            "delivery of OrderCreated to the kitchen to its last, in seconds."
+        )
+    return None

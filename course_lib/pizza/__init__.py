@@ -15,7 +15,14 @@ from course_lib.pizza.domains import BUS, MENU, SIZES, Timings, idempotency_key,
 from course_lib.pizza.experiment import compare_designs, event_flow, new_step_changes
 from course_lib.pizza.faults import FAULT_KINDS, NONE, Faults, fault
 from course_lib.pizza.shop import OUTCOMES, OrderOutcome, ShopRun, make_order, run_shop
-from course_lib.pizza.trace import TraceRow, milestones, percentiles, sequence, spans
+from course_lib.pizza.trace import (
+    TraceRow,
+    milestones,
+    percentiles,
+    sequence,
+    spans,
+    token_exposure,
+)
 from course_lib.pizza.wiring import (
     DESIGNS,
     load_definition,
@@ -55,4 +62,5 @@ __all__ = [
     "sequence",
     "spans",
     "subscriptions",
+    "token_exposure",
 ]

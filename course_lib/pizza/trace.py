@@ -261,3 +261,35 @@ def visited_states(run: Any, order_id: str) -> list[str]:
     """The states one order's workflow entered, in order."""
     execution = run.execution(order_id)
     return [] if execution is None else list(execution.states_entered)
+
+
+def token_exposure(run: Any) -> dict[str, dict]:
+    """Where the workflow's task tokens travelled, per event type that carried one.
+
+    ``published``: events with a token put on the shared bus; ``delivered to``: how many
+    of them each rule target received (retries and duplicates included); ``archived``:
+    copies the bus's archives keep, which a replay hands out again. Anyone holding a
+    token, and allowed to call ``SendTaskSuccess``, can decide the workflow's next step.
+    """
+    exposure: dict[str, dict] = {}
+
+    def entry(detail_type: str) -> dict:
+        return exposure.setdefault(detail_type, {"published": 0, "delivered to": {}, "archived": 0})
+
+    for record in run.world.trace:
+        if record.kind == "PutEvents":
+            event = record.payload
+            if "callbackToken" in event["detail"].get("metadata", {}):
+                entry(event["detail-type"])["published"] += 1
+        elif record.kind == "event" and record.outcome in ("delivered", "duplicate"):
+            event = json.loads(record.payload)
+            if "callbackToken" in event["detail"].get("metadata", {}):
+                received = entry(event["detail-type"])["delivered to"]
+                received[record.target] = received.get(record.target, 0) + 1
+    for archive in run.bridge.archives.values():
+        for _, event in archive.events:
+            if "callbackToken" in event["detail"].get("metadata", {}):
+                entry(event["detail-type"])["archived"] += 1
+    for seen in exposure.values():
+        seen["delivered to"] = dict(sorted(seen["delivered to"].items()))
+    return {name: exposure[name] for name in sorted(exposure)}

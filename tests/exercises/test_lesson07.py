@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from course_lib import exercises
+from course_lib import exercises, pizza
 from course_lib.exercises import lesson07
 
 
@@ -147,3 +147,54 @@ def test_the_suspects_are_compensated_orders():
 @pytest.mark.parametrize("exercise_id", ["07.1", "07.2", "07.3"])
 def test_not_done_is_reported(exercise_id):
     assert "not answered yet" in verdict(exercise_id, ...).message
+
+
+def outage_runs():
+    return {
+        design: pizza.run_shop(
+            lesson07.OUTAGE["orders"],
+            seed=lesson07.OUTAGE["seed"],
+            design=design,
+            faults=lesson07.outage_faults(),
+        )
+        for design in ("orchestration", "mix")
+    }
+
+
+def test_the_outage_order_is_one_orchestration_saved_and_the_mix_did_not():
+    runs = outage_runs()
+    assert runs["orchestration"].outcomes[lesson07.OUTAGE_ORDER].status == "delivered"
+    assert runs["mix"].outcomes[lesson07.OUTAGE_ORDER].status == "compensated"
+
+
+def test_outage_difference_accepts_spans_read_from_the_trace():
+    runs = outage_runs()
+    spans = {}
+    for design, run in runs.items():
+        rows = [r for r in run.trace(lesson07.OUTAGE_ORDER) if r.target == "kitchen"]
+        spans[design] = rows[-1].time - rows[0].time
+    # The Bake state's Retry: 60 + 120 + 240 + 480 s; the bus: three quick retries.
+    assert spans["orchestration"] == pytest.approx(900, abs=1)
+    assert spans["mix"] < 10
+    answer = {"cause": "b", "orchestration_s": spans["orchestration"], "mix_s": spans["mix"]}
+    assert verdict("07.4", answer).passed
+    assert verdict("07.4", {**answer, "orchestration_s": 900, "mix_s": round(spans["mix"])}).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ({"cause": "a", "orchestration_s": 900, "mix_s": 6}, "same customers"),
+        ({"cause": "c", "orchestration_s": 900, "mix_s": 6}, "ever accept"),
+        ({"cause": "d", "orchestration_s": 900, "mix_s": 6}, "where it ended"),
+        ({"cause": "e", "orchestration_s": 900, "mix_s": 6}, "one of"),
+        ({"cause": "b", "orchestration_s": 6, "mix_s": 900}, "swapped"),
+        ({"cause": "b", "orchestration_s": 300, "mix_s": 6}, "Retry rule"),
+        ({"cause": "b", "orchestration_s": 900, "mix_s": 300}, "bus's first delivery"),
+        ({"cause": "b", "orchestration_s": "15 min", "mix_s": 6}, "numbers of seconds"),
+        ({"cause": "b"}, "dict"),
+    ],
+)
+def test_outage_difference_hints(answer, words):
+    result = verdict("07.4", answer)
+    assert not result.passed and words in result.message

@@ -134,3 +134,32 @@ def test_event_flow_names_a_publisher_and_a_subscriber_for_each_event():
         pizza.event_flow("choreography", ("PizzaTeleported",))
     with pytest.raises(ValueError, match="design"):
         pizza.event_flow("soa")
+
+
+def test_token_exposure_counts_every_holder_of_a_task_token():
+    eavesdropper = {
+        "Rule": {
+            "Name": "analytics-everything",
+            "EventBusName": "pizza-shop",
+            "EventPattern": {"source": [{"prefix": "com."}]},
+        },
+        "Targets": [{"Id": "analytics", "Arn": pizza.lambda_arn("pizza-analytics")}],
+    }
+    run = pizza.run_shop(
+        20,
+        seed=3,
+        extra_rules=[eavesdropper],
+        extra_functions={"pizza-analytics": lambda event: None},
+    )
+    exposure = pizza.token_exposure(run)
+    assert set(exposure) == {"OrderCreated", "PizzaBaked", "OrderDispatched"}
+    for detail_type, owner in (
+        ("OrderCreated", "kitchen"),
+        ("PizzaBaked", "delivery"),
+        ("OrderDispatched", "orders"),
+    ):
+        seen = exposure[detail_type]
+        assert seen["published"] == seen["archived"] == 20
+        assert seen["delivered to"] == {"analytics": 20, owner: 20}
+    # All orchestration hands each token to one function: nothing on the bus.
+    assert pizza.token_exposure(pizza.run_shop(5, seed=3, design="orchestration")) == {}
