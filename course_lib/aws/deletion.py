@@ -124,6 +124,19 @@ def _delete_event_bus(clients: Clients, resource: CourseResource) -> None:
         events.delete_event_bus(Name=resource.name)
 
 
+def _delete_subscriber(clients: Clients, resource: CourseResource) -> None:
+    with _gone_if_missing():
+        clients("eventbridgev2").delete_subscriber(SubscriberArn=resource.ref)
+
+
+def _delete_custom_bus(clients: Clients, resource: CourseResource) -> None:
+    buses = clients("eventbridgev2")
+    with _gone_if_missing():
+        if buses.describe_event_bus(EventBusArn=resource.ref)["State"] == "DELETING":
+            raise AlreadyGone
+        buses.delete_event_bus(EventBusArn=resource.ref)
+
+
 def _delete_queue(clients: Clients, resource: CourseResource) -> None:
     with _gone_if_missing():
         clients("sqs").delete_queue(QueueUrl=resource.ref)
@@ -160,6 +173,8 @@ _DELETERS: dict[str, Callable[[Clients, CourseResource], None]] = {
     "rule": _delete_rule,
     "archive": _delete_archive,
     "event-bus": _delete_event_bus,
+    "subscriber": _delete_subscriber,
+    "custom-bus": _delete_custom_bus,
     "queue": _delete_queue,
     "table": _delete_table,
     "role": _delete_role,
@@ -172,6 +187,7 @@ def find_leftovers(clients: Clients, lesson: str | None = None) -> list[CourseRe
     found = [
         *_state_machines(clients, prefix, lesson),
         *_event_resources(clients, prefix, lesson),
+        *_custom_bus_resources(clients, prefix, lesson),
         *_queues(clients, prefix, lesson),
         *_tables(clients, prefix, lesson),
         *_roles(clients, prefix, lesson),
@@ -280,6 +296,49 @@ def _event_resources(clients: Clients, prefix: str, lesson: str | None) -> list[
         if not page.get("NextToken"):
             break
         token = {"NextToken": page["NextToken"]}
+    return found
+
+
+def _custom_bus_available(buses: Any) -> bool:
+    """False where nothing answers the Custom Event Bus API: a region without the service, or
+    a stand-in AWS such as a moto server (which answers 404 "Not yet implemented")."""
+    from botocore.exceptions import ClientError, EndpointConnectionError
+
+    try:
+        buses.list_event_buses(MaxResults=1)
+    except EndpointConnectionError:
+        return False
+    except ClientError as error:
+        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            return False
+        raise
+    except AttributeError:  # botocore cannot parse a non-CBOR "not implemented" body
+        return False
+    return True
+
+
+def _custom_bus_resources(
+    clients: Clients, prefix: str, lesson: str | None
+) -> list[CourseResource]:
+    """Custom Event Buses and subscribers with the course prefix and tags (buses being
+    deleted are already gone)."""
+    buses = clients("eventbridgev2")
+    if not _custom_bus_available(buses):
+        return []
+    found = []
+    for page in buses.get_paginator("list_event_buses").paginate(NamePrefix=prefix):
+        for bus in page["EventBuses"]:
+            if bus.get("State") == "DELETING":
+                continue
+            tags = _unless_gone(buses.list_tags_for_resource, ResourceArn=bus["EventBusArn"])
+            if tags and is_course_tagged(tags["Tags"], lesson):
+                found.append(CourseResource("custom-bus", bus["Name"], bus["EventBusArn"]))
+    for page in buses.get_paginator("list_subscribers").paginate(NamePrefix=prefix):
+        for subscriber in page["Subscribers"]:
+            arn = subscriber["SubscriberArn"]
+            tags = _unless_gone(buses.list_tags_for_resource, ResourceArn=arn)
+            if tags and is_course_tagged(tags["Tags"], lesson):
+                found.append(CourseResource("subscriber", subscriber["Name"], arn))
     return found
 
 

@@ -64,6 +64,26 @@ KINDS: dict[str, ResourceKind] = {
             "untaggable",
             48,
         ),
+        ResourceKind(
+            "custom-bus",
+            "EventBridge Custom Event Bus",
+            "eventbridgev2",
+            "CreateEventBus",
+            "Name",
+            "Tags",
+            "map",
+            256,
+        ),
+        ResourceKind(
+            "subscriber",
+            "EventBridge subscriber",
+            "eventbridgev2",
+            "CreateSubscriber",
+            "Name",
+            "Tags",
+            "map",
+            256,
+        ),
         ResourceKind("queue", "SQS queue", "sqs", "CreateQueue", "QueueName", "tags", "map", 80),
         ResourceKind(
             "table",
@@ -79,12 +99,23 @@ KINDS: dict[str, ResourceKind] = {
 }
 
 #: Deletion order: users of a resource go before the resource they use.
-DELETION_ORDER = ("state-machine", "rule", "archive", "event-bus", "queue", "table", "role")
+DELETION_ORDER = (
+    "state-machine",
+    "rule",
+    "archive",
+    "subscriber",
+    "event-bus",
+    "custom-bus",
+    "queue",
+    "table",
+    "role",
+)
 
 
 @dataclass(frozen=True)
 class CourseResource:
-    """A resource the course created. ``ref`` is its ARN (state machine), URL (queue) or name.
+    """A resource the course created. ``ref`` is its ARN (state machine, Custom Event Bus,
+    subscriber), URL (queue) or name.
 
     ``bus`` is the event bus of a rule or the source bus ARN of an archive.
     """

@@ -249,7 +249,12 @@ class AwsSession:
         name, bus = context.pop("course_resource", (None, ""))
         if name is None or http_response.status_code >= 300:
             return
-        ref = {"state-machine": parsed.get("stateMachineArn"), "queue": parsed.get("QueueUrl")}
+        ref = {
+            "state-machine": parsed.get("stateMachineArn"),
+            "queue": parsed.get("QueueUrl"),
+            "custom-bus": parsed.get("EventBusArn"),
+            "subscriber": parsed.get("SubscriberArn"),
+        }
         resource = CourseResource(spec.kind, name, ref.get(spec.kind) or name, bus)
         if resource not in self.created:
             self.created.append(resource)
@@ -275,9 +280,9 @@ def session(
     """Open the AWS session of a live cell and print what it will do.
 
     ``creates`` announces every resource as ``"<kind>:<short name>"`` (kinds: role,
-    state-machine, event-bus, rule, archive, queue, table); ``usage`` estimates billed
-    units (keys of ``cl.aws.PRICES``). Offline unless ``COURSE_LIVE_AWS=1`` is set and
-    credentials resolve, or ``COURSE_AWS_ENDPOINT_URL`` names a server.
+    state-machine, event-bus, rule, archive, custom-bus, subscriber, queue, table); ``usage``
+    estimates billed units (keys of ``cl.aws.PRICES``). Offline unless ``COURSE_LIVE_AWS=1``
+    is set and credentials resolve, or ``COURSE_AWS_ENDPOINT_URL`` names a server.
     """
     planned = plan(check_lesson(lesson), creates)
     cost = estimate_cost(usage)

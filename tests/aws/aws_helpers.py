@@ -26,6 +26,8 @@ IAM_PREFIXES = {
     "tag": "resourcegroupstaggingapi",
 }
 SERVICE_PREFIXES = {service: prefix for prefix, service in IAM_PREFIXES.items()}
+#: The Custom Event Bus is its own botocore model but shares the ``events:`` IAM prefix.
+SERVICE_PREFIXES["eventbridgev2"] = "events"
 
 
 def load_policy() -> dict[str, Any]:

@@ -4,7 +4,14 @@ import json
 
 import botocore.session
 import pytest
-from aws_helpers import IAM_PREFIXES, POLICY_PATH, load_policy, policy_actions, recorded_actions
+from aws_helpers import (
+    IAM_PREFIXES,
+    POLICY_PATH,
+    SERVICE_PREFIXES,
+    load_policy,
+    policy_actions,
+    recorded_actions,
+)
 
 import course_lib.aws as cl_aws
 
@@ -40,8 +47,11 @@ def test_every_action_is_a_real_action_of_its_service():
         assert "*" not in action, f"{action}: list actions explicitly"
         if action in PERMISSION_ONLY_ACTIONS:
             continue
-        service = models.get_service_model(IAM_PREFIXES[prefix])
-        assert operation in service.operation_names, f"{action} is not an API of {prefix}"
+        services = [name for name, known in SERVICE_PREFIXES.items() if known == prefix]
+        operations = {
+            op for name in services for op in models.get_service_model(name).operation_names
+        }
+        assert operation in operations, f"{action} is not an API of {prefix}"
 
 
 def test_resources_are_scoped_to_the_course_prefix():
@@ -81,6 +91,8 @@ TAG_ON_CREATE = {
     "role": "iam:TagRole",
     "state-machine": "states:TagResource",
     "event-bus": "events:TagResource",
+    "custom-bus": "events:TagResource",
+    "subscriber": "events:TagResource",
     "rule": "events:TagResource",
     "queue": "sqs:TagQueue",
     "table": "dynamodb:TagResource",
