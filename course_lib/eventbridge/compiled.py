@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -86,7 +87,9 @@ class _AffixIndex:
     def add(self, text: str, item: Any) -> None:
         if text not in self.by_text:
             self.by_text[text] = []
-            bisect.insort(self.lengths, len(text))
+            at = bisect.bisect_left(self.lengths, len(text))
+            if at == len(self.lengths) or self.lengths[at] != len(text):
+                self.lengths.insert(at, len(text))
         self.by_text[text].append(item)
 
     def probe(self, value: str) -> Iterable[Any]:
@@ -99,31 +102,73 @@ class _AffixIndex:
 
 
 class _WildcardIndex:
-    """Wildcards under their longer literal end (head or tail); a value checks only those
-    whose literal end it has, then matches them in linear time."""
+    """Wildcards under their most selective literal piece, so a value matches only the
+    wildcards whose piece it contains. A piece is selective when few other wildcards share
+    it (then long). A leading piece is looked up among the value's prefixes, a trailing one
+    among its suffixes, a middle one among its substrings of that length; the few
+    wildcards found are then matched in linear time."""
 
     def __init__(self) -> None:
-        self.heads = _AffixIndex(from_end=False)
-        self.tails = _AffixIndex(from_end=True)
-        self.unanchored: list[tuple[Wildcard, Any]] = []
+        self.pending: list[tuple[Wildcard, Any]] = []
+        self.entries: list[tuple[Wildcard, Any]] = []
 
     def add(self, wildcard: Wildcard, item: Any) -> None:
-        head, tail = wildcard.pieces[0], wildcard.pieces[-1]
-        if not head and not tail:
-            self.unanchored.append((wildcard, item))
-        elif len(head) >= len(tail):
-            self.heads.add(head, (wildcard, item))
-        else:
-            self.tails.add(tail, (wildcard, item))
+        self.pending.append((wildcard, item))
 
-    def __bool__(self) -> bool:
-        return bool(self.heads.by_text or self.tails.by_text or self.unanchored)
+    def _organize(self) -> None:
+        self.entries += self.pending
+        self.pending = []
+        self.heads = _AffixIndex(from_end=False)
+        self.tails = _AffixIndex(from_end=True)
+        self.middles: dict[str, list[tuple[Wildcard, Any]]] = {}
+        self.middle_lengths: list[int] = []
+        self.unanchored: list[tuple[Wildcard, Any]] = []
+        sharing: dict[str, int] = {}
+        for wildcard, _ in self.entries:
+            for piece in set(wildcard.pieces):
+                sharing[piece] = sharing.get(piece, 0) + 1
+        for wildcard, item in self.entries:
+            pieces = wildcard.pieces
+            best = min(
+                range(len(pieces)),
+                key=lambda i: (not pieces[i], sharing[pieces[i]], -len(pieces[i])),
+            )
+            piece = pieces[best]
+            if not piece:
+                self.unanchored.append((wildcard, item))
+            elif best == 0:
+                self.heads.add(piece, (wildcard, item))
+            elif best == len(pieces) - 1:
+                self.tails.add(piece, (wildcard, item))
+            else:
+                if len(piece) not in self.middle_lengths:
+                    bisect.insort(self.middle_lengths, len(piece))
+                self.middles.setdefault(piece, []).append((wildcard, item))
 
     def probe(self, value: str) -> Iterable[Any]:
-        for source in (self.heads.probe(value), self.tails.probe(value), self.unanchored):
+        if self.pending:
+            self._organize()
+        sources: list[Iterable[tuple[Wildcard, Any]]] = [self.unanchored]
+        if self.heads.lengths:
+            sources.append(self.heads.probe(value))
+        if self.tails.lengths:
+            sources.append(self.tails.probe(value))
+        if self.middle_lengths:
+            sources.append(self._middles(value))
+        for source in sources:
             for wildcard, item in source:
                 if pieces_match(wildcard.pieces, value):
                     yield item
+
+    def _middles(self, value: str) -> Iterable[tuple[Wildcard, Any]]:
+        seen: set[str] = set()
+        middles = self.middles
+        for length in self.middle_lengths:
+            for start in range(len(value) - length + 1):
+                piece = value[start : start + length]
+                if piece in middles and piece not in seen:
+                    seen.add(piece)
+                    yield from middles[piece]
 
 
 class _NumericIndex:
@@ -166,6 +211,7 @@ class _PathIndex:
         self.suffix = _AffixIndex(from_end=True)
         self.suffix_lower = _AffixIndex(from_end=True)
         self.wildcards = _WildcardIndex()
+        self.has_wildcards = False
         self.numeric = _NumericIndex()
         self.cidr: dict[tuple[int, int], dict[int, int]] = {}
         self.uses_lower = False
@@ -176,6 +222,7 @@ class _PathIndex:
         self.but_prefix = _AffixIndex(from_end=False)
         self.but_suffix = _AffixIndex(from_end=True)
         self.but_wildcards = _WildcardIndex()
+        self.has_but_wildcards = False
 
     def add(self, predicate: Predicate, pid: int) -> None:
         if isinstance(predicate, Exact):
@@ -196,6 +243,7 @@ class _PathIndex:
                 (self.suffix_lower if lowered else self.suffix).add(text, pid)
         elif isinstance(predicate, Wildcard):
             self.wildcards.add(predicate, pid)
+            self.has_wildcards = True
         elif isinstance(predicate, Numeric):
             self.numeric.add(predicate, pid)
         elif isinstance(predicate, Cidr):
@@ -220,6 +268,7 @@ class _PathIndex:
             self.but_suffix.add(text, pid)
         for wildcard in predicate.wildcards:
             self.but_wildcards.add(wildcard, pid)
+            self.has_but_wildcards = True
 
     def accepted(self, value: Any) -> list[int]:
         """The predicates (ids) on this path that accept ``value``, anything-but excluded."""
@@ -237,9 +286,11 @@ class _PathIndex:
                 pid = self.lower.get(lowered)
                 if pid is not None:
                     found.append(pid)
-                found.extend(self.prefix_lower.probe(lowered))
-                found.extend(self.suffix_lower.probe(lowered))
-            if self.wildcards:
+                if self.prefix_lower.lengths:
+                    found.extend(self.prefix_lower.probe(lowered))
+                if self.suffix_lower.lengths:
+                    found.extend(self.suffix_lower.probe(lowered))
+            if self.has_wildcards:
                 found.extend(self.wildcards.probe(value))
             if self.cidr:
                 address = parse_ip(value)
@@ -268,7 +319,7 @@ class _PathIndex:
                 out.update(self.but_prefix.probe(value))
             if self.but_suffix.lengths:
                 out.update(self.but_suffix.probe(value))
-            if self.but_wildcards:
+            if self.has_but_wildcards:
                 out.update(self.but_wildcards.probe(value))
         return out
 
@@ -296,6 +347,25 @@ class _PathPlan:
         self.but_all: dict[int, int] = {}
         self.but_fields: dict[int, list[tuple[frozenset[int], Contribution]]] = {}
         self.subrules = 0  # mask of sub-rules with a field on this path
+        # Paths whose rules only list exact strings (the common case) skip the index:
+        self.exact_only: dict[str, Contribution] | None = None
+
+
+class _Node:
+    """One step of the paths rules use: its children by key, and the plan if a path ends here."""
+
+    __slots__ = ("children", "plan")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.plan: _PathPlan | None = None
+
+    def descend(self, dotted_key: str) -> _Node | None:
+        """The node a key containing dots leads to (``"a.b"`` means the steps a, then b)."""
+        node: _Node | None = self
+        for step in dotted_key.split("."):
+            node = node.children.get(step) if node is not None else None
+        return node
 
 
 class PatternMatcher:
@@ -311,9 +381,12 @@ class PatternMatcher:
         self._dirty = True
         self._plans: dict[str, _PathPlan] = {}
         self._subrules: list[tuple[str, Subrule]] = []
+        self._bit_names: list[str] = []
+        self._one_subrule_each = True
         self._fill: list[int] = []
-        self._absent_paths: list[tuple[str, Contribution]] = []
+        self._absent: list[_PathPlan] = []
         self._keep: PathTrie = {}
+        self._root = _Node()
         for name, pattern in (rules or {}).items():
             self.add_rule(name, pattern)
 
@@ -348,6 +421,8 @@ class PatternMatcher:
             for name in sorted(self._patterns)
             for subrule in self._patterns[name].subrules
         ]
+        self._bit_names = [name for name, _ in self._subrules]
+        self._one_subrule_each = len(self._subrules) == len(self._patterns)
         slots = max((len(s.fields) for _, s in self._subrules), default=0)
         # A sub-rule with fewer fields than a slot counts as satisfied in it.
         self._fill = [0] * slots
@@ -366,8 +441,29 @@ class PatternMatcher:
         for (path, field), slot_bits in field_bits.items():
             self._plan_field(plans[path], field, tuple(slot_bits.items()))
         self._plans = plans
-        self._absent_paths = [(p, plan.absent_bits) for p, plan in plans.items() if plan.absent_bits]
+        self._absent = [plan for plan in plans.values() if plan.absent_bits]
         self._keep = path_trie(plans)
+        self._root = _Node()
+        for path, plan in plans.items():
+            node = self._root
+            for step in path.split("."):
+                node = node.children.setdefault(step, _Node())
+            node.plan = plan
+            index = plan.index
+            if not (
+                plan.exists_bits
+                or plan.but_all
+                or index.exact_other
+                or index.uses_lower
+                or index.prefix.lengths
+                or index.suffix.lengths
+                or index.has_wildcards
+                or index.numeric.ranges
+                or index.cidr
+            ):
+                plan.exact_only = {
+                    text: plan.predicate_bits[pid] for text, pid in index.exact_strings.items()
+                }
         self._dirty = False
 
     @staticmethod
@@ -410,53 +506,137 @@ class PatternMatcher:
             raise InvalidEvent(f"Event must be a JSON object, got {type(event).__name__}")
         if not self._subrules:
             return []
-        flat = flatten_event(event, self._keep)  # type: ignore[arg-type]
+        found, in_arrays = _collect(event, self._root)
         slots = list(self._fill)
-        in_arrays_once = in_arrays_twice = 0
-        for path, values in flat.items():
-            plan = self._plans.get(path)
-            if plan is None:
-                continue
-            if len(values) > 1 or values[0][1]:
-                in_arrays_twice |= in_arrays_once & plan.subrules
-                in_arrays_once |= plan.subrules
-            self._set_bits(plan, values, slots)
-        for path, bits in self._absent_paths:
-            if path not in flat:
-                for slot, mask in bits:
+        once = twice = 0
+        for plan, values in found.items():
+            if plan in in_arrays or len(values) > 1:
+                twice |= once & plan.subrules
+                once |= plan.subrules
+            exact_only = plan.exact_only
+            if exact_only is not None:
+                for value in values:
+                    if type(value) is str:
+                        bits = exact_only.get(value)
+                        if bits:
+                            for slot, mask in bits:
+                                slots[slot] |= mask
+            else:
+                _set_bits(plan, values, slots)
+        for plan in self._absent:
+            if plan not in found:
+                for slot, mask in plan.absent_bits:
                     slots[slot] |= mask
-        matched = slots[0] if slots else 0
+        matched = slots[0]
         for mask in slots[1:]:
             matched &= mask
-        return self._names(matched, in_arrays_twice, flat)
+        return self._names(matched, twice, event)
 
-    @staticmethod
-    def _set_bits(plan: _PathPlan, values: list, slots: list[int]) -> None:
-        index = plan.index
-        bits_of = plan.predicate_bits
-        for slot, mask in plan.exists_bits:
-            slots[slot] |= mask
-        for value, _ in values:
-            for pid in index.accepted(value):
-                for slot, mask in bits_of[pid]:
-                    slots[slot] |= mask
-            if plan.but_all:
-                _set_anything_but_bits(plan, index.excluded(value), slots)
+    def _names(self, matched: int, in_arrays_twice: int, event: Mapping[str, Any]) -> list[str]:
+        """The rule names of the matched sub-rules (their bits), in order, each once.
 
-    def _names(self, matched: int, in_arrays_twice: int, flat: FlatEvent) -> list[str]:
-        names: list[str] = []
+        Sub-rules that combine two or more fields found inside arrays are confirmed by the
+        reference check of array consistency, on the event flattened once for them all.
+        """
+        if not matched & in_arrays_twice:
+            bit_names = self._bit_names
+            names = [bit_names[bit] for bit in _bits(matched)]
+            return names if self._one_subrule_each else list(dict.fromkeys(names))
+        names = []
         subrules = self._subrules
-        while matched:
-            low = matched & -matched
-            bit = low.bit_length() - 1
-            matched ^= low
+        flat: FlatEvent | None = None
+        for bit in _bits(matched):
             name, subrule = subrules[bit]
             if names and names[-1] == name:
                 continue
-            if low & in_arrays_twice and not subrule_matches(subrule, flat):
-                continue
+            if in_arrays_twice >> bit & 1:
+                if flat is None:
+                    flat = flatten_event(dict(event), self._keep)
+                if not subrule_matches(subrule, flat):
+                    continue
             names.append(name)
         return names
+
+
+_BYTE_BITS = [tuple(i for i in range(8) if byte >> i & 1) for byte in range(256)]
+
+
+def _bits(number: int) -> list[int]:
+    """The positions of the set bits of ``number``, lowest first."""
+    if number.bit_count() <= 16:
+        out = []
+        while number:
+            low = number & -number
+            out.append(low.bit_length() - 1)
+            number ^= low
+        return out
+    data = number.to_bytes((number.bit_length() + 7) // 8, "little")
+    return [8 * at + i for at, byte in enumerate(data) if byte for i in _BYTE_BITS[byte]]
+
+
+def _collect(event: Mapping[str, Any], root: _Node) -> tuple[dict[_PathPlan, list], set]:
+    """The event's leaf values on the paths rules use, by plan, and the plans seen in arrays.
+
+    Subtrees no rule looks at are skipped; leaves that are not JSON values raise
+    :class:`InvalidEvent`. An explicit stack keeps deep nesting out of Python's recursion.
+    """
+    found: dict[_PathPlan, list] = {}
+    in_arrays: set[_PathPlan] = set()
+    stack: list[tuple[Any, _Node, bool]] = [(event, root, False)]
+    while stack:
+        node, step, in_array = stack.pop()
+        kind = type(node)
+        if kind is dict:
+            children = step.children
+            for key, value in node.items():
+                child = children.get(key)
+                if child is None:
+                    if type(key) is not str:
+                        raise InvalidEvent(f"Event has a key that is not a string: {key!r}")
+                    if "." not in key:
+                        continue
+                    child = step.descend(key)
+                    if child is None:
+                        continue
+                stack.append((value, child, in_array))
+        elif kind is list or kind is tuple:
+            stack.extend((element, step, True) for element in node)
+        elif (
+            kind is str
+            or kind is int
+            or kind is bool
+            or node is None
+            or (kind is float and math.isfinite(node))
+        ):
+            plan = step.plan
+            if plan is None:
+                continue
+            values = found.get(plan)
+            if values is None:
+                found[plan] = [node]
+            else:
+                values.append(node)
+            if in_array:
+                in_arrays.add(plan)
+        elif isinstance(node, Mapping):
+            stack.append((dict(node), step, in_array))
+        else:
+            raise InvalidEvent(f"A field holds {node!r}, which is not a JSON value")
+    return found, in_arrays
+
+
+def _set_bits(plan: _PathPlan, values: list, slots: list[int]) -> None:
+    """Set the bits of every predicate on ``plan``'s path that accepts one of ``values``."""
+    index = plan.index
+    bits_of = plan.predicate_bits
+    for slot, mask in plan.exists_bits:
+        slots[slot] |= mask
+    for value in values:
+        for pid in index.accepted(value):
+            for slot, mask in bits_of[pid]:
+                slots[slot] |= mask
+        if plan.but_all:
+            _set_anything_but_bits(plan, index.excluded(value), slots)
 
 
 def _set_anything_but_bits(plan: _PathPlan, excluded: set[int], slots: list[int]) -> None:
