@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from course_lib.eventbridge.errors import InvalidTransformedInput
 from course_lib.eventbridge.targets import ApiDestination, Target, TargetError
 from course_lib.sim.world import TraceRecord, World
 
@@ -100,13 +101,18 @@ def deliver(
     """
     rng = world.rng("eventbridge.delivery")
     sent_at = world.now
-    payload = target.payload(
-        event,
-        rule_name=context.rule_name,
-        rule_arn=context.rule_arn,
-        bus_name=context.bus_name,
-        ingestion_time=world.timestamp(sent_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    try:
+        payload = target.payload(
+            event,
+            rule_name=context.rule_name,
+            rule_arn=context.rule_arn,
+            bus_name=context.bus_name,
+            ingestion_time=world.timestamp(sent_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+    except InvalidTransformedInput as error:  # AWS drops an invocation whose input is not JSON
+        dropped = TargetError("InvalidTransformedInput", str(error), retriable=False)
+        _record(world, sent_at, target, context, event, None, "dropped", 0, dropped)
+        return False
     attempt = 0
     while True:
         attempt += 1

@@ -26,6 +26,11 @@ class InvalidInputTransformer(ValueError):
     """An input transformer (paths map or template) AWS would reject in PutTargets."""
 
 
+class InvalidTransformedInput(InvalidInputTransformer):
+    """A transformer output that is not valid JSON although its template is an object or
+    an array: AWS drops such an invocation instead of delivering it."""
+
+
 class ValidationException(ValueError):
     """A request AWS would reject with ``ValidationException`` (bad parameters)."""
 

@@ -1,15 +1,19 @@
 """Input transformers: what a target receives instead of the raw event.
 
 ``InputPathsMap`` names values picked out of the event with JSON paths; ``InputTemplate``
-is text with ``<name>`` placeholders. How a value is written depends on where its
-placeholder stands, as on AWS:
+is text with ``<name>`` placeholders. The rules, from AWS's documentation ("Common issues
+with transforming input") and its recorded outputs:
 
-* inside a JSON string (``"users/<id>"``) a string is inserted as its text, an object or
-  array in a compact form without quotes (``{acc_id:0a78,sf_id:baz}``, ``[HIGH]``), and a
-  path missing from the event as nothing;
-* outside strings (``{"id": <id>}``) the value is inserted as JSON, a missing path as
-  ``null``; in a plain-text template (not JSON) strings go in without quotes and a
-  missing path as nothing.
+* A path missing from the event gives the empty string: nothing inside a JSON string or
+  in plain text, ``""`` where a JSON value stands (``{"id": <id>}``).
+* Outside strings a value is written as JSON (strings get their quotes); in a plain-text
+  template (one that starts with neither ``{``, ``[`` nor ``"``) strings go in as text.
+* Inside a JSON string a value is inserted as its text, *not escaped*: a string as it is,
+  a number or boolean as JSON. An object or array loses its quotes in a string template
+  (``"Payload of <p>"`` gives ``{acc_id:0a78,sf_id:baz}``, ``[HIGH]``), but keeps them in
+  an object or array template, which then is no longer valid JSON.
+* An object or array template whose output is not valid JSON is not delivered: AWS drops
+  the invocation. :func:`transform_input` raises :class:`InvalidTransformedInput` for it.
 
 The reserved ``<aws.events.*>`` variables give the rule, the ingestion time and the event.
 """
@@ -22,7 +26,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from course_lib.eventbridge.errors import InvalidInputTransformer
+from course_lib import strict_json
+from course_lib.eventbridge.errors import (
+    InvalidEvent,
+    InvalidInputTransformer,
+    InvalidTransformedInput,
+)
 
 MAX_PATHS = 100
 MAX_TEMPLATE_LENGTH = 8192
@@ -159,31 +168,53 @@ def _placeholders(template: str):
 
 
 def _compact_text(value: Any) -> str:
-    """An object or array written inside a string: JSON without any quotes."""
-    if isinstance(value, dict):
-        members = (f"{_escaped(k)}:{_compact_text(v)}" for k, v in value.items())
-        return "{" + ",".join(members) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(_compact_text(v) for v in value) + "]"
-    if isinstance(value, str):
-        return _escaped(value)
-    return json.dumps(value)
+    """An object or array written inside a string template: JSON without any quotes."""
+    stack: list[Any] = [value]
+    out: list[str] = []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Raw):
+            out.append(item.text)
+        elif isinstance(item, dict):
+            parts: list[Any] = [_Raw("{")]
+            for number, (key, child) in enumerate(item.items()):
+                parts += [_Raw(("," if number else "") + f"{key}:"), child]
+            stack.extend(reversed([*parts, _Raw("}")]))
+        elif isinstance(item, list):
+            parts = [_Raw("[")]
+            for number, child in enumerate(item):
+                parts += [_Raw(",")] * bool(number) + [child]
+            stack.extend(reversed([*parts, _Raw("]")]))
+        elif isinstance(item, str):
+            out.append(item)
+        else:
+            out.append(json.dumps(item))
+    return "".join(out)
 
 
-def _escaped(text: str) -> str:
-    """``text`` escaped to sit inside a JSON string literal (quotes, backslashes, controls)."""
-    return json.dumps(text, ensure_ascii=False)[1:-1]
+class _Raw:
+    """Punctuation queued by :func:`_compact_text` (which walks without recursion)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
-def _in_string(value: Any) -> str:
+def _in_string(value: Any, *, compact: bool) -> str:
+    """A value inside a JSON string literal: its text, unescaped, as AWS inserts it."""
     if value is _MISSING:
         return ""
-    return _compact_text(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list) and compact:
+        return _compact_text(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _outside_string(value: Any, plain_text: bool) -> str:
     if value is _MISSING:
-        return "" if plain_text else "null"
+        value = ""
     if plain_text and isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
@@ -218,12 +249,17 @@ def transform_input(
 ) -> str:
     """The payload a target receives for ``event`` under this InputTransformer.
 
-    Raises :class:`InvalidInputTransformer` for a paths map or template PutTargets rejects.
+    Raises :class:`InvalidInputTransformer` for a paths map or template PutTargets rejects,
+    and its subclass :class:`InvalidTransformedInput` when an object or array template
+    yields text that is not JSON (AWS drops that invocation).
     ``event_bus_name`` is part of the delivery context; no reserved variable exposes it.
     """
     parsed = validate_input_transformer(input_paths_map, input_template, target_id="<target-id>")
-    if isinstance(event, str):
-        event = json.loads(event)
+    if isinstance(event, str | bytes):
+        try:
+            event = strict_json.loads(event, field="Event")
+        except strict_json.JsonError as error:
+            raise InvalidEvent(f"{error.field}: {error.reason}") from None
     values: dict[str, Any] = {name: select(event, steps) for name, steps in parsed.items()}
     reserved_text = {
         "aws.events.rule-arn": rule_arn,
@@ -234,7 +270,9 @@ def transform_input(
         "aws.events.event": json.dumps(event_without_detail(event), ensure_ascii=False),
         "aws.events.event.json": json.dumps(event, ensure_ascii=False),
     }
-    plain_text = not input_template.lstrip().startswith(("{", "[", '"'))
+    start = input_template.lstrip()[:1]
+    plain_text = start not in ("{", "[", '"')
+    json_document = start in ("{", "[")
     pieces = []
     last = 0
     for match, inside_string in _placeholders(input_template):
@@ -244,14 +282,29 @@ def transform_input(
             pieces.append(raw_json[name])
         elif name in reserved_text:
             text = reserved_text[name]
-            pieces.append(_in_string(text) if inside_string else _outside_string(text, plain_text))
+            pieces.append(
+                _in_string(text, compact=True)
+                if inside_string
+                else _outside_string(text, plain_text)
+            )
         elif inside_string:
-            pieces.append(_in_string(values[name]))
+            pieces.append(_in_string(values[name], compact=not json_document))
         else:
             pieces.append(_outside_string(values[name], plain_text))
         last = match.end()
     pieces.append(input_template[last:])
-    return "".join(pieces)
+    output = "".join(pieces)
+    if json_document:
+        try:
+            strict_json.loads(output, field="transformed input")
+        except strict_json.JsonError as error:
+            raise InvalidTransformedInput(
+                f"The InputTemplate produced text that is not valid JSON ({error.reason}); "
+                "AWS drops such an invocation. A placeholder inside quotes that holds an "
+                "object, an array or a string with quotes breaks the JSON: put it outside "
+                "the quotes."
+            ) from None
+    return output
 
 
 def apply_input_path(input_path: str, event: Mapping[str, Any]) -> str:
