@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from course_lib import strict_json
+
 #: At most this many entries in one PutEvents call.
 MAX_ENTRIES_PER_REQUEST = 10
 #: Total entry size allowed in one request since 29 January 2026 (1 MB).
@@ -324,9 +326,9 @@ def entry_verdict(entry: Mapping[str, Any]) -> dict[str, str] | None:
             "ErrorMessage": "Parameter DetailType is not valid. Reason: DetailType "
             f"exceeds the maximum length of {MAX_DETAIL_TYPE_CHARS} characters.",
         }
-    try:
-        detail = json.loads(entry["Detail"])
-    except (ValueError, RecursionError):
+    try:  # strict: NaN, Infinity, bad UTF-8 and over-deep nesting are malformed too
+        detail = strict_json.loads(entry["Detail"], field="Detail")
+    except strict_json.JsonError:
         detail = None
     if not isinstance(detail, dict):
         return {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."}
