@@ -54,7 +54,6 @@ class Subscriber:
     _groups: dict[str, deque] = field(default_factory=dict)
     _busy: set[str] = field(default_factory=set)
     _loose: deque = field(default_factory=deque)
-    delivered: list[str] = field(default_factory=list)
 
     # -- configuration read by delivery ------------------------------------------
     @property
@@ -160,7 +159,7 @@ class Subscriber:
         )
         handed = event.data if event.is_envelope else {"id": event.event_id, "data": event.data}
         context = DeliveryContext(self.bus.name, self.name, self.arn)
-        delivered = yield world.env.process(
+        yield world.env.process(
             deliver(
                 world,
                 handed,
@@ -173,8 +172,6 @@ class Subscriber:
                 ),
             )
         )
-        if delivered:
-            self.delivered.append(event.event_id)
 
     def _message_group(self, event: StoredEvent, documents: dict) -> str | None:
         """MessageGroupId for an SQS FIFO target: SqsParameters', else the event group."""
