@@ -3,15 +3,18 @@ with Map's items, selectors, batches, readers, writers and tolerated failures.""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import simpy
 
+from course_lib import strict_json
 from course_lib.stepfunctions import dataflow, errors, jsonata_mode
 from course_lib.stepfunctions.dataflow import EvalContext, to_json
 from course_lib.stepfunctions.errors import StatesError
 from course_lib.stepfunctions.integrations import (
     ServiceContext,
+    exception_message,
     missing_handler,
 )
 from course_lib.stepfunctions.runtime import (
@@ -338,9 +341,10 @@ class BranchStates:
         return out
 
     def _read_items(self, reader: dict, value_in, ctx, ql, raw_input) -> list:
-        """ItemReader: a handler registered for its Resource returns the items."""
+        """ItemReader: a handler registered for its Resource returns the items. Whatever
+        goes wrong reading them fails the Map with ``States.ItemReaderFailed``."""
         resource = reader.get("Resource")
-        handler = self.handlers.resource_handler(resource, resource)
+        handler = self._resource_handler(resource)
         if handler is None:
             raise StatesError(
                 errors.ITEM_READER_FAILED, str(missing_handler(f"ItemReader resource {resource}"))
@@ -349,31 +353,46 @@ class BranchStates:
         parameters = self._template(
             reader.get(key, {}), value_in, ctx, ql, raw_input, f"ItemReader/{key}"
         )
-        items = handler(
-            {"Parameters": parameters, "ReaderConfig": reader.get("ReaderConfig", {})},
+        config = reader.get("ReaderConfig", {})
+        items = _call_handler(
+            handler,
+            {"Parameters": parameters, "ReaderConfig": config},
             ServiceContext(resource, self.world),
+            errors.ITEM_READER_FAILED,
+            f"The ItemReader handler for {resource}",
         )
         if not isinstance(items, list):
             raise StatesError(
                 errors.ITEM_READER_FAILED,
                 f"The ItemReader handler for {resource} must return a list of items",
             )
-        limit = reader.get("ReaderConfig", {}).get("MaxItems")
+        limit = config.get("MaxItems")
         return items[:limit] if isinstance(limit, int) and limit > 0 else items
 
     def _write_results(self, writer: dict, results: list, value_in, ctx, ql, raw_input) -> Any:
         """ResultWriter: a handler registered for its Resource stores the results and
         returns what the Map state outputs."""
         resource = writer.get("Resource")
-        handler = self.handlers.resource_handler(resource, resource)
+        handler = self._resource_handler(resource)
         if handler is None:
             raise missing_handler(f"ResultWriter resource {resource}")
         key = "Arguments" if ql == JSONATA else "Parameters"
         parameters = self._template(
             writer.get(key, {}), value_in, ctx, ql, raw_input, f"ResultWriter/{key}"
         )
-        return handler(
-            {"Parameters": parameters, "Results": results}, ServiceContext(resource, self.world)
+        return _call_handler(
+            handler,
+            {"Parameters": parameters, "Results": results},
+            ServiceContext(resource, self.world),
+            errors.RESULT_WRITER_FAILED,
+            f"The ResultWriter handler for {resource}",
+        )
+
+    def _resource_handler(self, resource: Any):
+        return (
+            self.handlers.resource_handler(resource, resource)
+            if isinstance(resource, str)
+            else None
         )
 
     def _map_iteration(self, map_name, processor, item, index, frame, ql):
@@ -422,3 +441,18 @@ def tolerance_exceeded(
     if count is not None and failed > count:
         return True
     return percentage is not None and total > 0 and failed * 100.0 / total > percentage
+
+
+def _call_handler(handler, request: dict, context: Any, error: str, what: str) -> Any:
+    """Call a local service handler; what it raises, or a result JSON cannot carry,
+    becomes ``error`` with a cause that says what happened."""
+    try:
+        return json.loads(strict_json.dumps(handler(request, context), field="result"))
+    except StatesError:
+        raise
+    except strict_json.JsonError as exc:
+        raise StatesError(error, f"{what} returned a value that is not JSON: {exc}") from None
+    except Exception as exc:
+        raise StatesError(
+            error, f"{what} raised {type(exc).__name__}: {exception_message(exc)}"
+        ) from None

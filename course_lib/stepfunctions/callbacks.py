@@ -11,7 +11,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from course_lib import strict_json
+
 SERVICE_NAME = "states"
+
+
+#: SendTaskSuccess/SendTaskFailure limits of the AWS API.
+MAX_OUTPUT_BYTES = 256 * 1024
+MAX_ERROR_LENGTH = 256
+MAX_CAUSE_LENGTH = 32_768
+
+
+def _check_text(field: str, value: Any, limit: int) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise ValueError(f"{field}: must be a string, not {type(value).__name__}")
+    if len(value) > limit:
+        raise ValueError(f"{field}: at most {limit} characters, got {len(value)}")
 
 
 class TaskTimedOut(LookupError):
@@ -79,20 +96,29 @@ class TaskTokens:
         return waiter
 
     def send_task_success(self, token: str, output: Any) -> dict:
-        """Resume the task with ``output`` (a JSON value or a JSON string, like the API)."""
+        """Resume the task with ``output`` (a JSON value or a JSON string, like the API).
+
+        Output that is not JSON (NaN, Infinity, a set, nesting past 1,000 levels) or
+        larger than 256 KiB raises ValueError naming ``output``, as the API refuses it."""
         waiter = self._get(token)
-        if isinstance(output, str):
-            try:
-                output = json.loads(output)
-            except ValueError:
-                raise ValueError(f"output: not valid JSON: {output[:80]!r}") from None
+        if isinstance(output, str | bytes | bytearray):
+            output = strict_json.loads(output, field="output")
+        else:
+            output = json.loads(strict_json.dumps(output, field="output"))
+        if len(json.dumps(output).encode()) > MAX_OUTPUT_BYTES:
+            raise ValueError(f"output: larger than {MAX_OUTPUT_BYTES} bytes (256 KiB)")
         waiter.done.succeed(("success", output))
         return {}
 
     def send_task_failure(
         self, token: str, error: str | None = None, cause: str | None = None
     ) -> dict:
-        """Fail the task with ``error`` and ``cause`` (Retry and Catch see them)."""
+        """Fail the task with ``error`` and ``cause`` (Retry and Catch see them).
+
+        As the API: ``error`` a string of at most 256 characters, ``cause`` of at most
+        32,768; anything else raises ValueError naming the field."""
+        _check_text("error", error, MAX_ERROR_LENGTH)
+        _check_text("cause", cause, MAX_CAUSE_LENGTH)
         waiter = self._get(token)
         waiter.done.succeed(("failure", (error if error is not None else "", cause)))
         return {}

@@ -20,6 +20,7 @@ QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
 EXCEED_TOLERATED_FAILURE = "States.ExceedToleratedFailureThreshold"
 ITEM_READER_FAILED = "States.ItemReaderFailed"
+RESULT_WRITER_FAILED = "States.ResultWriterFailed"
 
 #: Terminal errors: ``States.ALL`` neither retries nor catches them (they can still be named).
 NOT_MATCHED_BY_ALL = frozenset({RUNTIME})

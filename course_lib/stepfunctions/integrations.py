@@ -24,6 +24,10 @@ from course_lib.stepfunctions.errors import RUNTIME, TASK_FAILED, StatesError
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 MAX_PAYLOAD_BYTES = 256 * 1024
+#: How deeply JSON may nest in a definition, an input or a result here. AWS's parser
+#: allows 1,000 levels; the local engine walks values recursively and stops at 500 with a
+#: clear error rather than a RecursionError.
+MAX_JSON_DEPTH = 500
 #: Longer than any execution may run (a Standard one runs a year): a handler that sleeps
 #: more simply meets its timeout.
 MAX_SLEEP_SECONDS = 10 * 365 * 24 * 3600

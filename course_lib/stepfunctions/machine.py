@@ -20,7 +20,8 @@ AWS's limits hold here too, so a runaway definition ends the way it ends on AWS:
   ``States.DataLimitExceeded`` (StartExecution refuses such an input).
 * **Names**: an execution name has 1 to 80 characters, none of them whitespace,
   ``< > { } [ ] ? * " # % \\ ^ | ~ ` $ & , ; : /`` or control characters.
-* **JSON**: input text must be JSON (no NaN or Infinity, at most 1,000 levels deep).
+* **JSON**: input text must be JSON (no NaN or Infinity); AWS reads up to 1,000 levels
+  of nesting, the local engine up to 500 (``MAX_JSON_DEPTH``), past which it says so.
 
 An error inside the engine itself never leaves an execution RUNNING: it fails with
 ``States.Runtime`` and a cause that names the Python error.
@@ -47,7 +48,13 @@ from course_lib.stepfunctions.errors import (
     StatesError,
 )
 from course_lib.stepfunctions.history import LIMIT_CAUSE, MAX_EVENTS, History, Thread
-from course_lib.stepfunctions.integrations import ACCOUNT, MAX_PAYLOAD_BYTES, REGION, Handlers
+from course_lib.stepfunctions.integrations import (
+    ACCOUNT,
+    MAX_JSON_DEPTH,
+    MAX_PAYLOAD_BYTES,
+    REGION,
+    Handlers,
+)
 from course_lib.stepfunctions.interpreter import Interpreter
 from course_lib.stepfunctions.runtime import (
     JSONPATH,
@@ -409,7 +416,8 @@ def _load_input(value: Any) -> Any:
     if value is None:
         return {}
     if isinstance(value, str | bytes | bytearray):
-        return strict_json.loads(value, field="input")
+        return strict_json.loads(value, field="input", max_depth=MAX_JSON_DEPTH)
+    strict_json.check(value, field="input", max_depth=MAX_JSON_DEPTH)
     return json.loads(strict_json.dumps(value, field="input"))
 
 

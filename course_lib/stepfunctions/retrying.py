@@ -3,6 +3,7 @@ waits its backoff, and hands an unretried error to the first matching Catcher.""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,14 +109,28 @@ class RetryAndCatch:
         return output, state.get("Next"), assigned
 
 
+#: The longest interval AWS waits between attempts, whatever the backoff says.
+MAX_INTERVAL_SECONDS = 99_999_999
+
+
 def retry_delay(retrier: dict, retried: int, random: Any) -> float:
     """The wait before a retrier's next attempt once it has fired ``retried`` times:
-    IntervalSeconds times BackoffRate per retry, capped by MaxDelaySeconds, FULL jitter
-    drawn from ``random``."""
+    IntervalSeconds times BackoffRate per retry, capped by MaxDelaySeconds (and by
+    AWS's 99,999,999 s), FULL jitter drawn from ``random``.
+
+    The cap is applied before exponentiating, so a thousand retries at BackoffRate 10
+    cost one comparison, not a float overflow."""
     retrier = {**DEFAULT_RETRY, **retrier}
-    delay = retrier["IntervalSeconds"] * retrier["BackoffRate"] ** retried
-    if "MaxDelaySeconds" in retrier:
-        delay = min(delay, retrier["MaxDelaySeconds"])
+    interval, rate = retrier["IntervalSeconds"], retrier["BackoffRate"]
+    cap = min(retrier.get("MaxDelaySeconds", MAX_INTERVAL_SECONDS), MAX_INTERVAL_SECONDS)
+    if interval >= cap:
+        delay = float(cap)
+    elif rate <= 1 or retried == 0 or interval <= 0:
+        delay = float(interval)
+    elif retried * math.log(rate) >= math.log(cap / interval):
+        delay = float(cap)
+    else:
+        delay = min(interval * rate**retried, cap)
     if retrier.get("JitterStrategy") == "FULL":
         delay = random.uniform(0, delay)
     return delay

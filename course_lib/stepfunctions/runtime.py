@@ -90,6 +90,12 @@ def error_details(err: StatesError) -> dict:
 def internal_error(exc: BaseException) -> StatesError:
     """What an execution fails with when the engine itself raises: ``States.Runtime``,
     with the Python error in the cause so it can be reported."""
+    if isinstance(exc, RecursionError):
+        return StatesError(
+            errors.RUNTIME,
+            "The data nests too deeply for the local engine (it walks JSON recursively); "
+            "keep values under 500 levels of nesting.",
+        )
     try:
         message = str(exc)
     except Exception:

@@ -217,6 +217,11 @@ class TaskStates:
         if not isinstance(payload, dict) or "StateMachineArn" not in payload:
             raise StatesError(errors.TASK_FAILED, "states:startExecution needs 'StateMachineArn'")
         arn = payload["StateMachineArn"]
+        if not isinstance(arn, str):
+            raise StatesError(
+                errors.TASK_FAILED,
+                f"states:startExecution needs 'StateMachineArn' to be a string, got {to_json(arn)}",
+            )
         if not self.world.has_service(arn):
             raise missing_handler(f"{target.resource} (no StateMachine registered as {arn})")
         child = self.world.service(arn)
@@ -271,6 +276,11 @@ class TaskStates:
                     "The field 'FunctionName' is required by arn:aws:states:::lambda:invoke",
                 )
             reference = payload["FunctionName"]
+            if not isinstance(reference, str):
+                raise ctx.error(
+                    errors.RUNTIME,
+                    f"The field 'FunctionName' of arn:aws:states:::lambda:invoke must be a string, got {to_json(reference)}",
+                )
             handler = self.handlers.lambda_handler(reference)
             if handler is None:
                 raise missing_handler(reference)

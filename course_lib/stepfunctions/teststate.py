@@ -23,6 +23,7 @@ import json
 from types import SimpleNamespace
 from typing import Any, Protocol
 
+from course_lib import strict_json
 from course_lib.sim.world import World
 from course_lib.stepfunctions import dataflow, errors, jsonata_mode
 from course_lib.stepfunctions.branches import tolerance_exceeded
@@ -33,7 +34,13 @@ from course_lib.stepfunctions.errors import (
     ValidationException,
 )
 from course_lib.stepfunctions.history import History
-from course_lib.stepfunctions.integrations import ACCOUNT, REGION, Handlers, parse_resource
+from course_lib.stepfunctions.integrations import (
+    ACCOUNT,
+    MAX_JSON_DEPTH,
+    REGION,
+    Handlers,
+    parse_resource,
+)
 from course_lib.stepfunctions.interpreter import Interpreter
 from course_lib.stepfunctions.mocks import Mock, check_task_result, parse_mock
 from course_lib.stepfunctions.retrying import DEFAULT_RETRY, retry_delay
@@ -210,12 +217,15 @@ def _check_level(level: str) -> None:
 
 
 def _json_argument(value: Any, name: str) -> Any:
-    if not isinstance(value, str):
-        return json.loads(json.dumps(value))
+    """A request argument as JSON: text (``str`` or UTF-8 ``bytes``) or a JSON value,
+    read strictly (no NaN or Infinity, at most 1,000 levels deep)."""
     try:
-        return json.loads(value)
-    except ValueError:
-        raise ValidationException(f"{name}: not valid JSON text: {value[:80]!r}") from None
+        if isinstance(value, str | bytes | bytearray):
+            return strict_json.loads(value, field=name, max_depth=MAX_JSON_DEPTH)
+        strict_json.check(value, field=name, max_depth=MAX_JSON_DEPTH)
+        return json.loads(strict_json.dumps(value, field=name))
+    except strict_json.JsonError as exc:
+        raise ValidationException(f"{exc.field}: {exc.reason}") from None
 
 
 def _definition_error(problems: list) -> InvalidDefinition:
@@ -230,6 +240,10 @@ def _select_state(document: Any, state_name: str | None) -> tuple[dict, str, str
             [], "Invalid State Machine Definition: the definition must be a JSON object"
         )
     is_machine = "States" in document and "Type" not in document
+    if state_name is not None and (not isinstance(state_name, str) or not state_name):
+        raise ValidationException(
+            f"stateName: must be a non-empty string, got {type(state_name).__name__}"
+        )
     if state_name is None:
         if is_machine:
             raise ValidationException(

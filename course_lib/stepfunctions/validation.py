@@ -12,14 +12,14 @@ INVALID_RESOURCE, INVALID_JSON_DESCRIPTION and MISSING_DESCRIPTION.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.stepfunctions import intrinsics, jsonpath
 from course_lib.stepfunctions.choice import OPERATORS
 from course_lib.stepfunctions.errors import ALL, Diagnostic, InvalidDefinition
-from course_lib.stepfunctions.integrations import parse_resource
+from course_lib.stepfunctions.integrations import MAX_JSON_DEPTH, parse_resource
 
 STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
 QUERY_LANGUAGES = ("JSONPath", "JSONata")
@@ -103,23 +103,34 @@ JSONPATH_ONLY = {
 }
 JSONATA_ONLY = {"Arguments", "Output", "Items"}
 
+#: AWS's upper bounds: seconds in TimeoutSeconds, HeartbeatSeconds, Wait Seconds and
+#: IntervalSeconds, and MaxAttempts; MaxDelaySeconds stops at 366 days and a second.
+MAX_SECONDS = 99_999_999
+MAX_DELAY_SECONDS = 31_622_401
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _STATE_NAME_MAX = 80
 
 
-def load_definition(definition: dict | str) -> dict:
-    """The definition as a dict (parsing a JSON string); a clear error when it is not JSON."""
-    if isinstance(definition, str):
-        try:
-            definition = json.loads(definition)
-        except ValueError as exc:
-            raise InvalidDefinition(
-                [
-                    Diagnostic(
-                        "INVALID_JSON_DESCRIPTION", "/", f"The definition is not valid JSON: {exc}"
-                    )
-                ]
-            ) from None
+def load_definition(definition: dict | str | bytes) -> dict:
+    """The definition as a dict (parsing JSON text); a clear error when it is not JSON.
+
+    JSON is read strictly (no NaN or Infinity, valid UTF-8, at most 1,000 levels deep),
+    and a dict given directly must hold plain JSON data too."""
+    try:
+        if isinstance(definition, str | bytes | bytearray):
+            definition = strict_json.loads(definition, field="definition", max_depth=MAX_JSON_DEPTH)
+        else:
+            strict_json.check(definition, field="definition", max_depth=MAX_JSON_DEPTH)
+    except strict_json.JsonError as exc:
+        raise InvalidDefinition(
+            [
+                Diagnostic(
+                    "INVALID_JSON_DESCRIPTION",
+                    "/",
+                    f"The definition is not valid JSON: {exc.reason} (at {exc.field[:120]})",
+                )
+            ]
+        ) from None
     if not isinstance(definition, dict):
         raise InvalidDefinition(
             [Diagnostic("SCHEMA_VALIDATION_FAILED", "/", "The definition must be a JSON object")]
@@ -145,12 +156,12 @@ def validate(definition: dict | str, *, state_machine_type: str = "STANDARD") ->
         )
         ql = "JSONPath"
     if "TimeoutSeconds" in definition and not _positive_int(
-        definition["TimeoutSeconds"], allow_zero=False
+        definition["TimeoutSeconds"], allow_zero=False, limit=MAX_SECONDS
     ):
         checker.add(
             "SCHEMA_VALIDATION_FAILED",
             "/TimeoutSeconds",
-            "TimeoutSeconds must be a positive integer",
+            f"TimeoutSeconds must be an integer from 1 to {MAX_SECONDS}",
         )
     for key in definition:
         if key not in (
@@ -166,12 +177,17 @@ def validate(definition: dict | str, *, state_machine_type: str = "STANDARD") ->
                 f"/{key}",
                 f"Field '{key}' is not supported at the top level",
             )
-    checker.graph(definition, "", ql)
+    try:
+        checker.graph(definition, "", ql)
+    except RecursionError:  # states nested in Parallel and Map beyond the checker's reach
+        checker.add("SCHEMA_VALIDATION_FAILED", "/", "The definition nests too deeply")
     return checker.problems
 
 
-def _positive_int(value: Any, allow_zero: bool = True) -> bool:
+def _positive_int(value: Any, allow_zero: bool = True, limit: int | None = None) -> bool:
     if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    if limit is not None and value > limit:
         return False
     return value >= 0 if allow_zero else value > 0
 
@@ -238,7 +254,7 @@ class _Checker:
 
     def reachability(self, graph: dict, states: dict, base: str) -> None:
         start = graph.get("StartAt")
-        if start not in states:
+        if not isinstance(start, str) or start not in states:
             return
         seen, todo = set(), [start]
         terminal = False
@@ -509,11 +525,11 @@ class _Checker:
         seconds_literal = "Seconds" in state and not (
             ql == "JSONata" and is_expression(state["Seconds"])
         )
-        if seconds_literal and not _positive_int(state["Seconds"]):
+        if seconds_literal and not _positive_int(state["Seconds"], limit=MAX_SECONDS):
             self.add(
                 "SCHEMA_VALIDATION_FAILED",
                 f"{loc}/Seconds",
-                "Seconds must be a non-negative integer",
+                f"Seconds must be an integer from 0 to {MAX_SECONDS}",
             )
         stamp_literal = "Timestamp" in state and not (
             ql == "JSONata" and is_expression(state["Timestamp"])
@@ -670,11 +686,11 @@ class _Checker:
                     f"A Task state cannot have both '{key}' and '{key}Path'",
                 )
             literal = key in state and not (ql == "JSONata" and isinstance(state[key], str))
-            if literal and not _positive_int(state[key], allow_zero=False):
+            if literal and not _positive_int(state[key], allow_zero=False, limit=MAX_SECONDS):
                 self.add(
                     "SCHEMA_VALIDATION_FAILED",
                     f"{loc}/{key}",
-                    f"{key} must be a positive integer",
+                    f"{key} must be an integer from 1 to {MAX_SECONDS}",
                 )
             if f"{key}Path" in state:
                 self.path(state[f"{key}Path"], f"{loc}/{key}Path")
@@ -735,6 +751,7 @@ class _Checker:
                 loc,
                 "Use either 'ItemSelector' or the legacy 'Parameters', not both",
             )
+        self.map_io(state, loc)
         if "ItemsPath" in state:
             self.path(state["ItemsPath"], f"{loc}/ItemsPath")
         if ql == "JSONata" and "Items" in state:
@@ -766,6 +783,37 @@ class _Checker:
                         f"{key} has an invalid value: {value!r}",
                     )
         self.retry_catch(state, loc, states, ql)
+
+    def map_io(self, state: dict, loc: str) -> None:
+        """ItemReader, ItemBatcher and ResultWriter: objects, with a string Resource and
+        an object ReaderConfig where they have them."""
+        for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
+            if key not in state:
+                continue
+            value = state[key]
+            if not isinstance(value, dict):
+                self.add("SCHEMA_VALIDATION_FAILED", f"{loc}/{key}", f"{key} must be an object")
+                continue
+            if key != "ItemBatcher" and not isinstance(value.get("Resource"), str):
+                self.add(
+                    "SCHEMA_VALIDATION_FAILED",
+                    f"{loc}/{key}/Resource",
+                    f"{key} needs a Resource ARN string",
+                )
+            if "ReaderConfig" in value and not isinstance(value["ReaderConfig"], dict):
+                self.add(
+                    "SCHEMA_VALIDATION_FAILED",
+                    f"{loc}/{key}/ReaderConfig",
+                    "ReaderConfig must be an object",
+                )
+            for count in ("MaxItemsPerBatch", "MaxInputBytesPerBatch", "MaxItems"):
+                where = value.get("ReaderConfig") if count == "MaxItems" else value
+                if isinstance(where, dict) and count in where and not _positive_int(where[count]):
+                    self.add(
+                        "SCHEMA_VALIDATION_FAILED",
+                        f"{loc}/{key}/{count}",
+                        f"{count} must be a non-negative integer",
+                    )
 
     def retry_catch(self, state: dict, loc: str, states: dict, ql: str) -> None:
         for key in ("Retry", "Catch"):
@@ -848,34 +896,38 @@ class _Checker:
                     f"Field '{key}' is not supported in a Retrier",
                 )
         if "IntervalSeconds" in entry and not _positive_int(
-            entry["IntervalSeconds"], allow_zero=False
+            entry["IntervalSeconds"], allow_zero=False, limit=MAX_SECONDS
         ):
             self.add(
                 "SCHEMA_VALIDATION_FAILED",
                 f"{loc}/IntervalSeconds",
-                "IntervalSeconds must be a positive integer",
+                f"IntervalSeconds must be an integer from 1 to {MAX_SECONDS}",
             )
-        if "MaxAttempts" in entry and not _positive_int(entry["MaxAttempts"]):
+        if "MaxAttempts" in entry and not _positive_int(entry["MaxAttempts"], limit=MAX_SECONDS):
             self.add(
                 "SCHEMA_VALIDATION_FAILED",
                 f"{loc}/MaxAttempts",
-                "MaxAttempts must be a non-negative integer",
+                f"MaxAttempts must be an integer from 0 to {MAX_SECONDS}",
             )
         if "BackoffRate" in entry:
             rate = entry["BackoffRate"]
-            if isinstance(rate, bool) or not isinstance(rate, int | float) or rate < 1:
+            if (
+                isinstance(rate, bool)
+                or not isinstance(rate, int | float)
+                or not 1 <= rate <= MAX_SECONDS
+            ):
                 self.add(
                     "SCHEMA_VALIDATION_FAILED",
                     f"{loc}/BackoffRate",
                     "BackoffRate must be a number of at least 1.0",
                 )
         if "MaxDelaySeconds" in entry and not _positive_int(
-            entry["MaxDelaySeconds"], allow_zero=False
+            entry["MaxDelaySeconds"], allow_zero=False, limit=MAX_DELAY_SECONDS
         ):
             self.add(
                 "SCHEMA_VALIDATION_FAILED",
                 f"{loc}/MaxDelaySeconds",
-                "MaxDelaySeconds must be a positive integer",
+                f"MaxDelaySeconds must be an integer from 1 to {MAX_DELAY_SECONDS}",
             )
         if "JitterStrategy" in entry and entry["JitterStrategy"] not in ("FULL", "NONE"):
             self.add(

@@ -547,7 +547,7 @@ def test_a_parallel_result_has_one_item_per_branch():
             ValidationException,
             "only for a Map state",
         ),
-        ({"input": "{oops"}, ValidationException, "input: not valid JSON"),
+        ({"input": "{oops"}, ValidationException, "input: is not valid JSON"),
         ({"variables": [1]}, ValidationException, "variables: must be a JSON object"),
     ],
 )
