@@ -1,0 +1,378 @@
+"""Hostile input to the classic bus engine: every case ends in a documented outcome, fast.
+
+Each case runs under a wall-clock bound (:func:`bounded`), so a regression to a
+backtracking or exponential algorithm fails the test instead of hanging the run. The
+outcomes are a boolean answer or one of the package's exceptions (InvalidEventPattern,
+InvalidEvent, InvalidInputTransformer) naming the field and the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+import warnings
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from course_lib.eventbridge import InvalidEvent, InvalidEventPattern, test_event_pattern
+from course_lib.eventbridge.compiled import PatternMatcher
+from course_lib.eventbridge.errors import InvalidTransformedInput
+from course_lib.eventbridge.pattern_language import PatternWarning, compile_pattern
+from course_lib.eventbridge.predicates import pieces_match
+from course_lib.eventbridge.reference import pattern_matches
+from course_lib.eventbridge.transformer import transform_input
+from course_lib.events.put_events import check_put_events
+
+ENVELOPE = {
+    "id": "1",
+    "account": "123456789012",
+    "source": "s",
+    "time": "2025-01-06T09:00:00Z",
+    "region": "us-east-1",
+    "detail-type": "t",
+}
+LIMIT = 3.0  # seconds; every case here takes milliseconds when healthy
+
+
+def bounded(function, *args, seconds: float = LIMIT) -> Any:
+    """Run ``function(*args)`` and return its result (or raise its error); fail past ``seconds``."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # handed back to the caller below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        pytest.fail(f"{getattr(function, '__name__', function)} ran longer than {seconds} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def both(pattern: Any, event: dict) -> bool:
+    """The answer of the reference matcher and of PatternMatcher, which must agree."""
+    expected = bounded(test_event_pattern, pattern, {**ENVELOPE, **event})
+    got = bounded(PatternMatcher({"r": pattern}).matching, {**ENVELOPE, **event})
+    assert got == (["r"] if expected else [])
+    return expected
+
+
+def nested(depth: int, leaf: Any, key: str = "a") -> Any:
+    document = leaf
+    for _ in range(depth):
+        document = {key: document}
+    return document
+
+
+# --- wildcards match in linear time -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wildcard", "value", "expected"),
+    [
+        ("*a*a*b", "a" * 10_000, False),
+        ("*a*a*b", "a" * 10_000 + "b", True),
+        ("*ab*ab*ab*c", "ab" * 5_000, False),
+        ("x*y*z", "x" + "y" * 10_000 + "z", True),
+    ],
+)
+def test_wildcards_never_backtrack(wildcard, value, expected):
+    assert both({"detail": {"v": [{"wildcard": wildcard}]}}, {"detail": {"v": value}}) is expected
+
+
+def test_regex_characters_in_a_wildcard_are_literal():
+    pattern = {"v": [{"wildcard": "(a+)+$[*"}]}
+    assert both(pattern, {"v": "(a+)+$[ anything"}) is True
+    assert both(pattern, {"v": "aaaa"}) is False
+
+
+def _regex(pieces: tuple[str, ...]) -> re.Pattern:
+    return re.compile(".*".join(re.escape(p) for p in pieces), re.DOTALL)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text("ab", max_size=3), min_size=1, max_size=5).map(tuple),
+    st.text("ab", max_size=12),
+)
+def test_linear_wildcard_agrees_with_a_regular_expression(pieces, value):
+    assert pieces_match(pieces, value) == (_regex(pieces).fullmatch(value) is not None)
+
+
+@pytest.mark.parametrize("wildcard", ["*a*a*a*a*a*a*a*a*a*b", "x*" * 40 + "y", "*" + "ab*" * 100])
+def test_wildcards_with_too_many_repeats_are_rejected_quickly(wildcard):
+    with pytest.raises(InvalidEventPattern, match="too complex"):
+        bounded(compile_pattern, {"v": [{"wildcard": wildcard}]})
+
+
+def test_many_wildcards_on_one_field_are_rejected_quickly():
+    stars = [{"wildcard": "*" + "*".join(c * 3 for c in "abcdefgh") + f"{i}*"} for i in range(30)]
+    with pytest.raises(InvalidEventPattern, match="too complex"):
+        bounded(compile_pattern, {"v": stars})
+
+
+# --- array consistency without exponential search ----------------------------------
+
+
+def test_array_elements_that_repeat_many_fields():
+    fields = [f"f{i}" for i in range(12)]
+    elements = []
+    for missing in range(12):
+        elements.append({f: [f"x{j}" for j in range(5)] for f in fields if f != fields[missing]})
+    pattern = {"detail": {"items": {f: [{"prefix": "x"}] for f in fields}}}
+    assert both(pattern, {"detail": {"items": elements}}) is False
+    elements.append({f: ["x0"] for f in fields})
+    assert both(pattern, {"detail": {"items": elements}}) is True
+
+
+def test_nested_arrays_with_many_candidates():
+    inner = [{"a": "x", "b": "y"}] * 20 + [{"a": "x"}] * 20
+    event = {"outer": [{"inner": inner}] * 30}
+    assert both({"outer": {"inner": {"a": ["x"], "b": ["y"]}}}, event) is True
+    assert both({"outer": {"inner": {"a": ["x"], "b": ["z"]}}}, event) is False
+
+
+def test_fields_of_different_elements_do_not_combine():
+    event = {"items": [{"a": 1, "b": 2}, {"a": 3, "b": 4}]}
+    assert both({"items": {"a": [1], "b": [4]}}, event) is False
+    assert both({"items": {"a": [3], "b": [4]}}, event) is True
+
+
+# --- NaN, Infinity, non-UTF-8, non-JSON leaves ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        '{"a": [NaN]}',
+        '{"a": [Infinity]}',
+        '{"a": [{"numeric": [">", -Infinity]}]}',
+        {"a": [float("nan")]},
+        {"a": [{"numeric": ["<", float("inf")]}]},
+        b'{"a": ["\xff"]}',
+        {"a": [{1, 2}]},
+        {"a": [datetime(2025, 1, 1, tzinfo=UTC)]},
+        {1: ["x"]},
+        "[1, 2]",
+        "{bad",
+    ],
+)
+def test_patterns_that_are_not_json(pattern):
+    with pytest.raises(InvalidEventPattern):
+        bounded(compile_pattern, pattern)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        '{"a": NaN}',
+        b'{"a": "\xff"}',
+        "{bad",
+        {"a": float("inf")},
+        {"a": {1, 2}},
+        {"a": datetime(2025, 1, 1, tzinfo=UTC)},
+    ],
+)
+def test_events_that_are_not_json(event):
+    full = event if not isinstance(event, dict) else {**ENVELOPE, **event}
+    with pytest.raises(InvalidEvent):
+        bounded(test_event_pattern, {"a": [{"exists": True}]}, full)
+    with pytest.raises(InvalidEvent):
+        bounded(PatternMatcher({"r": {"a": [{"exists": True}]}}).matching, full)
+
+
+@pytest.mark.parametrize("text", ["{bad", "[1]", '"text"', b"\xff\xfe", '{"a": 1e999}'])
+def test_matching_text_that_is_not_an_event_object(text):
+    with pytest.raises(InvalidEvent):
+        bounded(PatternMatcher({"r": {"a": [1]}}).matching, text)
+
+
+@pytest.mark.parametrize(
+    "detail",
+    ['{"x": NaN}', '{"x": -Infinity}', "[" * 2000 + "]" * 2000, '{"x": 1', "[]", '"s"'],
+)
+def test_put_events_detail_that_is_not_a_json_object(detail):
+    entry = {"Source": "pizza.orders", "DetailType": "t", "Detail": detail}
+    answer = bounded(lambda: check_put_events([entry], new_event_id=lambda: "e"))
+    assert answer["Entries"][0]["ErrorCode"] == "MalformedDetail"
+
+
+# --- numbers out of range -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        '{"a": [' + "9" * 400 + "]}",
+        {"a": [10**400]},
+        '{"a": [1e400]}',
+        {"a": [{"numeric": ["=", 10**400]}]},
+        {"a": [{"numeric": [">", 5_000_000_001]}]},
+        {"a": [{"anything-but": [10**400]}]},
+    ],
+)
+def test_numbers_out_of_range_are_rejected(pattern):
+    with pytest.raises(InvalidEventPattern, match="between|out of range"):
+        bounded(compile_pattern, pattern)
+
+
+def test_large_exact_numbers_within_double_range_are_accepted():
+    assert both({"a": [123456789012]}, {"a": 123456789012}) is True
+
+
+# --- deep nesting --------------------------------------------------------------------
+
+
+def test_deep_patterns_are_rejected_not_recursion_errors():
+    with pytest.raises(InvalidEventPattern):
+        bounded(compile_pattern, nested(5000, ["x"]))
+    with pytest.raises(InvalidEventPattern):
+        bounded(compile_pattern, '{"a":' * 3000 + '["x"]' + "}" * 3000)
+
+
+def test_a_pattern_700_levels_deep_still_matches():
+    pattern, event = nested(700, ["x"], key=""), nested(700, "x", key="")
+    assert both(pattern, event) is True
+
+
+def test_deep_events_are_rejected_or_skipped():
+    deep = nested(5000, "x")
+    with pytest.raises(InvalidEvent):
+        bounded(test_event_pattern, {"a": [{"exists": True}]}, {**ENVELOPE, **deep})
+    with pytest.raises(InvalidEvent):
+        bounded(
+            test_event_pattern,
+            {"a": ["x"]},
+            json.dumps({**ENVELOPE, "b": 1})[:-1] + ", " + '"d": ' + "[" * 5000 + "]" * 5000 + "}",
+        )
+    # PatternMatcher walks only the paths its rules use
+    assert bounded(PatternMatcher({"r": {"b": ["x"]}}).matching, {**deep, "b": "x"}) == ["r"]
+
+
+def test_deeply_nested_arrays_around_combined_fields():
+    event: Any = {"a": "x", "b": "y"}
+    for _ in range(300):
+        event = [event]
+    with pytest.raises(InvalidEvent, match="nests arrays"):
+        both({"v": {"a": ["x"], "b": ["y"]}}, {"v": event})
+
+
+def test_many_or_branches_are_bounded():
+    branches = [{"$or": [{"a": [i]}, {"b": [i]}, {"c": [i]}]} for i in range(8)]
+    pattern = {"x": {"$or": [{"$or": branches[:4]}, {"$or": branches[4:]}]}}
+    compiled = bounded(compile_pattern, pattern)
+    assert len(compiled.subrules) <= 1000
+    product = {"$or": [{"a": [1]}, {"b": [1]}, {"c": [1]}, {"d": [1]}]}
+    with pytest.raises(InvalidEventPattern, match="combinations"):
+        bounded(compile_pattern, {f"k{i}": product for i in range(6)})
+
+
+# --- empty keys and two spellings of one path -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "event", "expected"),
+    [
+        ({"": ["x"]}, {"": "x"}, True),
+        ({"": ["x"]}, {"a": "x"}, False),
+        ({"a": {"": ["x"]}}, {"a": {"": "x"}}, True),
+        ({"a": {"": ["x"]}}, {"a.": "x"}, True),
+        ({"": {"b": ["x"]}}, {"b": "x"}, False),
+        ({"": {"b": ["x"]}}, {"": {"b": "x"}}, True),
+        ({"": {"b": ["x"]}}, {".b": "x"}, True),
+        ({"a.b": ["x"]}, {"a": {"b": "x"}}, True),
+        ({"a": {"b": ["x"]}}, {"a.b": "x"}, True),
+        ({"": [{"exists": False}]}, {"a": 1}, True),
+    ],
+)
+def test_empty_and_dotted_keys(pattern, event, expected):
+    assert both(pattern, event) is expected
+
+
+def test_two_spellings_of_one_path_warn_and_the_later_wins():
+    with pytest.warns(PatternWarning, match="'a.b' twice"):
+        compiled = compile_pattern('{"a.b": ["one"], "a": {"b": ["two"]}}')
+    assert [f.path for f in compiled.subrules[0].fields] == ["a.b"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PatternWarning)
+        assert both({"a.b": ["one"], "a": {"b": ["two"]}}, {"a": {"b": "two"}}) is True
+        assert both({"a.b": ["one"], "a": {"b": ["two"]}}, {"a": {"b": "one"}}) is False
+
+
+# --- the input transformer --------------------------------------------------------------
+
+
+def test_transformer_on_deep_and_hostile_events():
+    context = {"rule_name": "r", "rule_arn": "arn", "event_bus_name": "b", "ingestion_time": "t"}
+    deep = {**ENVELOPE, "detail": nested(900, [1, 2])}
+    out = bounded(lambda: transform_input({"d": "$.detail"}, '"<d>"', deep, **context))
+    assert out.startswith('"{a:{a:') and out.endswith("[1,2]" + "}" * 900 + '"')
+    with pytest.raises(InvalidTransformedInput):
+        bounded(lambda: transform_input({"d": "$.detail"}, '{"x": "<d>"}', deep, **context))
+    with pytest.raises(InvalidEvent):
+        bounded(lambda: transform_input(None, "<aws.events.event.json>", '{"a": NaN}', **context))
+
+
+# --- generated hostile input ---------------------------------------------------------------
+
+hostile_leaves = st.one_of(
+    st.text(max_size=8),
+    st.integers(min_value=-(10**400), max_value=10**400),
+    st.floats(),
+    st.none(),
+    st.booleans(),
+    st.sampled_from([datetime(2025, 1, 1, tzinfo=UTC), b"bytes", frozenset({1})]),
+)
+hostile_json = st.recursive(
+    hostile_leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["a", "", "a.b", "b", "$or", "numeric"]), children, max_size=3
+        ),
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_json, hostile_json)
+def test_generated_hostile_patterns_and_events_end_in_documented_outcomes(pattern, event):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PatternWarning)
+        try:
+            compiled = compile_pattern(pattern)
+        except InvalidEventPattern:
+            return
+    try:
+        expected = pattern_matches(compiled, event) if isinstance(event, dict) else None
+    except InvalidEvent:
+        expected = "invalid"
+    try:
+        got = PatternMatcher({"r": compiled}).matching(event)
+    except InvalidEvent:
+        got = "invalid"
+    if expected is None:
+        assert got == "invalid"
+    elif got != "invalid":  # PatternMatcher reads only the paths the rule uses
+        assert got == (["r"] if expected is True else [])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=40) | st.text(max_size=40))
+def test_generated_pattern_and_event_text(text):
+    with contextlib.suppress(InvalidEventPattern):
+        compile_pattern(text)
+    with contextlib.suppress(InvalidEvent):
+        PatternMatcher({"r": {"a": [{"exists": True}]}}).matching(text)
