@@ -35,7 +35,14 @@ FACETS_INDEX = {facet: n for n, facet in enumerate(FACETS)}
 
 # -- the integration catalogue and the facet model ------------------------------------------
 def test_catalogue_covers_every_style_and_is_valid():
-    assert {i.style for i in INTEGRATIONS} == {"call", "queue", "bus", "database", "file"}
+    assert {i.style for i in INTEGRATIONS} == {
+        "call",
+        "queue",
+        "bus",
+        "custom-bus",
+        "database",
+        "file",
+    }
     assert len({i.name for i in INTEGRATIONS}) == len(INTEGRATIONS)
     assert get_integration("rest-call").codec == "json"
     with pytest.raises(LookupError, match="carrier-pigeon"):
@@ -167,8 +174,10 @@ def test_the_deterministic_facets_agree_with_the_assessment_for_any_seed(seed):
 @pytest.mark.parametrize("seed", range(5))
 def test_scaling_out_reorders_only_channels_that_do_not_keep_order(seed):
     broke = {i.name: run_change(i, "order", seed=seed).broke for i in INTEGRATIONS}
-    assert broke["sqs-queue"] and broke["eventbridge-event"]
-    assert not any(broke[name] for name in ("sqs-fifo-queue", "rest-call", "shared-database"))
+    assert broke["sqs-queue"] and broke["eventbridge-event"] and broke["shared-database"]
+    assert not any(
+        broke[name] for name in ("sqs-fifo-queue", "rest-call", "eventbridge-custom-bus")
+    )
 
 
 def test_reasons_come_from_the_run():
@@ -252,3 +261,90 @@ def test_less_control_asks_for_looser_coupling():
     assert ranked[-1]["integration"] == "rmi-call"
     with pytest.raises(ValueError, match="receiver_control"):
         recommend_coupling("full", "some")
+
+
+# -- the shared database, and the two kinds of EventBridge bus ------------------------------
+def test_the_shared_database_is_among_the_tightest_styles():
+    table = assessment_table()
+    total = dict(zip(table["integrations"], table["totals"], strict=True))
+    assert total["shared-database"] >= 10
+    assert total["shared-database"] >= 2 * total["eventbridge-event"]
+    assert total["shared-database"] > total["sqs-queue"]
+    levels = {c.facet: c.level for c in assess(get_integration("shared-database"))}
+    assert levels["data_format"] == levels["semantic"] == levels["order"] == 2
+    assert levels["location"] == levels["topology"] == levels["temporal"] == 1
+
+
+def test_competing_pollers_of_a_shared_table_apply_older_snapshots_last():
+    database = get_integration("shared-database")
+    one = run(baseline_setup(database))
+    assert not one.broke
+    setup = baseline_setup(database)
+    CHANGES["order"].apply(setup)
+    outcome = run(setup)
+    assert outcome.broke and not outcome.receiver_errors and "silently" in outcome.explain()
+
+
+def test_a_step_between_is_a_component_the_mechanics_place_or_bypass():
+    for name in ("sqs-queue", "eventbridge-custom-bus", "shared-database", "file-transfer"):
+        result = run_change(get_integration(name), "topology")
+        assert not result.broke, result.why
+    result = run_change(get_integration("rest-call"), "topology")
+    assert result.broke and "customer_tier" in result.why
+
+
+def test_the_simulation_never_reads_the_assessment():
+    import ast
+    from pathlib import Path
+
+    import course_lib.coupling.simulation as simulation
+
+    tree = ast.parse(Path(simulation.__file__).read_text())
+    imported = {
+        (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    from_facets = {name for module, name in imported if module == "course_lib.coupling.facets"}
+    assert from_facets == {"Integration"}
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    assert not names & {"assess", "assessment_table", "FacetLevel", "LEVELS", "_RULES"}
+
+
+def test_classic_bus_retries_delivery_the_custom_bus_stores_events():
+    classic = get_integration("eventbridge-event")
+    custom = get_integration("eventbridge-custom-bus")
+    assert classic.retention_s is None and classic.retry_max_age_s == 86_400
+    assert custom.retention_s == 7 * 86_400 and custom.retry_max_age_s == 300
+    reason = {c.facet: c for c in assess(classic)}["temporal"].reason
+    assert "retries delivery for 1 d" in reason and "stores nothing" in reason
+    cell = {c.facet: c for c in assess(custom)}["temporal"]
+    assert cell.level == 2 and "5 min" not in cell.reason and "keeps the event 7 d" in cell.reason
+    assert run_change(custom, "temporal").why.startswith("24 of 24 updates expired")
+    patient = replace(custom, retry_max_age_s=86_400.0)
+    assert {c.facet: c.level for c in assess(patient)}["temporal"] == 0
+    assert not run_change(patient, "temporal").broke
+    unordered = replace(custom, fifo=False)
+    assert {c.facet: c.level for c in assess(unordered)}["order"] == 2
+    assert run_change(unordered, "order").broke
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"retention_s": 3600.0}, "1 to 365 days"),
+        ({"retention_s": 366 * 86_400.0}, "1 to 365 days"),
+        ({"retry_max_age_s": 30.0}, "60 to 86400"),
+        ({"retry_max_age_s": None}, "60 to 86400"),
+        ({"style": "database", "codec": "sql-row", "fifo": False}, "retry_max_age_s"),
+    ],
+)
+def test_custom_bus_mechanics_are_checked_against_aws_ranges(changes, message):
+    with pytest.raises(ValueError, match=message):
+        replace(get_integration("eventbridge-custom-bus"), **changes)
+
+
+def test_a_classic_bus_stores_nothing():
+    with pytest.raises(ValueError, match="stores nothing"):
+        replace(get_integration("eventbridge-event"), retention_s=86_400.0)

@@ -50,12 +50,13 @@ def _move_receiver(setup: Setup) -> None:
 
 
 def _add_enrichment_hop(setup: Setup) -> None:
+    """Deploy an enricher with an address of its own and point billing's input at its
+    output; the sender is left alone. Whether the enricher ends up in the path is up to
+    the integration's mechanics (see :mod:`course_lib.coupling.simulation`)."""
     setup.receiver.requires_enrichment = True
-    if setup.integration.buffered:
-        setup.hops.append(ENRICHER)
-    else:
-        setup.endpoints["10.0.3.3"] = ENRICHER
-        setup.dns["enricher.internal"] = "10.0.3.3"
+    setup.hops.append(ENRICHER)
+    setup.endpoints["10.0.3.3"] = ENRICHER
+    setup.dns["enricher.internal"] = "10.0.3.3"
 
 
 def _rename_amount(setup: Setup) -> None:

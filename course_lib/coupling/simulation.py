@@ -2,11 +2,20 @@
 
 The sender emits three updates (created, paid, shipped) for each of a few orders; the
 receiver keeps each order's latest status and amount. The channel between them follows
-the integration's style on a :class:`~course_lib.sim.World`: a synchronous call, a queue
-or bus read by the receiver's workers, a shared table polled by the receiver, or a CSV
-file dropped in a folder. A caller does not retry a failed call (a retry within seconds
-would not outlast an hour-long outage either). A run succeeds when the sender saw no error, nothing expired
-and the receiver ends with the state the sender meant.
+the integration's mechanics on a :class:`~course_lib.sim.World`: a synchronous call
+through DNS and endpoints, a queue or a bus whose messages the receiver's workers take
+(a bus retries delivery for its maximum event age, a queue keeps messages for its
+retention period), versioned rows in a shared table that competing pollers claim, or a
+CSV file dropped in a folder. A caller does not retry a failed call (a retry within
+seconds would not outlast an hour-long outage either).
+
+A new step between the two ends is a component of its own: it takes what billing used to
+take and hands billing an enriched copy, wherever the mechanics let it sit in the path.
+
+This model never reads the facet assessment (:mod:`course_lib.coupling.facets` rates by
+rule; this module runs), so where the two agree, that is evidence for the rules. A run
+succeeds when the sender saw no error, nothing expired and the receiver ends with the
+state the sender meant.
 """
 
 from __future__ import annotations
@@ -21,7 +30,10 @@ from course_lib.sim import TraceRecord, World
 STATUSES = ("created", "paid", "shipped")
 ORDERS = 8
 POLL_S = 1.0
+#: How often a poller of the shared table looks for rows changed since its last look.
+TABLE_POLL_S = 0.005
 ENRICHER = "enricher"
+ENRICHMENT = {"customer_tier": "gold"}
 RECEIVER = "billing"
 
 
@@ -146,6 +158,30 @@ def _as_sent(update: dict, sender: Sender, schema: Schema) -> dict:
     return record
 
 
+class _Table:
+    """Rows by key, each with the commit number that last wrote it, and a read mark."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[int, dict, dict]] = {}
+        self.commits = 0
+        self.mark = 0
+
+    def upsert(self, key: str, row: dict, extras: dict) -> None:
+        self.commits += 1
+        self.rows[key] = (self.commits, dict(row), dict(extras))
+
+    def claim(self) -> list[tuple[str, dict, dict]]:
+        """The rows written since the mark, oldest first; the mark moves past them."""
+        changed = sorted(
+            (version, key, row, extras)
+            for key, (version, row, extras) in self.rows.items()
+            if version > self.mark
+        )
+        if changed:
+            self.mark = changed[-1][0]
+        return [(key, row, extras) for _, key, row, extras in changed]
+
+
 class _Run:
     def __init__(self, setup: Setup, seed: int) -> None:
         self.setup = setup
@@ -161,8 +197,8 @@ class _Run:
     def work_time(self) -> float:
         return self.work.uniform(0.02, 0.2)
 
-    def apply(self, payload) -> str | None:
-        """The receiver handles one payload; returns an error text or None."""
+    def apply(self, payload, extras: dict | None = None) -> str | None:
+        """The receiver handles one payload (and what a step added); returns an error or None."""
         receiver = self.setup.receiver
         codec = self.setup.integration.codec
         try:
@@ -170,8 +206,7 @@ class _Run:
         except DecodeError as error:
             return str(error)
         for record in records:
-            if ENRICHER in self.setup.hops:
-                record["customer_tier"] = "gold"
+            record.update(extras or {})
             if receiver.requires_enrichment and "customer_tier" not in record:
                 return f"{record['order_id']} has no customer_tier: it skipped the enrichment step"
             amount = record["amount"]
@@ -180,6 +215,16 @@ class _Run:
             self.state[record["order_id"]] = {"status": record["status"], "amount_cents": amount}
         self.last_applied_at = self.world.now
         return None
+
+    def enricher(self, source: list, target: list, upstream) -> Generator:
+        """A new step: takes what billing used to take, hands billing an enriched copy."""
+        while source or upstream.is_alive:
+            if not source:
+                yield self.world.env.timeout(0.01)
+                continue
+            item = source.pop(0)
+            yield self.world.env.timeout(self.work_time())
+            target.append((*item[:3], {**item[3], **ENRICHMENT}))
 
     def reject(self, error: str) -> None:
         self.receiver_errors.append(error)
@@ -222,101 +267,167 @@ class _Run:
         for update in self.updates:
             record = _as_sent(update, sender, sender.schema)
             [payload] = encode(self.setup.integration.codec, [record], sender.schema)
-            pending.append((self.world.now, update["order_id"], payload))
+            pending.append((self.world.now, update["order_id"], payload, {}))
             self.world.record("orders", sender.target, "send", record)
             yield self.world.env.timeout(0.001)
 
+    def kept_for(self) -> float | None:
+        """How long a message waits for the receiver: a bus's retry window, else storage."""
+        integration = self.setup.integration
+        if integration.retry_max_age_s is not None:
+            return integration.retry_max_age_s
+        return integration.retention_s
+
     def expire(self, sent_at: float, count: int = 1) -> bool:
-        retention = self.setup.integration.retention_s
-        if retention is not None and self.world.now - sent_at > retention:
+        window = self.kept_for()
+        if window is not None and self.world.now - sent_at > window:
             self.expired += count
             return True
         return False
 
-    def channel_worker(self, pending: list, in_flight: set, sending) -> Generator:
+    def channel_worker(self, pending: list, in_flight: set, upstream) -> Generator:
         fifo = self.setup.integration.fifo
-        while pending or sending.is_alive:
+        while pending or upstream.is_alive:
             if self.setup.receiver.is_down(self.world.now):
                 yield self.world.env.timeout(POLL_S)
                 continue
             eligible = [
                 index
-                for index, (_, key, _) in enumerate(pending)
+                for index, (_, key, _, _) in enumerate(pending)
                 if not fifo
-                or (key not in in_flight and all(k != key for _, k, _ in pending[:index]))
+                or (key not in in_flight and all(k != key for _, k, _, _ in pending[:index]))
             ]
             if not eligible:
                 yield self.world.env.timeout(0.01)
                 continue
-            sent_at, key, payload = pending.pop(eligible[0])
+            sent_at, key, payload, extras = pending.pop(eligible[0])
             if self.expire(sent_at):
                 continue
             in_flight.add(key)
             yield self.world.env.timeout(self.work_time())
             in_flight.discard(key)
-            error = self.apply(payload)
+            error = self.apply(payload, extras)
             if error:
                 self.reject(error)
 
-    def database(self) -> Generator:
-        setup, sender = self.setup, self.setup.sender
-        table: dict[str, dict] = {}
+    def channel(self) -> None:
+        """A queue or a bus: sends land in the channel; billing's workers take them."""
+        env = self.world.env
+        channel: list = []
+        upstream = env.process(self.buffered_sends(channel))
+        billing_input = channel
+        if ENRICHER in self.setup.hops:
+            billing_input = []
+            upstream = env.process(self.enricher(channel, billing_input, upstream))
+        in_flight: set = set()
+        for _ in range(self.setup.receiver.workers):
+            env.process(self.channel_worker(billing_input, in_flight, upstream))
+
+    def database(self) -> None:
+        """Shared tables: the sender upserts versioned rows; billing's pollers claim changes.
+
+        Each poller reads the rows changed since the shared high-water mark, moves the
+        mark past them, works, then applies what it read. A new step polls the shared
+        table the same way and writes enriched rows into a table of billing's own.
+        """
+        setup, sender, env = self.setup, self.setup.sender, self.world.env
         key_column = next(f.name for f in sender.schema.fields if f.role == "order_id")
+        shared = _Table()
 
         def writer() -> Generator:
             for update in self.updates:
                 record = _as_sent(update, sender, sender.schema)
                 [row] = encode("sql-row", [record], sender.schema)
-                table[row[key_column]] = row
+                shared.upsert(row[key_column], row, {})
                 self.world.record("orders", "table", "upsert", record)
-                yield self.world.env.timeout(0.001)
+                yield env.timeout(0.001)
 
-        writing = self.world.env.process(writer())
+        upstream = env.process(writer())
+        source = shared
+        if ENRICHER in setup.hops:
+            own = _Table()
+
+            def enrich(rows: list) -> Generator:
+                yield env.timeout(self.work_time())
+                for key, row, extras in rows:
+                    own.upsert(key, row, {**extras, **ENRICHMENT})
+
+            upstream = env.process(self.poller(shared, upstream, enrich, lambda: False))
+            source = own
+        for worker in range(setup.receiver.workers):
+            env.process(
+                self.poller(
+                    source,
+                    upstream,
+                    self.apply_rows,
+                    lambda: setup.receiver.is_down(self.world.now),
+                    phase=worker * TABLE_POLL_S / setup.receiver.workers,
+                )
+            )
+
+    def poller(self, table: _Table, upstream, handle, away, *, phase: float = 0.0) -> Generator:
+        """Claim the rows changed since the table's mark, handle them; until all is read."""
+        yield self.world.env.timeout(phase)
         while True:
-            yield self.world.env.timeout(POLL_S)
-            if setup.receiver.is_down(self.world.now):
+            yield self.world.env.timeout(TABLE_POLL_S)
+            if away():
                 continue
-            finished = not writing.is_alive
-            errors = [error for row in table.values() if (error := self.apply(row))]
-            if finished:
-                for error in errors:
-                    self.reject(error)
+            finished = not upstream.is_alive
+            rows = table.claim()
+            if rows:
+                yield from handle(rows)
+            elif finished:
                 return
 
-    def file(self) -> Generator:
-        setup, sender = self.setup, self.setup.sender
-        records = [_as_sent(u, sender, sender.schema) for u in self.updates]
-        [content] = encode("csv", records, sender.schema)
-        yield self.world.env.timeout(0.5)
-        written_at = self.world.now
-        self.world.record("orders", sender.target, "file", content)
-        while True:
-            yield self.world.env.timeout(POLL_S)
-            if setup.receiver.is_down(self.world.now):
-                continue
-            if self.expire(written_at, len(records)):
-                return
-            yield self.world.env.timeout(self.work_time())
-            error = self.apply(content)
+    def apply_rows(self, rows: list) -> Generator:
+        yield self.world.env.timeout(self.work_time())
+        for _key, row, extras in rows:
+            error = self.apply(row, extras)
             if error:
                 self.reject(error)
-            return
+
+    def file(self) -> None:
+        """A CSV file in a drop folder; a new step rewrites it into billing's own folder."""
+        setup, sender, env = self.setup, self.setup.sender, self.world.env
+        records = [_as_sent(u, sender, sender.schema) for u in self.updates]
+        [content] = encode("csv", records, sender.schema)
+        drop_folder: list = []
+
+        def drop() -> Generator:
+            yield env.timeout(0.5)
+            drop_folder.append((self.world.now, "file", content, {}))
+            self.world.record("orders", sender.target, "file", content)
+
+        upstream = env.process(drop())
+        billing_folder = drop_folder
+        if ENRICHER in setup.hops:
+            billing_folder = []
+            upstream = env.process(self.enricher(drop_folder, billing_folder, upstream))
+        env.process(self.file_reader(billing_folder, upstream, len(records)))
+
+    def file_reader(self, folder: list, upstream, count: int) -> Generator:
+        while folder or upstream.is_alive:
+            yield self.world.env.timeout(POLL_S)
+            if self.setup.receiver.is_down(self.world.now) or not folder:
+                continue
+            written_at, _, content, extras = folder.pop(0)
+            if self.expire(written_at, count):
+                continue
+            yield self.world.env.timeout(self.work_time())
+            error = self.apply(content, extras)
+            if error:
+                self.reject(error)
 
     def run(self) -> RunOutcome:
         style = self.setup.integration.style
-        env = self.world.env
         if style == "call":
-            env.process(self.call())
-        elif style in ("queue", "bus"):
-            pending: list = []
-            in_flight: set = set()
-            sending = env.process(self.buffered_sends(pending))
-            for _ in range(self.setup.receiver.workers):
-                env.process(self.channel_worker(pending, in_flight, sending))
+            self.world.env.process(self.call())
         elif style == "database":
-            env.process(self.database())
+            self.database()
+        elif style == "file":
+            self.file()
         else:
-            env.process(self.file())
+            self.channel()
         self.world.run()
         expected = {
             u["order_id"]: {"status": u["status"], "amount_cents": u["amount"]}

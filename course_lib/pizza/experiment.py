@@ -106,7 +106,7 @@ def coupling_profile(design: str) -> dict[str, float]:
             codec="json",
             addressing="dns" if style == "call" else "channel",
             units_in_message=True,
-            retention_s=None if style == "call" else 86_400.0,
+            retry_max_age_s=86_400.0 if style == "bus" else None,
         )
         for cell in assess(integration):
             totals[cell.facet] = totals.get(cell.facet, 0.0) + cell.level
