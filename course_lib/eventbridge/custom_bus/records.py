@@ -50,6 +50,7 @@ class StoredEvent:
     sequence: int
     event_id: str
     ingested_at: float
+    ingestion_time: str
     account: str
     content_type: str
     data: Any
@@ -63,7 +64,7 @@ class StoredEvent:
     def is_envelope(self) -> bool:
         return self.content_type == PUT_EVENTS_CONTENT_TYPE
 
-    def system_metadata(self, ingestion_time: str, delivery_type: str) -> dict[str, str]:
+    def system_metadata(self, delivery_type: str) -> dict[str, str]:
         system = {"ContentType": self.content_type}
         if self.group is not None:
             system["EventGroupId"] = self.group
@@ -72,7 +73,7 @@ class StoredEvent:
         system.update(
             {
                 "aws:EventId": self.event_id,
-                "aws:IngestionTime": ingestion_time,
+                "aws:IngestionTime": self.ingestion_time,
                 "aws:DeliveryType": delivery_type,
                 "aws:SequenceNumber": sequence_text(self.sequence),
                 **self.extra_system,
@@ -80,20 +81,20 @@ class StoredEvent:
         )
         return system
 
-    def documents(self, ingestion_time: str, delivery_type: str) -> dict[str, Any]:
+    def documents(self, delivery_type: str) -> dict[str, Any]:
         """``$events``: Data, Metadata (raw events only) and SystemMetadata."""
         envelope: dict[str, Any] = {"Data": self.data}
         if self.metadata is not None:
             envelope["Metadata"] = dict(self.metadata)
-        envelope["SystemMetadata"] = self.system_metadata(ingestion_time, delivery_type)
+        envelope["SystemMetadata"] = self.system_metadata(delivery_type)
         return envelope
 
-    def filter_documents(self, ingestion_time: str, delivery_type: str) -> dict[str, Any]:
+    def filter_documents(self, delivery_type: str) -> dict[str, Any]:
         """What each filter scope reads; ``None`` where a scope has nothing to match."""
         return {
             "DATA": self.data if self.filterable else None,
             "METADATA": self.metadata,
-            "SYSTEM_METADATA": self.system_metadata(ingestion_time, delivery_type),
+            "SYSTEM_METADATA": self.system_metadata(delivery_type),
         }
 
     def raw_payload(self) -> str:

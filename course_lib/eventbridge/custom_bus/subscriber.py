@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from course_lib.eventbridge.custom_bus import transform
 from course_lib.eventbridge.custom_bus.filters import Filters
-from course_lib.eventbridge.custom_bus.records import StoredEvent, iso
+from course_lib.eventbridge.custom_bus.records import StoredEvent
 from course_lib.eventbridge.delivery import DeliveryContext, deliver
 from course_lib.eventbridge.targets import Target, TargetError
 from course_lib.sim.world import TraceRecord
@@ -83,27 +83,34 @@ class Subscriber:
             return
         if self.end_at is not None and event.ingested_at > self.end_at:
             return
-        ingestion = iso(self.bus.world.timestamp(event.ingested_at))
-        if not self.filters.matches(event.filter_documents(ingestion, delivery_type)):
+        if not self.filters.matches(event.filter_documents(delivery_type)):
             return
         item = (event, delivery_type)
         if self.fifo and event.group is not None:
             self._groups.setdefault(event.group, deque()).append(item)
+            if self._running() and event.group not in self._busy:
+                self._start_group(event.group)
+        elif self._running():
+            self.bus.world.env.process(self._deliver_one(*item))
         else:
             self._loose.append(item)
-        self.pump()
+
+    def _running(self) -> bool:
+        return self.state == "RUNNING" and not (self.deleted or self.revoked)
+
+    def _start_group(self, group: str) -> None:
+        self._busy.add(group)
+        self.bus.world.env.process(self._group_worker(group))
 
     def pump(self) -> None:
         """Start what may start now: one worker per idle group, every loose event."""
-        if self.state != "RUNNING" or self.deleted or self.revoked:
+        if not self._running():
             return
-        env = self.bus.world.env
         while self._loose:
-            env.process(self._deliver_one(*self._loose.popleft()))
+            self.bus.world.env.process(self._deliver_one(*self._loose.popleft()))
         for group, queue in self._groups.items():
             if queue and group not in self._busy:
-                self._busy.add(group)
-                env.process(self._group_worker(group))
+                self._start_group(group)
 
     def skip_backlog(self, before: float) -> None:
         """ResumePosition LATEST: forget queued events published before ``before``."""
@@ -119,7 +126,7 @@ class Subscriber:
     def _group_worker(self, group: str) -> Generator:
         queue = self._groups[group]
         try:
-            while queue and self.state == "RUNNING" and not (self.deleted or self.revoked):
+            while queue and self._running():
                 yield from self._deliver_one(*queue.popleft())
         finally:
             self._busy.discard(group)
@@ -131,8 +138,7 @@ class Subscriber:
         if budget <= 0:
             self._trace(event, "expired", {"reason": "retention period ended"})
             return
-        ingestion = iso(world.timestamp(event.ingested_at))
-        documents = event.documents(ingestion, delivery_type)
+        documents = event.documents(delivery_type)
         transformer = self.config.get("Transformer") or {}
         kind = transformer.get("Type", "RAW")
         expression = (transformer.get("JsonataConfiguration") or {}).get("Expression")
@@ -207,7 +213,7 @@ class Subscriber:
                 "eventId": event.event_id,
                 "eventGroupId": event.group,
                 "deduplicationId": event.deduplication_id,
-                "timestamp": iso(world.timestamp(event.ingested_at)),
+                "timestamp": event.ingestion_time,
             }
         ]
         body = json.dumps(record, ensure_ascii=False)
