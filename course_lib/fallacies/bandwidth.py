@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from course_lib.facts import fact
 from course_lib.fallacies._checks import (
     _check_int,
     _check_non_negative,
@@ -14,9 +15,9 @@ from course_lib.sim.network import Link, Network
 from course_lib.sim.world import World
 
 #: Largest PutEvents request EventBridge accepts since 29 January 2026 (1 MB).
-EVENT_SIZE_LIMIT = 1_048_576
+EVENT_SIZE_LIMIT: int = fact("eventbridge.put_events.max_request_bytes")
 #: The limit before that date (256 KB), still quoted in older material.
-PREVIOUS_EVENT_SIZE_LIMIT = 262_144
+PREVIOUS_EVENT_SIZE_LIMIT: int = fact("eventbridge.put_events.previous_max_request_bytes")
 
 
 def payload_transfer(

@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from course_lib.facts import fact
 from course_lib.fallacies._checks import (
     _check_int,
     _check_non_negative,
@@ -14,10 +15,10 @@ from course_lib.fallacies._checks import (
 )
 
 #: EventBridge custom events: USD 1.00 per million, each 64 KB chunk billed as one event.
-EVENTBRIDGE_PRICE_PER_MILLION = 1.00
-BILLING_CHUNK_BYTES = 65_536
+EVENTBRIDGE_PRICE_PER_MILLION: float = fact("eventbridge.pricing.custom_events_usd_per_million")
+BILLING_CHUNK_BYTES: int = fact("eventbridge.pricing.billing_chunk_bytes")
 #: AWS Lambda (x86, us-east-1): USD per GB-second of compute.
-LAMBDA_PRICE_PER_GB_SECOND = 0.0000166667
+LAMBDA_PRICE_PER_GB_SECOND: float = fact("lambda.pricing.usd_per_gb_second")
 
 
 def transport_cost(
