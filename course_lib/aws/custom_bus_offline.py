@@ -5,15 +5,19 @@ client of that service gets a botocore ``before-call`` handler that answers from
 :class:`course_lib.eventbridge.EventBridgeV2` instead of the network. boto3 has already
 validated the parameters by then, so a live cell runs unchanged and fails the same way.
 
-The bus runs on its own virtual clock; after each call the clock runs until nothing is
-left to do, so a new bus is ACTIVE by the next call (the EventBusActive waiter never
-sleeps) and deliveries, retries and dead letters are done. SQS targets and dead-letter
+The bus runs on its own virtual clock, which starts at the wall-clock time and never runs
+behind it (a deduplication window or a retention period ends when it would on AWS). After
+each call the clock runs until nothing is left to do, so a new bus is ACTIVE by the next
+call (the EventBusActive waiter never sleeps) and deliveries, retries and dead letters are
+done. SQS targets and dead-letter
 queues deliver into the backend's SQS (moto's, offline), so a cell receives from them.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from course_lib.aws import moto_support
@@ -72,7 +76,8 @@ class OfflineCustomBus:
         from course_lib.sim.world import World
 
         self.backend = backend
-        self.world = World(seed=0)
+        self.world = World(seed=0, epoch=datetime.now(UTC))
+        self._started = time.monotonic()
         self.service = EventBridgeV2(
             self.world, account=backend.account_id or "123456789012", region=backend.region
         )
@@ -81,6 +86,9 @@ class OfflineCustomBus:
         """Run one operation, then let the bus's clock run until everything has happened."""
         from course_lib.eventbridge.custom_bus.validation import snake_case
 
+        elapsed = time.monotonic() - self._started
+        if elapsed > self.world.now:
+            self.world.run(until=elapsed)
         for arn in set(_SQS_ARN.findall(repr(params))):
             full = f"arn:aws:sqs:{arn[0]}:{arn[1]}:{arn[2]}"
             if not self.world.has_service(full):
