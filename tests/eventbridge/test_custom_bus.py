@@ -737,3 +737,41 @@ def test_a_classic_rule_can_target_a_custom_bus(world, eb):
     classic.put_events([event(1)])
     world.run()
     assert [p["detail"]["n"] for p in target.payloads] == [1]
+
+
+def test_a_custom_bus_subscriber_can_target_a_classic_bus(world, eb):
+    classic = EventBridge(world)
+    target = Recorder(world)
+    world.register(FN, target)
+    classic.put_rule("from-v2", event_pattern={"source": ["pizza.orders"]})
+    classic.put_targets("from-v2", [{"Id": "fn", "Arn": FN}])
+    bus = active_bus(world, eb)
+    subscribe(eb, bus, target=classic.bus().arn)
+    eb.put_events(EventBusArn=bus, Entries=[event(1)])
+    world.run()
+    assert [p["detail"]["n"] for p in target.payloads] == [1]
+
+
+def test_raw_events_take_up_to_a_hundred_metadata_keys(world, eb):
+    bus = active_bus(world, eb)
+    entry = {"Data": b"{}", "SystemMetadata": {"ContentType": "application/json"}}
+    many = {**entry, "Metadata": {f"k{i}": "v" for i in range(101)}}
+    with pytest.raises(InvalidInputException, match="length less than or equal to 100"):
+        eb.put_raw_events(EventBusArn=bus, Entries=[many])
+    slash = {**entry, "Metadata": {"a/b": "v"}}
+    with pytest.raises(InvalidInputException, match="regular expression"):
+        eb.put_raw_events(EventBusArn=bus, Entries=[slash])
+
+
+def test_an_empty_filter_configuration_on_update_clears_the_filters(world, eb):
+    bus = active_bus(world, eb)
+    target = Recorder(world)
+    world.register(FN, target)
+    sub = subscribe(eb, bus, FilterConfiguration=pattern("DATA", {"detail": {"n": [2]}}))
+    eb.put_events(EventBusArn=bus, Entries=[event(1), event(2)])
+    world.run()
+    eb.update_subscriber(SubscriberArn=sub, FilterConfiguration={})
+    assert "FilterConfiguration" not in eb.describe_subscriber(SubscriberArn=sub)
+    eb.put_events(EventBusArn=bus, Entries=[event(3)])
+    world.run()
+    assert [p["detail"]["n"] for p in target.payloads] == [2, 3]
