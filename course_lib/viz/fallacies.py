@@ -564,6 +564,50 @@ def layers_diagram(layers: int = 5, attempts: int = 3) -> Diagram:
     return Diagram(source, f"{layers} layers, {attempts} attempts each")
 
 
+#: How each SDK retry mode is named in pictures.
+RETRY_MODE_LABELS: dict[str, str] = {
+    "legacy": "legacy",
+    "standard_before_2026": "standard\n(before 2026)",
+    "standard": "standard\n(2026 default)",
+}
+
+
+def retry_modes(rows: Sequence[Mapping], *, title: str = ""):
+    """The SDK retry modes under one outage: attempts at the broken service, and outcome.
+
+    ``rows`` are :func:`course_lib.fallacies.retry_modes_outage`'s rows.
+    """
+    fig, (load, outcome) = figure(width=9.0, height=3.6, ncols=2)
+    labels = [RETRY_MODE_LABELS.get(row["mode"], row["mode"]) for row in rows]
+    palette = [COLORS["red"], COLORS["orange"], COLORS["blue"], COLORS["green"]]
+    colors = [palette[n % len(palette)] for n in range(len(rows))]
+    attempts = [row["attempts_during_outage"] for row in rows]
+    load.bar(labels, attempts, color=colors)
+    for x, value in enumerate(attempts):
+        load.text(x, value, f"{value:,}", ha="center", va="bottom", fontsize=9)
+    load.set_ylabel("attempts during the outage")
+    load.set_ylim(0, max(attempts) * 1.15 or 1)
+    load.set_title("Load on the broken service")
+    recovered = [row["recovered_after"] for row in rows]
+    success = [100 * row["success_rate"] for row in rows]
+    outcome.bar(labels, success, color=colors)
+    for x, (rate, late) in enumerate(zip(success, recovered, strict=True)):
+        outcome.text(
+            x,
+            rate,
+            f"{rate:.1f} %\nrefused {late:.1f} s\nafter",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    outcome.set_ylim(0, 130)
+    outcome.set_ylabel("calls that succeeded (%)")
+    outcome.set_title("Outcome")
+    fig.suptitle(title or "One client, one outage, three retry modes")
+    fig.tight_layout()
+    return fig
+
+
 # -- try it ---------------------------------------------------------------------------------
 
 
@@ -600,6 +644,7 @@ def retry_outcomes(summary: Mapping[str, Any], *, title: str = ""):
 
 __all__ = [
     "ALGORITHM_STYLES",
+    "RETRY_MODE_LABELS",
     "amplification",
     "backoff_comparison",
     "chatty_vs_batched",
@@ -615,6 +660,7 @@ __all__ = [
     "latency_numbers",
     "layers_diagram",
     "payload_transfer",
+    "retry_modes",
     "retry_outcomes",
     "success_vs_hops",
     "tampering",

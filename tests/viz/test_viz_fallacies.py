@@ -167,3 +167,15 @@ def test_diagrams_render_png_with_a_stable_text_form(diagram):
 def test_layers_diagram_counts_calls_per_layer():
     source = draw.layers_diagram(layers=5, attempts=3).source
     assert "= 243 calls" in source and source.count("->") == 5
+
+
+def test_retry_modes_chart_has_load_and_outcome_panels():
+    rows = fallacies.retry_modes_outage(duration=60.0, outage=(10.0, 30.0))
+    fig = draw.retry_modes(rows)
+    load, outcome = fig.axes
+    assert [bar.get_height() for bar in load.patches] == [
+        row["attempts_during_outage"] for row in rows
+    ]
+    assert len(outcome.patches) == 3
+    assert "2026 default" in load.get_xticklabels()[-1].get_text()
+    assert draw.figure_png(fig)[:4] == b"\x89PNG"
