@@ -305,14 +305,21 @@ def _format(name: str, args: list, env: Env) -> str:
             name,
             f"the template has {len(pieces) - 1} placeholder(s) but {len(values)} value(s) were given",
         )
-    for v in values:
-        if isinstance(v, dict | list):
-            raise _fail(name, "the values must be strings, numbers, booleans or null")
     out = [pieces[0]]
     for value, piece in zip(values, pieces[1:], strict=True):
-        out.append(_text(value))
+        out.append(_java_text(value))
         out.append(piece)
     return "".join(out)
+
+
+def _java_text(value: Any) -> str:
+    """A value as States.Format writes it: AWS formats with Java's ``toString``, so an
+    object reads ``{a=1, b=[x, y]}`` and strings inside it lose their quotes."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_java_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_java_text(v) for v in value) + "]"
+    return _text(value)
 
 
 def _string_to_json(name: str, args: list, env: Env) -> Any:

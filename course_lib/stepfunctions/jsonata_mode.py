@@ -132,6 +132,7 @@ class _Functions:
         return [array[i : i + size] for i in range(0, len(array), size)]
 
     def range(self, start: Any, end: Any, step: Any) -> list:
+        """A JSONata sequence, as AWS's ``$range`` returns: one number is that number."""
         for v in (start, end, step):
             if not isinstance(v, int | float) or isinstance(v, bool) or v != int(v):
                 raise ValueError("$range: start, end and step must be integers")
@@ -143,7 +144,7 @@ class _Functions:
             raise ValueError(
                 f"$range: the range would have {len(values)} items; at most {MAX_ITEMS} are allowed"
             )
-        return list(values)
+        return _jsonata().utils.Utils.create_sequence_from_iter(values)
 
     def pad(self, text: Any, width: Any, char: Any = None) -> Any:
         number = isinstance(width, int | float) and not isinstance(width, bool)

@@ -184,8 +184,9 @@ class _Run:
             "Name": execution.name,
             "RoleArn": machine.role_arn,
             "StartTime": format_timestamp(execution.start_date),
-            "RedriveCount": 0,
         }
+        if not express:  # only Standard executions can be redriven; Express shows no count
+            self.context_execution["RedriveCount"] = 0
         self.context_state_machine = {"Id": machine.arn, "Name": machine.name}
 
     def main(self):

@@ -300,6 +300,7 @@ class TaskStates:
                 )
             outcome = call_lambda(handler, function_arn(reference), body, request_id, self.world)
             if outcome.error is not None:
+                outcome.error = _compact_cause(outcome.error)
                 return outcome
             result = lambda_invoke_result(
                 outcome.result, request_id, log_tail=payload.get("LogType") == "Tail"
@@ -423,3 +424,14 @@ def _lambda_event(payload: Any, ctx: EvalContext) -> Any:
                 f"Could not parse request body into json: the Payload string is not JSON: {payload[:80]!r}",
             ) from None
     return payload
+
+
+def _compact_cause(error: Exception) -> Exception:
+    """Through ``lambda:invoke`` AWS passes the function's error JSON on without spaces."""
+    if isinstance(error, StatesError) and error.cause and error.cause.startswith("{"):
+        try:
+            cause = json.dumps(json.loads(error.cause), separators=(",", ":"))
+        except ValueError:
+            return error
+        return StatesError(error.error, cause)
+    return error

@@ -76,7 +76,6 @@ def test_math_random_is_in_range_and_seeded():
     "call",
     [
         "States.Format('{} {}', 1)",
-        "States.Format('{}', $.obj)",
         "States.ArrayPartition($.arr, 0)",
         "States.ArrayRange(1, 2, 0)",
         "States.ArrayRange(0, 5000, 1)",
@@ -176,3 +175,17 @@ def test_any_arguments_give_a_value_or_an_intrinsic_failure(name, args):
         assert err.error == "States.IntrinsicFailure"
         return
     json.dumps(result, allow_nan=False)
+
+
+def test_format_writes_objects_and_arrays_as_java_does():
+    """Recorded on AWS (TestGeneric::test_format_2, test_context_json_path): Format
+    writes an object as Java's Map.toString and a string inside it without quotes."""
+    got = evaluate(
+        "States.Format('a={} b={}', $.obj, $.arr)",
+        Env(
+            lambda p: {"$.obj": {"Arg1": 1, "Arg2": []}, "$.arr": [1, "x", None, True]}[p],
+            None,
+            lambda: "u",
+        ),
+    )
+    assert got == "a={Arg1=1, Arg2=[]} b=[1, x, null, true]"
