@@ -125,9 +125,13 @@ def _history_rows(run: Any) -> list[tuple]:
     epoch = run.world.epoch
     offset = len(run.world.trace)
     for order_id, arn in run.executions.items():
+        calling = None  # the row of a Lambda call not yet answered or handed its token
         for event in run.machine.execution(arn).history:
             kind = event["type"]
             at = (event["timestamp"] - epoch).total_seconds()
+            if kind in ("TaskSubmitted", "TaskSucceeded"):
+                calling = None
+                continue
             if kind.endswith("StateEntered"):
                 name = event["stateEnteredEventDetails"]["name"]
                 row = TraceRow(at, order_id, "transition", "order workflow", name, name)
@@ -140,10 +144,16 @@ def _history_rows(run: Any) -> list[tuple]:
                 row = TraceRow(
                     at, order_id, "call", "order workflow", function_domain(function), function
                 )
+                calling = len(rows)
             elif kind in _PROBLEMS or kind in _ENDS:
                 details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
                 outcome = details.get("error", "ok") if kind != "ExecutionSucceeded" else "ok"
                 row = TraceRow(at, order_id, "transition", "order workflow", kind, kind, outcome)
+                if calling is not None and kind in _PROBLEMS:
+                    # The call itself failed (the function raised or timed out).
+                    at_call, rank, position, called = rows[calling]
+                    rows[calling] = (at_call, rank, position, replace(called, outcome=outcome))
+                    calling = None
             else:
                 continue
             rank = 4 if kind in _ENDS else 2

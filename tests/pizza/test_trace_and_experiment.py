@@ -163,3 +163,17 @@ def test_token_exposure_counts_every_holder_of_a_task_token():
         assert seen["delivered to"] == {"analytics": 20, owner: 20}
     # All orchestration hands each token to one function: nothing on the bus.
     assert pizza.token_exposure(pizza.run_shop(5, seed=3, design="orchestration")) == {}
+
+
+def test_a_lambda_call_that_raised_shows_its_error_and_a_handed_over_token_does_not():
+    down = pizza.Faults(kitchen_down_at=0, kitchen_down_for=900, replay=False)
+    run = pizza.run_shop(10, seed=4, design="orchestration", faults=down)
+    calls = [r for r in run.trace() if r.kind == "call" and r.name == "pizza-kitchen-bake"]
+    assert {r.outcome for r in calls if r.time < 900} == {"KitchenUnavailable"}
+    assert {r.outcome for r in calls if r.time >= 900} == {"ok"}
+    # A callback that times out later does not make the call that handed over the token fail.
+    lost = pizza.run_shop(30, seed=2, faults=pizza.fault("lost callback", 0.5))
+    victim = lost.order_ids("compensated")[0]
+    rows = lost.trace(victim)
+    assert any(r.name == "TaskTimedOut" for r in rows)
+    assert all(r.outcome == "ok" for r in rows if r.kind == "call" and r.source == "order workflow")
