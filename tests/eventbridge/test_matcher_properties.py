@@ -6,12 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course_lib.eventbridge import InvalidEvent, InvalidEventPattern
+from course_lib.eventbridge import InvalidEvent, InvalidEventPattern, test_event_pattern
 from course_lib.eventbridge.compiled import PatternMatcher
 from course_lib.eventbridge.pattern_language import CompiledPattern, compile_pattern
 from course_lib.eventbridge.reference import pattern_matches
 
-KEYS = ["a", "b", "c.d"]
+KEYS = ["a", "b", "c.d", "", "a.b", "b."]  # empty and dotted keys: two spellings of a path
 STRINGS = ["", "x", "xy", "Xy", "yx", "10.0.0.1", "10.0.1.7", "a*b", "ab"]
 NUMBERS = [0, 1, 1.5, -2, 5, 300, 5e9, 6e9]
 LEAVES = st.one_of(st.sampled_from(STRINGS), st.sampled_from(NUMBERS), st.none(), st.booleans())
@@ -42,7 +42,10 @@ operators = st.one_of(
     st.builds(lambda s: {"prefix": {"equals-ignore-case": s}}, st.sampled_from(STRINGS)),
     st.builds(lambda s: {"suffix": {"equals-ignore-case": s}}, st.sampled_from(STRINGS)),
     st.builds(lambda s: {"equals-ignore-case": s}, st.sampled_from(STRINGS)),
-    st.builds(lambda s: {"wildcard": s}, st.sampled_from(["*", "x*", "*y", "a\\*b", "*.*", ""])),
+    st.builds(
+        lambda s: {"wildcard": s},
+        st.sampled_from(["*", "x*", "*y", "a\\*b", "*.*", "", "*x*y*", "x*y", "*a*", "1*.*.7"]),
+    ),
     st.builds(lambda s: {"cidr": s}, st.sampled_from(["10.0.0.0/24", "10.0.0.0/8", "::/0"])),
     st.builds(lambda b: {"exists": b}, st.booleans()),
     st.builds(lambda n: {"numeric": n}, numeric_specs),
@@ -65,6 +68,7 @@ patterns = st.recursive(
 )
 
 
+@pytest.mark.filterwarnings("ignore::course_lib.eventbridge.pattern_language.PatternWarning")
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(patterns, min_size=1, max_size=6), st.lists(events, min_size=1, max_size=4))
 def test_compiled_matcher_agrees_with_reference(rule_patterns, sample_events):
@@ -73,6 +77,19 @@ def test_compiled_matcher_agrees_with_reference(rule_patterns, sample_events):
     for event in sample_events:
         expected = sorted(name for name, c in compiled.items() if pattern_matches(c, event))
         assert matcher.matching(event) == expected
+        full = {**event, **ENVELOPE}
+        for name, pattern in zip(compiled, rule_patterns, strict=True):
+            assert test_event_pattern(pattern, full) == (name in matcher.matching(full))
+
+
+ENVELOPE = {
+    "id": "1",
+    "account": "123456789012",
+    "source": "s",
+    "time": "2025-01-06T09:00:00Z",
+    "region": "us-east-1",
+    "detail-type": "t",
+}
 
 
 @settings(max_examples=200, deadline=None)
