@@ -88,45 +88,42 @@ def _step_definite(step: Any, leaf: bool) -> bool:
 
 
 def _segment(steps: tuple, value: Any, root: Any) -> Any:
-    out: list = []
-    _walk(steps, 0, value, root, out)
+    """Jayway's token chain, one step at a time over every value reached so far (which
+    keeps Jayway's depth-first order). Step Functions evaluates with exceptions
+    suppressed: a member missing on the way, or a step applied to the wrong type,
+    selects nothing, so an indefinite path gives ``[]``."""
+    current = [value]
+    for i, step in enumerate(steps):
+        leaf = i == len(steps) - 1
+        current = [hit for v in current for hit in _hits(step, v, root, leaf)]
     if all(_step_definite(s, i == len(steps) - 1) for i, s in enumerate(steps)):
-        if not out:
+        if not current:
             raise _NotFound
-        return out[0]
-    return out
+        return current[0]
+    return current
 
 
-def _walk(steps: tuple, i: int, value: Any, root: Any, out: list) -> None:
-    """Jayway's token chain: apply ``steps[i]`` to ``value`` and hand each hit on.
-
-    Step Functions evaluates with exceptions suppressed: a member missing on the way, or
-    a step applied to the wrong type, selects nothing (an indefinite path gives ``[]``).
-    """
-    if i == len(steps):
-        out.append(value)
-        return
-    step, leaf = steps[i], i == len(steps) - 1
-    hits: list | tuple = ()
+def _hits(step: Any, value: Any, root: Any, leaf: bool) -> list:
+    """What one step selects from one value, in Jayway's order."""
     if isinstance(step, Field | Fields) and isinstance(value, dict):
-        if isinstance(step, Fields) and leaf:
-            out.append({n: value[n] for n in step.names if n in value})
-            return
+        if isinstance(step, Fields) and leaf:  # several names last: one object of them
+            return [{n: value[n] for n in step.names if n in value}]
         names = (step.name,) if isinstance(step, Field) else step.names
-        hits = [value[n] for n in names if n in value]
-    elif isinstance(step, Index | Indexes | Slice) and isinstance(value, list):
+        return [value[n] for n in names if n in value]
+    if isinstance(step, Index | Indexes | Slice) and isinstance(value, list):
         n = len(value)
         effective = (k + n if k < 0 else k for k in _array_indexes(step, n))
-        hits = [value[e] for e in effective if 0 <= e < n]
-    elif isinstance(step, Wildcard):
-        hits = _children(value)
-    elif isinstance(step, Filter):
+        return [value[e] for e in effective if 0 <= e < n]
+    if isinstance(step, Wildcard):
+        return _children(value)
+    if isinstance(step, Filter):  # an object is tested itself, an array item by item
         candidates = [value] if isinstance(value, dict) else _children(value)
-        hits = [c for c in candidates if _filter_true(step.expression, c, root)]
-    elif isinstance(step, DeepScan):
-        _scan((*steps[:i], step.step, *steps[i + 1 :]), i, value, root, out)
-    for hit in hits:
-        _walk(steps, i + 1, hit, root, out)
+        return [c for c in candidates if _filter_true(step.expression, c, root)]
+    if isinstance(step, DeepScan):
+        out: list = []
+        _scan(step.step, value, root, leaf, out)
+        return out
+    return []
 
 
 def _children(value: Any) -> list:
@@ -150,24 +147,19 @@ def _array_indexes(step: Any, length: int) -> range | tuple:
     return range(start, end) if start < end and length else ()
 
 
-def _scan(steps: tuple, i: int, value: Any, root: Any, out: list) -> None:
+def _scan(step: Any, value: Any, root: Any, leaf: bool, out: list) -> None:
     """Jayway's ScanPathToken: visit every node (pre-order) where the step applies."""
-    step = steps[i]
-    leaf = i == len(steps) - 1
-    if isinstance(value, dict):
-        if _scan_matches(step, value, root, leaf):
-            _walk(steps, i, value, root, out)
-        for child in value.values():
-            _scan(steps, i, child, root, out)
-    elif isinstance(value, list):
-        if _scan_matches(step, value, root, leaf):
-            if leaf:
-                _walk(steps, i, value, root, out)
-            else:  # Jayway hands each element to the step after, as it does
-                for child in value:
-                    _walk(steps, i + 1, child, root, out)
-        for child in value:
-            _scan(steps, i, child, root, out)
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict | list):
+            continue
+        if _scan_matches(step, node, root, leaf):
+            # Jayway applies a last step to an array, but hands a middle step's
+            # successor every element of the array directly
+            direct = isinstance(node, list) and not leaf
+            out.extend(node if direct else _hits(step, node, root, leaf))
+        stack.extend(reversed(_children(node)))
 
 
 def _scan_matches(step: Any, node: Any, root: Any, leaf: bool) -> bool:
@@ -208,7 +200,7 @@ def _operand(node: Any, current: Any, root: Any) -> Any:
     if kind == "json":
         try:
             return node[1].value()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _EvalError(node[1].text) from None
     if kind == "path":
         return select(node[2], current if node[1] == "@" else root, root)

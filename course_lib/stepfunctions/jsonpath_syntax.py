@@ -140,7 +140,10 @@ def compile_path(text: str) -> Path:
     else:
         m = _VAR_NAME.match(text, 1)
         root, body = (m.group(0), "$" + text[m.end() :]) if m else ("$", text)
-    steps = _Compiler(body.rstrip(" \t\r\n"), text).compile()
+    try:
+        steps = _Compiler(body.rstrip(" \t\r\n"), text).compile()
+    except RecursionError:
+        raise _fail("nested too deeply", text) from None
     plain = all(isinstance(s, Field | Index) for s in steps)
     function = steps[-1].name if steps and isinstance(steps[-1], Function) else None
     return Path(text, root, tuple(steps), plain, function)
@@ -184,6 +187,8 @@ class _Compiler:
         if self.s[1] not in ".[":
             raise self.err("illegal character at position 1, expected '.' or '['")
         self.read_next()
+        while not self.is_tail():  # like Jayway, one last character alone is not read
+            self.read_next()
         return self.steps
 
     def read_next(self) -> None:
@@ -203,10 +208,6 @@ class _Compiler:
             self.read_wildcard()
         else:
             self.read_name_or_function()
-
-    def then(self) -> None:
-        if not self.is_tail():
-            self.read_next()
 
     def read_dot(self) -> None:
         if self.pos + 1 < len(self.s) and self.s[self.pos + 1] == ".":
@@ -234,7 +235,6 @@ class _Compiler:
             return
         self.pos = i
         self.append(Field(name))
-        self.then()
 
     def read_function(self, name: str, open_at: int) -> None:
         depth, i = 1, open_at + 1
@@ -248,7 +248,6 @@ class _Compiler:
         self.append(Function(name, args))
         # Jayway resumes at the closing parenthesis of an empty argument list.
         self.pos = open_at + 1 if not inner else i
-        self.then()
 
     def read_wildcard(self) -> bool:
         in_bracket = self.ch() == "["
@@ -262,7 +261,6 @@ class _Compiler:
         else:
             self.pos += 1
         self.append(Wildcard())
-        self.then()
         return True
 
     def read_array(self) -> bool:
@@ -277,7 +275,6 @@ class _Compiler:
             return False
         self.append(_slice(expr, self.text) if ":" in expr else _indexes(expr, self.text))
         self.pos = end + 1
-        self.then()
         return True
 
     def read_bracket_names(self) -> bool:
@@ -319,7 +316,6 @@ class _Compiler:
             raise self.err("name not closed, missing ']'")
         self.pos = self.next_significant(end) + 1
         self.append(Field(names[0]) if len(names) == 1 else Fields(tuple(names)))
-        self.then()
         return True
 
     def read_filter(self) -> bool:
@@ -336,7 +332,6 @@ class _Compiler:
         inner = self.s[open_at : close + 1]
         self.append(Filter(_FilterParser(inner, self.text).parse(), inner))
         self.pos = end + 1
-        self.then()
         return True
 
     def append(self, step: Any) -> None:

@@ -409,3 +409,22 @@ def test_any_text_parses_or_is_rejected_with_a_reason(text, document):
         assert str(exc)
         return
     select(path, document)
+
+
+# -- hostile input: long paths and deep documents neither crash nor overflow -------------
+def test_a_path_of_thousands_of_steps_and_a_document_as_deep():
+    document: object = "x"
+    for _ in range(3000):
+        document = {"a": document}
+    assert select(parse("$" + ".a" * 3000), document) == "x"
+    assert len(select(parse("$..a"), document)) == 3000
+    assert len(select(parse("$..*"), document)) == 3000
+
+
+@pytest.mark.parametrize(
+    "filter_text",
+    ["(" * 3000 + "@.a" + ")" * 3000, "!" * 3000 + "@.a", "!(" * 3000 + "@.a" + ")" * 3000],
+)
+def test_filters_nested_beyond_reason_are_rejected_with_a_reason(filter_text):
+    with pytest.raises(PathSyntaxError, match="nested too deeply"):
+        parse(f"$[?({filter_text})]")
