@@ -46,6 +46,15 @@ def edit(nb, cell_id: str, old: str, new: str) -> None:
         raise PatchError(f"cell {cell_id!r}: neither the old nor the new text is there: {old!r}")
 
 
+def edit_text(nb, old: str, new: str) -> None:
+    """Like :func:`edit`, in whichever one cell holds the text (cells others may split)."""
+    holders = [c for c in nb.cells if new in c.source] or [c for c in nb.cells if old in c.source]
+    if len(holders) != 1:
+        raise PatchError(f"{len(holders)} cells hold the text to edit (want exactly 1): {old!r}")
+    if new not in holders[0].source:
+        holders[0].source = holders[0].source.replace(old, new)
+
+
 def insert_after(nb, anchor: str, cell_id: str, kind: str, source: str, **options) -> None:
     """Insert a new cell after ``anchor`` (or update it when the patch ran before)."""
     try:
@@ -254,22 +263,19 @@ def aws_consistency_facts(nb) -> None:
         "  with multi-Region strong consistency: a write returns once another Region has it, and a\n"
         "  strong read in any Region sees it, at the price of slower writes. The mode is chosen\n"
         "  when the global table is created.\n",
-        "- **across Regions** (as of December 2026): a global table has one of two consistency\n"
-        "  modes, chosen when it is created and never changed. The default, *multi-Region eventual\n"
-        "  consistency* (MREC), copies each change to the other Regions asynchronously, usually\n"
-        "  within a second: a strong read sees every write made in its own Region but may miss a\n"
-        "  recent one from another, and when two Regions write one item at about the same time,\n"
-        "  the *last writer wins* and the other write is lost without an error. *Multi-Region strong consistency* (MRSC, since June\n"
-        "  2025) spans exactly three Regions (three replicas, or two and a witness): a write\n"
-        "  returns once at least one other Region has it, a strong read in any Region returns the\n"
-        "  latest version, and a conflicting write from another Region fails with\n"
-        "  `ReplicatedWriteConflictException` instead of overwriting. Writes pay a round trip\n"
-        "  between Regions.\n"
+        "- **across Regions** (as of December 2026): a global table's consistency mode is chosen\n"
+        "  when it is created. The default, *multi-Region eventual consistency* (MREC), copies\n"
+        "  changes to the other Regions asynchronously, usually within a second: a strong read may\n"
+        "  miss a recent write from another Region, and when two Regions write one item at about\n"
+        "  the same time the *last writer wins*, silently. *Multi-Region strong consistency*\n"
+        "  (MRSC, since June 2025) spans exactly three Regions (three replicas, or two and a\n"
+        "  witness): a write returns once another Region has it, a strong read anywhere returns\n"
+        "  the latest version, and a conflicting write fails with\n"
+        "  `ReplicatedWriteConflictException`. Writes pay a round trip between Regions.\n"
         "\n"
         "Not every AWS store makes you choose: since December 2020 **Amazon S3** gives strong\n"
-        "read-after-write consistency for every object PUT, GET, LIST and DELETE, in all Regions\n"
-        "and at no extra cost; only bucket configuration (a bucket policy, versioning) is\n"
-        "eventually consistent.\n",
+        "read-after-write consistency for every object PUT, GET, LIST and DELETE, at no extra\n"
+        "cost; only bucket configuration is eventually consistent.\n",
     )
 
 
@@ -279,6 +285,20 @@ def aws_consistency_facts(nb) -> None:
 def trim(nb, patched: bool) -> None:
     for cell_id in ("685526ea", "b0722018", "f6d308ad", "fb367f13"):
         delete(nb, cell_id, patched=patched)
+    # This paragraph answered check-your-understanding question 5 before it was asked.
+    edit(
+        nb,
+        "21ec9e00",
+        "each session to one replica.\n"
+        "\n"
+        "Alice's missing order is a read-your-writes violation too, and the same ideas fix it\n"
+        "without a strongly consistent read: the app already holds the order it just placed (its\n"
+        "id acts as a version token), so it shows that order until the index returns it; or the\n"
+        "page reads the base table, where a strong read is allowed, if the table's key lets it\n"
+        "find a customer's orders.",
+        "each session to one replica. Alice's missing order is a read-your-writes violation too:\n"
+        "question 5 at the end asks how these ideas fix it.",
+    )
     edit(
         nb,
         "eb90d1bd",
@@ -292,66 +312,69 @@ def trim(nb, patched: bool) -> None:
 
 
 def stated_time(nb) -> None:
-    """Words / 150 + half a minute per code cell + 5 per exercise comes to about 63."""
+    """Words / 150 + half a minute per code cell + 5 per exercise comes to about 65."""
     edit(nb, "47a4b566", "**Estimated time:** 60 minutes.", "**Estimated time:** 65 minutes.")
 
 
 def summary(nb) -> None:
-    edit(
+    edit_text(
         nb,
-        "2dbb914c",
         "- A replicated store commits on a leader and copies to followers, indexes and streams\n"
         "  later.",
         "- A replicated store commits on a leader and copies to followers, indexes and streams\n"
         "  later (the course's store acknowledges after one copy; DynamoDB after two of three).",
     )
-    edit(
+    edit_text(
         nb,
-        "2dbb914c",
         "**R + W > N** makes every read consistent;\n  k-staleness says how far behind a stale read can be.",
         "**R + W > N** makes every read consistent,\n"
         "  but a partial quorum read a little later can meet a target at a lower latency.",
     )
-    edit(
+    edit_text(
         nb,
-        "2dbb914c",
         "`Catch` (including the failed step's own undo)",
         "`Catch` (the paper's rule after a clean refusal, and the failed step's own undo after an\n"
         "  ambiguous failure)",
     )
-    edit(
+    edit_text(
         nb,
-        "2dbb914c",
         "on global secondary indexes: pay for them only where a stale answer does harm.",
         "on global secondary indexes: pay for them only where a stale answer does harm. Across\n"
         "  Regions a global table is eventual with last writer wins (MREC) or strong with slower\n"
         "  writes (MRSC); S3 objects are strongly consistent.",
     )
-    edit(
+    edit_text(
         nb,
-        "2dbb914c",
         "4. Why must a saga step's `Catch` run that step's own compensation, and what property must\n"
         "   the compensation have for that to be safe?",
         "4. When is Garcia-Molina and Salem's rule (undo only the completed steps) enough, when\n"
         "   must a step's `Catch` also run its own compensation, and what property must the\n"
         "   compensation have for that to be safe?",
     )
-    edit(
+    edit_text(
         nb,
-        "2dbb914c",
         '- Hector Garcia-Molina and Kenneth Salem, "Sagas", *SIGMOD* 1987.\n',
         '- Hector Garcia-Molina and Kenneth Salem, "Sagas", *SIGMOD* 1987.\n'
         '- Mostafa Elhemali et al., "Amazon DynamoDB: A Scalable, Predictably Performant, and\n'
         '  Fully Managed NoSQL Database Service", *USENIX ATC* 2022: the leader, its quorum\n'
         "  writes and its replicas.\n",
     )
-    edit(
+    edit_text(
         nb,
-        "2dbb914c",
         "- AWS documentation: [DynamoDB read consistency](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html),\n",
         "- AWS documentation: [DynamoDB read consistency](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadConsistency.html),\n"
         "  [global tables' consistency modes](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html),\n"
         "  [the S3 consistency model](https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel),\n",
+    )
+    edit_text(
+        nb,
+        "4. A step can fail **after** acting (the card was charged, the reply timed out), so only\n"
+        "   running its own undo removes that effect; otherwise a cancelled order keeps a charge.",
+        "4. The paper's rule is enough after a clean refusal (`PaymentDeclined`): the step did\n"
+        "   nothing, so only the completed steps are undone. After an ambiguous failure (a\n"
+        "   timeout, an unexpected error) the step may have acted (the card was charged, the\n"
+        "   reply was lost), so its `Catch` must also run its own undo, or a cancelled order keeps\n"
+        "   the charge: the paper's rule for every failure left hundreds of broken orders above.",
     )
 
 
