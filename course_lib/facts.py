@@ -102,6 +102,12 @@ def fact(fact_id: str, *, path: str | Path | None = None) -> Any:
     return copy.deepcopy(register[fact_id]["value"])
 
 
+def source(fact_id: str, *, path: str | Path | None = None) -> str:
+    """The AWS page that states ``fact_id``."""
+    fact(fact_id, path=path)
+    return _load(path)[fact_id]["source"]
+
+
 def facts(*, path: str | Path | None = None) -> list[dict]:
     """Every entry of the register, in file order (copies)."""
     return copy.deepcopy(list(_load(path).values()))

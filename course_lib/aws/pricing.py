@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from course_lib.facts import fact, source
 from course_lib.stepfunctions import pricing as _sfn
 
 PRICES_CHECKED = "2026-11-26"
@@ -25,38 +26,37 @@ class Price:
     source: str
 
 
+def _per_million(fact_id: str, unit: str) -> Price:
+    return Price(fact(fact_id) / 1_000_000, unit, source(fact_id))
+
+
 PRICES: dict[str, Price] = {
     # Step Functions prices live with the engine that bills them (same page, same date).
     **{key: Price(usd, unit, _sfn.PRICES_SOURCE) for key, (usd, unit) in _sfn.PRICES.items()},
-    "eventbridge_custom_events": Price(
-        1.00 / 1_000_000,
+    "eventbridge_custom_events": _per_million(
+        "eventbridge.pricing.custom_events_usd_per_million",
         "EventBridge custom event published (each 64 KB chunk)",
-        "https://aws.amazon.com/eventbridge/pricing/",
     ),
     "eventbridge_archive_gb": Price(
-        0.10,
+        fact("eventbridge.pricing.archive_usd_per_gb"),
         "GB of events processed into an EventBridge archive",
-        "https://aws.amazon.com/eventbridge/pricing/",
+        source("eventbridge.pricing.archive_usd_per_gb"),
     ),
-    "sqs_standard_requests": Price(
-        0.40 / 1_000_000,
-        "SQS Standard request (each 64 KB chunk)",
-        "https://aws.amazon.com/sqs/pricing/",
+    "sqs_standard_requests": _per_million(
+        "sqs.pricing.standard_usd_per_million", "SQS Standard request (each 64 KB chunk)"
     ),
-    "sqs_fifo_requests": Price(
-        0.50 / 1_000_000,
-        "SQS FIFO request (each 64 KB chunk)",
-        "https://aws.amazon.com/sqs/pricing/",
+    "sqs_fifo_requests": _per_million(
+        "sqs.pricing.fifo_usd_per_million", "SQS FIFO request (each 64 KB chunk)"
     ),
     "dynamodb_write_request_units": Price(
-        0.625 / 1_000_000,
+        fact("dynamodb.pricing.write_request_unit_usd"),
         "DynamoDB on-demand write request unit",
-        "https://aws.amazon.com/dynamodb/pricing/on-demand/",
+        source("dynamodb.pricing.write_request_unit_usd"),
     ),
     "dynamodb_read_request_units": Price(
-        0.125 / 1_000_000,
+        fact("dynamodb.pricing.read_request_unit_usd"),
         "DynamoDB on-demand read request unit",
-        "https://aws.amazon.com/dynamodb/pricing/on-demand/",
+        source("dynamodb.pricing.read_request_unit_usd"),
     ),
 }
 

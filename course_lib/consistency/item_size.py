@@ -14,12 +14,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from course_lib.facts import fact
+
 #: A read capacity unit covers this many bytes of one item (strongly consistent).
-READ_UNIT_BYTES = 4096
+READ_UNIT_BYTES: int = fact("dynamodb.read_unit_bytes")
 #: A write capacity unit covers this many bytes of one item.
-WRITE_UNIT_BYTES = 1024
+WRITE_UNIT_BYTES: int = fact("dynamodb.write_unit_bytes")
 #: The largest item DynamoDB stores.
-MAX_ITEM_BYTES = 400 * 1024
+MAX_ITEM_BYTES: int = fact("dynamodb.item_max_bytes")
 
 
 def item_size(item: Mapping[str, Any]) -> int:

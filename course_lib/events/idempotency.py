@@ -35,9 +35,10 @@ from enum import StrEnum
 from typing import Any
 
 from course_lib.events.envelope import Event
+from course_lib.facts import fact
 
 DEFAULT_EVENT_KEY_JMESPATH = 'detail.metadata."idempotency-key"'
-DEFAULT_EXPIRES_AFTER_SECONDS = 3600
+DEFAULT_EXPIRES_AFTER_SECONDS: int = fact("powertools.idempotency.default_expires_after_seconds")
 
 
 class IdempotencyError(Exception):

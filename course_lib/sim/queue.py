@@ -24,18 +24,19 @@ from typing import Any
 
 import simpy
 
+from course_lib.facts import fact
 from course_lib.sim.world import World
 
 ARN_PREFIX = "arn:aws:sqs:us-east-1:123456789012:"
 URL_PREFIX = "https://sqs.us-east-1.amazonaws.com/123456789012/"
 #: FIFO deduplication interval: a repeat of a deduplication id within it is dropped.
-DEDUPLICATION_WINDOW = 300.0
+DEDUPLICATION_WINDOW = float(fact("sqs.fifo.deduplication_window_seconds"))
 #: Largest message (body plus attributes) SQS accepts since January 2026: 1 MiB.
-MAX_MESSAGE_BYTES = 1_048_576
-MAX_VISIBILITY_TIMEOUT = 43_200
-MAX_DELAY_SECONDS = 900
-MAX_WAIT_TIME_SECONDS = 20
-MAX_MESSAGES_PER_RECEIVE = 10
+MAX_MESSAGE_BYTES: int = fact("sqs.max_message_bytes")
+MAX_VISIBILITY_TIMEOUT: int = fact("sqs.visibility_timeout.max_seconds")
+MAX_DELAY_SECONDS: int = fact("sqs.max_delay_seconds")
+MAX_WAIT_TIME_SECONDS: int = fact("sqs.receive.max_wait_seconds")
+MAX_MESSAGES_PER_RECEIVE: int = fact("sqs.receive.max_messages")
 
 
 class QueueError(ValueError):

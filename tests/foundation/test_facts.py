@@ -147,3 +147,32 @@ def test_report_facts_due_for_a_recheck():
     if due:
         listing = ", ".join(f"{entry['id']} (checked {entry['as_of']})" for entry in due)
         warnings.warn(f"{len(due)} AWS facts are due for a re-check: {listing}", stacklevel=1)
+
+
+@pytest.mark.parametrize(
+    ("module", "name", "fact_id"),
+    [
+        ("course_lib.sim.queue", "MAX_MESSAGE_BYTES", "sqs.max_message_bytes"),
+        ("course_lib.sim.queue", "MAX_VISIBILITY_TIMEOUT", "sqs.visibility_timeout.max_seconds"),
+        ("course_lib.sim.queue", "DEDUPLICATION_WINDOW", "sqs.fifo.deduplication_window_seconds"),
+        ("course_lib.consistency.item_size", "MAX_ITEM_BYTES", "dynamodb.item_max_bytes"),
+        ("course_lib.consistency.item_size", "READ_UNIT_BYTES", "dynamodb.read_unit_bytes"),
+        ("course_lib.fallacies", "EVENT_SIZE_LIMIT", "eventbridge.put_events.max_request_bytes"),
+        ("course_lib.fallacies", "BILLING_CHUNK_BYTES", "eventbridge.pricing.billing_chunk_bytes"),
+        (
+            "course_lib.events.idempotency",
+            "DEFAULT_EXPIRES_AFTER_SECONDS",
+            "powertools.idempotency.default_expires_after_seconds",
+        ),
+    ],
+)
+def test_library_constants_read_the_register(module, name, fact_id):
+    assert getattr(importlib.import_module(module), name) == fact(fact_id)
+
+
+def test_live_cell_prices_come_from_the_register():
+    from course_lib.aws.pricing import PRICES
+
+    price = PRICES["sqs_fifo_requests"]
+    assert price.usd == fact("sqs.pricing.fifo_usd_per_million") / 1_000_000
+    assert price.source == facts.source("sqs.pricing.fifo_usd_per_million")
