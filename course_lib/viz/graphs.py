@@ -4,7 +4,9 @@ Order of preference: the system ``dot`` (Graphviz), then ``graphviz-pure`` (a
 self-contained renderer installed with the course by pip), and only as a last resort
 the DOT source itself with a one-line hint. A missing renderer never raises.
 PNG, not SVG: stored notebook outputs are compared as text, and SVG text differs
-between Graphviz versions.
+between Graphviz versions. The one exception is a browser kernel (JupyterLite on
+Pyodide), where no program can run: there Graphviz compiled to WebAssembly draws SVG
+(:mod:`course_lib.viz.wasm_graphviz`), and no stored output is compared.
 """
 
 from __future__ import annotations
@@ -24,9 +26,21 @@ _HINT = (
 )
 
 
+#: The renderer's name in a browser kernel, where diagrams are SVG.
+WASM = "graphviz-wasm"
+
+
 @cache
 def graph_renderer() -> tuple[str, str] | None:
-    """``(name, executable)`` of the renderer diagrams use, or None when there is none."""
+    """``(name, executable)`` of the renderer diagrams use, or None when there is none.
+
+    In a browser kernel the "executable" is the path of ``graphviz.wasm``.
+    """
+    if sys.platform == "emscripten":
+        from course_lib.viz import wasm_graphviz
+
+        wasm = wasm_graphviz.available()
+        return (WASM, str(wasm)) if wasm else None
     dot = shutil.which("dot")
     if dot:
         return ("dot", dot)
@@ -43,7 +57,7 @@ def render_png(source: str, *, dpi: int = 96) -> bytes | None:
     A syntax error in the source raises ValueError with the renderer's message.
     """
     renderer = graph_renderer()
-    if renderer is None:
+    if renderer is None or renderer[0] == WASM:
         return None
     done = subprocess.run(
         [renderer[1], "-Tpng", f"-Gdpi={dpi}"],
@@ -56,6 +70,19 @@ def render_png(source: str, *, dpi: int = 96) -> bytes | None:
         message = done.stderr.decode(errors="replace").strip() or "no PNG produced"
         raise ValueError(f"DOT source could not be rendered by {renderer[0]}: {message}")
     return done.stdout
+
+
+def render_svg(source: str) -> str | None:
+    """SVG text for DOT ``source`` in a browser kernel; None elsewhere (diagrams are PNG there).
+
+    A syntax error in the source raises ValueError with Graphviz's message.
+    """
+    renderer = graph_renderer()
+    if renderer is None or renderer[0] != WASM:
+        return None
+    from course_lib.viz import wasm_graphviz
+
+    return wasm_graphviz.render_svg(source)
 
 
 @dataclass(frozen=True)
@@ -71,6 +98,9 @@ class Diagram:
     def _repr_png_(self) -> bytes | None:
         return self.png()
 
+    def _repr_svg_(self) -> str | None:
+        return render_svg(self.source)
+
     def _repr_markdown_(self) -> str | None:
         if graph_renderer() is not None:
             return None
@@ -80,8 +110,13 @@ class Diagram:
         return f"<Diagram: {self.title}>"
 
     def save(self, path: str | Path) -> Path:
-        """Write the PNG (or, without a renderer, the DOT source) to ``path``."""
+        """Write the PNG (SVG in a browser; without a renderer, the DOT source) to ``path``."""
         path = Path(path)
+        svg = render_svg(self.source)
+        if svg is not None:
+            path = path.with_suffix(".svg")
+            path.write_text(svg)
+            return path
         png = self.png()
         if png is None:
             path = path.with_suffix(".dot")

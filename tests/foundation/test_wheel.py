@@ -150,7 +150,8 @@ def _imports(source: str) -> set[str]:
             found |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module.split(".")[0])
-    return found - set(sys.stdlib_module_names) - {"course_lib"}
+    # pyodide and js are the browser runtime's own modules, not packages to install.
+    return found - set(sys.stdlib_module_names) - {"course_lib", "pyodide", "js"}
 
 
 def _lesson_imports() -> set[str]:
