@@ -289,3 +289,22 @@ def test_retry_modes_are_reproducible_and_checked():
     ]:
         with pytest.raises(ValueError, match=message):
             fallacies.retry_modes_outage(**kwargs)
+
+
+def test_retry_amplification_with_the_sdk_retry_modes():
+    standard = fallacies.retry_amplification(layers=5, requests=100, retry_mode="standard")
+    manual = fallacies.retry_amplification(
+        layers=5, attempts=3, requests=100, token_bucket=True, retry_cost=14
+    )
+    assert (standard.attempts, standard.bottom_calls) == (3, manual.bottom_calls) == (3, 275)
+    before = fallacies.retry_amplification(
+        layers=5, requests=100, retry_mode="standard_before_2026"
+    )
+    assert before.bottom_calls == 600
+    legacy = fallacies.retry_amplification(layers=5, requests=100, retry_mode="legacy")
+    assert legacy.attempts == 5 and legacy.bottom_calls == 100 * 5**5
+    assert fallacies.retry_amplification(layers=2, attempts=2, retry_mode="legacy").attempts == 2
+    with pytest.raises(ValueError, match="retry_mode"):
+        fallacies.retry_amplification(retry_mode="standard", token_bucket=True)
+    with pytest.raises(ValueError, match="mode"):
+        fallacies.retry_amplification(retry_mode="adaptive")

@@ -13,6 +13,7 @@ from course_lib.sim.retry import (
     RetryStats,
     RetryTokenBucket,
     call_with_retry,
+    sdk_retry_policy,
 )
 from course_lib.sim.world import World
 
@@ -35,38 +36,49 @@ class AmplificationResult:
 
 def retry_amplification(
     layers: int = 5,
-    attempts: int = 3,
+    attempts: int | None = None,
     requests: int = 1,
     *,
     token_bucket: bool = False,
     bucket_capacity: int = 500,
     retry_cost: int = 5,
+    retry_mode: str | None = None,
     seed: int = 2024,
 ) -> AmplificationResult:
     """A request passes through ``layers`` services, each retrying up to ``attempts`` times.
 
     With the bottom service down, every layer multiplies the calls below it:
     ``attempts ** layers`` calls reach the bottom (3 attempts, 5 layers: 243). With
-    ``token_bucket`` each layer's client has a retry quota, so a layer stops retrying
-    once its bucket is empty and the storm is capped.
+    ``token_bucket`` each layer's client has a retry quota of ``bucket_capacity`` tokens
+    at ``retry_cost`` a retry, so a layer stops retrying once its bucket is empty and the
+    storm is capped. With ``retry_mode`` (one of ``course_lib.sim.retry.SDK_RETRY_MODES``)
+    every layer's client is an AWS SDK client in that mode instead: its attempts, quota
+    and costs (``attempts``, when given, still sets the attempts). ``attempts`` defaults
+    to 3, or to the mode's.
     """
     _check_int("layers", layers, 1)
-    _check_int("attempts", attempts, 1)
+    if attempts is not None:
+        _check_int("attempts", attempts, 1)
     _check_int("requests", requests, 1)
     _check_int("bucket_capacity", bucket_capacity, 0)
     _check_int("retry_cost", retry_cost, 0)
+    if retry_mode is not None and token_bucket:
+        raise ValueError("retry_mode: an SDK mode brings its own retry quota; drop token_bucket")
     world = World(seed)
     calls = [0] * layers
     stats = [RetryStats() for _ in range(layers)]
-    policies = [
-        RetryPolicy(
-            max_attempts=attempts,
-            token_bucket=RetryTokenBucket(capacity=bucket_capacity, retry_cost=retry_cost)
-            if token_bucket
-            else None,
-        )
-        for _ in range(layers)
-    ]
+    if retry_mode is not None:
+        policies = [sdk_retry_policy(retry_mode, max_attempts=attempts) for _ in range(layers)]
+    else:
+        policies = [
+            RetryPolicy(
+                max_attempts=3 if attempts is None else attempts,
+                token_bucket=RetryTokenBucket(capacity=bucket_capacity, retry_cost=retry_cost)
+                if token_bucket
+                else None,
+            )
+            for _ in range(layers)
+        ]
 
     def layer(depth: int):
         def call(attempt: int):
@@ -94,7 +106,7 @@ def retry_amplification(
     world.run()
     return AmplificationResult(
         layers=layers,
-        attempts=attempts,
+        attempts=policies[0].max_attempts,
         requests=requests,
         calls_per_layer=calls,
         failed_requests=len(failed),
