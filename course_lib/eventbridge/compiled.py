@@ -631,10 +631,12 @@ def _set_bits(plan: _PathPlan, values: list, slots: list[int]) -> None:
     bits_of = plan.predicate_bits
     for slot, mask in plan.exists_bits:
         slots[slot] |= mask
+    indexed = len(plan.ids) > len(plan.but_fields) + bool(plan.exists_bits)
     for value in values:
-        for pid in index.accepted(value):
-            for slot, mask in bits_of[pid]:
-                slots[slot] |= mask
+        if indexed:
+            for pid in index.accepted(value):
+                for slot, mask in bits_of[pid]:
+                    slots[slot] |= mask
         if plan.but_all:
             _set_anything_but_bits(plan, index.excluded(value), slots)
 

@@ -88,14 +88,6 @@ def _descend(trie: PathTrie, dotted_key: str) -> PathTrie | None:
     return node
 
 
-def compatible(first: Membership, second: Membership) -> bool:
-    """True when two values agree on the element of every array they both sit in."""
-    if not first or not second:
-        return True
-    positions = dict(first)
-    return all(positions.get(array, index) == index for array, index in second)
-
-
 #: How deeply arrays may nest around the values one sub-rule combines. The search below
 #: descends one level per shared array; this bound keeps it inside Python's stack.
 MAX_SHARED_ARRAY_NESTING = 150

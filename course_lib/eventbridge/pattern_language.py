@@ -7,6 +7,12 @@ must all match (AND), the values listed for a field are alternatives (OR), and e
 any of its sub-rules does.
 
 Everything AWS rejects raises :class:`InvalidEventPattern` with AWS's reason text.
+
+Limits: a pattern is at most :data:`MAX_PATTERN_LENGTH` (4,096) characters of JSON, nests
+at most :data:`MAX_PATTERN_DEPTH` (1,000) levels, forks into at most :data:`MAX_SUBRULES`
+(1,000) ``$or`` combinations; numeric ranges lie within -5e9..5e9 with six decimals,
+exact-match numbers must be finite doubles, and wildcards on one field stay under the
+"Rule is too complex" bound. Parsing walks nested objects with an explicit stack.
 """
 
 from __future__ import annotations
@@ -244,9 +250,7 @@ def _parse_object(
             raise InvalidEventPattern(f'"{key}" must be an object or an array')
 
 
-def _parse_or(
-    value: Any, path: str | None, alternatives: list[dict[str, list[Predicate]]]
-) -> None:
+def _parse_or(value: Any, path: str | None, alternatives: list[dict[str, list[Predicate]]]) -> None:
     if not isinstance(value, list | tuple):
         raise InvalidEventPattern(f"It must be an Array followed with {OR_KEY}.")
     current = [dict(alternative) for alternative in alternatives] or [{}]
