@@ -121,6 +121,40 @@ def _menu(page, menu: str, item: str) -> None:
     page.get_by_role("menuitem", name=item, exact=True).first.click()
 
 
+def _move_widget(page, widget) -> None:
+    """Move the widget's first control and wait until its output shows a new result.
+
+    A drop-down is moved by index, once the view has rendered every option the model
+    holds and the output shows the first result: reading option labels from the page
+    and selecting by label raced the rendering and failed at random.
+    """
+    widget.scroll_into_view_if_needed()
+    output = widget.locator(".widget-output")
+    page.wait_for_function("el => el.innerText.trim() !== ''", arg=output.element_handle())
+    before = output.inner_text()
+    control = widget.locator("select").first
+    if control.count():
+        page.wait_for_function(
+            "el => el.options.length > 1 && el.selectedIndex === 0", arg=control.element_handle()
+        )
+        last = control.evaluate("el => el.options.length - 1")
+        control.select_option(index=last)
+        page.wait_for_function(
+            "([el, i]) => el.selectedIndex === i", arg=[control.element_handle(), last]
+        )
+    else:
+        handle = widget.locator(".noUi-handle, .widget-slider .ui-slider-handle").first
+        handle.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([el, text]) => el.innerText !== text",
+        arg=[output.element_handle(), before],
+        timeout=30_000,
+    )
+    assert output.inner_text() != before
+
+
 def test_lesson_runs_in_a_real_browser(lab):
     from playwright.sync_api import sync_playwright
 
@@ -186,25 +220,8 @@ def test_lesson_runs_in_a_real_browser(lab):
 
         widget = page.locator(".jp-OutputArea-output .widget-interact").first
         if widget.count():
-            widget.scroll_into_view_if_needed()
-            output = widget.locator(".widget-output")
-            before = output.inner_text()
-            control = widget.locator("select").first
-            if control.count():
-                options = control.locator("option").all_inner_texts()
-                control.select_option(label=options[-1])
-            else:
-                handle = widget.locator(".noUi-handle, .widget-slider .ui-slider-handle").first
-                handle.focus()
-                for _ in range(3):
-                    page.keyboard.press("ArrowRight")
-            page.wait_for_function(
-                "([el, text]) => el.innerText !== text",
-                arg=[output.element_handle(), before],
-                timeout=30_000,
-            )
+            _move_widget(page, widget)
             widget.screenshot(path=str(SHOTS / f"{LESSON.stem}-widget.png"))
-            assert output.inner_text() != before
         else:
             assert LESSON.name.startswith("00_"), "the lesson has no widget to move"
         page.screenshot(path=str(SHOTS / f"{LESSON.stem}-end.png"), full_page=False)
