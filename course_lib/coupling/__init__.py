@@ -2,8 +2,9 @@
 
 * :func:`assess` and :func:`assessment_table`: an integration described as data
   (``data/integrations.json``), levelled 0 (loose) to 2 (tight) on each of Hohpe's facets.
-* :func:`run_change` and :func:`change_matrix`: one change per facet, simulated on each
-  integration, to see whether the other side breaks.
+* :func:`run_change` and :func:`change_matrix`: one change per facet, simulated on a model
+  of each integration's mechanics (never on its assessment), to see whether the other
+  side breaks: where the run agrees with the rating, that is evidence for the rules.
 * :func:`decoupling_cost`: direct call, queue and bus compared on latency, moving parts
   and the window during which the consumer's view is stale.
 * :func:`recommend_coupling`, :func:`fit` and :func:`rank_integrations`: the coupling to
