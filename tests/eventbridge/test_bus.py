@@ -518,3 +518,27 @@ def test_a_fifo_queue_target_gets_the_event_id_as_deduplication_id():
     # Without a deduplication id a FIFO queue lacking content-based deduplication refuses
     # the message; with the event id, two distinct events both arrive.
     assert len(queue.receive_message(max_messages=10)) == 2
+
+
+def test_a_transformer_output_that_is_not_json_drops_the_invocation(world, bridge):
+    queue = FakeQueue()
+    world.register("arn:aws:sqs:us-east-1:123456789012:orders", queue)
+    bridge.put_rule("orders", event_pattern={"source": ["pizza.orders"]})
+    bridge.put_targets(
+        "orders",
+        [
+            {
+                "Id": "q",
+                "Arn": "arn:aws:sqs:us-east-1:123456789012:orders",
+                "InputTransformer": {
+                    "InputPathsMap": {"detail": "$.detail"},
+                    "InputTemplate": '{"text": "detail <detail>"}',
+                },
+            }
+        ],
+    )
+    bridge.put_events([entry()])
+    world.run()
+    assert queue.messages == []
+    [record] = [r for r in world.trace if r.outcome == "dropped"]
+    assert record.meta["error_code"] == "InvalidTransformedInput"
