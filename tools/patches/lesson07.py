@@ -136,19 +136,24 @@ def bus_kinds(nb) -> None:
         nb,
         "07-027",
         "When the kitchen is back, an operator\n"
-        "**replays** the outage window from the bus archive,",
+        "**replays** the outage window from the bus archive, sending the archived `OrderCreated`\n"
+        "events to the kitchen's rule only.",
         "When the kitchen is back, an operator\n"
-        "**replays** the outage window from the bus archive (a Classic bus's archive; on the new\n"
-        "Custom Event Bus a replay is a subscriber that starts in the past),",
+        "**replays** the outage window from the bus archive, sending the archived `OrderCreated`\n"
+        "events to the kitchen's rule only. (That is the Classic bus's archive; on the new Custom\n"
+        "Event Bus a replay is a subscriber that starts in the past.)",
     )
     edit(
         nb,
         "07-033",
-        "EventBridge delivers **at least once**. Here three events in ten arrive twice.",
+        "EventBridge delivers **at least once**. Here three events in ten arrive twice. Every\n"
+        "consumer in the shop is idempotent (lesson 04): it remembers each event's idempotency\n"
+        "key and answers a repeat with the stored result instead of acting again.",
         "EventBridge delivers **at least once**, on either kind of bus. The new Custom Event Bus\n"
         "can drop a duplicate *publish* (the same deduplication id within five minutes), but not a\n"
-        "delivery retried after a lost answer, so consumers stay idempotent. Here three events in\n"
-        "ten arrive twice.",
+        "delivery retried after a lost answer. Here three events in ten arrive twice. Every\n"
+        "consumer in the shop is idempotent (lesson 04): it remembers each event's idempotency\n"
+        "key and answers a repeat with the stored result instead of acting again.",
     )
 
 
@@ -291,8 +296,10 @@ def trim(nb, patched: bool) -> None:
     edit(
         nb,
         "07-025",
-        "Notice what the execution does **not** show:",
-        "Notice what the workflow's execution history does **not** show:",
+        "Notice what the execution does **not** show: the order reaching the customer. The\n"
+        "workflow ends",
+        "Notice what the workflow's execution history does **not** show: the order reaching\n"
+        "the customer. The workflow ends",
     )
     edit(
         nb,

@@ -271,11 +271,17 @@ def aws_consistency_facts(nb) -> None:
         "  (MRSC, since June 2025) spans exactly three Regions (three replicas, or two and a\n"
         "  witness): a write returns once another Region has it, a strong read anywhere returns\n"
         "  the latest version, and a conflicting write fails with\n"
-        "  `ReplicatedWriteConflictException`. Writes pay a round trip between Regions.\n"
+        "  `ReplicatedWriteConflictException`. Writes pay a round trip between Regions.\n",
+    )
+    edit(
+        nb,
+        "961a9238",
+        "and every view built from another domain's events.",
+        "and every view built from another domain's events.\n"
         "\n"
         "Not every AWS store makes you choose: since December 2020 **Amazon S3** gives strong\n"
         "read-after-write consistency for every object PUT, GET, LIST and DELETE, at no extra\n"
-        "cost; only bucket configuration is eventually consistent.\n",
+        "cost; only bucket configuration is eventually consistent.",
     )
 
 
