@@ -40,7 +40,9 @@ def service_model() -> dict[str, Any]:
         if (folder / name).exists():
             with opener(folder / name, "rt", encoding="utf-8") as handle:
                 return json.load(handle)
-    raise RuntimeError(f"botocore has no {SERVICE} {API_VERSION} model in {folder}.")
+    raise RuntimeError(
+        f"botocore has no {SERVICE} {API_VERSION} model in {folder}: upgrade boto3 and botocore."
+    )
 
 
 def operation_names() -> list[str]:
