@@ -1,8 +1,8 @@
 """Properties of the Custom Event Bus that must hold whatever fails, retries or pauses.
 
 * per event group, a FIFO subscriber settles events (delivers them or gives them up) in
-  publish order: what it has settled is always a prefix of the group's publish order, and
-  what it delivers is never reordered;
+  publish order: what it has settled is always a prefix of the group's publish order, what
+  it delivers is never reordered, and every event is settled exactly once;
 * no event is delivered after its bus's retention period ends;
 * a duplicate published inside the five-minute window is never delivered twice.
 """
@@ -110,6 +110,7 @@ def test_fifo_settles_each_group_in_publish_order(plan, failures, retries, seed)
     numbers_in_order = [ids[event_id] for event_id in settle_order]
     for numbers in groups.values():
         assert [n for n in numbers_in_order if n in numbers] == numbers
+    assert sorted(numbers_in_order) == list(range(len(plan))), "an event was lost or settled twice"
 
 
 @SETTINGS
