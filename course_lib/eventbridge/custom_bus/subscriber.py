@@ -9,6 +9,12 @@ it (or skips it, with ResumePosition ``LATEST``). Each delivery is the classic e
 :func:`deliver` process (latency, back-off with jitter, retry limits), with the subscriber's
 retry policy, and the Custom Event Bus's dead-letter record instead of the classic one.
 An event is never delivered after its bus's retention period ends.
+
+Not simulated, and said so here rather than left silent: BatchConfiguration is validated and
+described but each event is its own invocation (the user guide does not document a batch's
+payload); of the target parameters only SqsParameters.MessageGroupId is applied (a literal
+or a JSONata expression; an SQS FIFO target otherwise gets the event group); a local
+function is called synchronously, as Lambda's REQUEST_RESPONSE would be.
 """
 
 from __future__ import annotations
