@@ -18,6 +18,7 @@ from course_lib.aws.masking import mask, printable
 from course_lib.aws.naming import COURSE_TAG_KEY, COURSE_TAG_VALUE, PREFIX, resource_name
 from course_lib.aws.pricing import PRICES, PRICES_CHECKED, estimate_cost
 from course_lib.aws.resources import CourseResource
+from course_lib.aws.sdk_retries import active_retry_mode, installed_retry_numbers
 from course_lib.aws.sessions import AwsSession, session
 
 __all__ = [
@@ -31,8 +32,10 @@ __all__ = [
     "AwsSession",
     "CourseAwsError",
     "CourseResource",
+    "active_retry_mode",
     "cleanup",
     "estimate_cost",
+    "installed_retry_numbers",
     "leftovers",
     "mask",
     "printable",
