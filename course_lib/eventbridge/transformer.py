@@ -237,6 +237,51 @@ def event_without_detail(event: Mapping[str, Any]) -> dict:
     return envelope
 
 
+def _fill(
+    template: str,
+    parsed: dict[str, list],
+    event: Mapping[str, Any],
+    rule_name: str,
+    rule_arn: str,
+    ingestion_time: str | datetime,
+) -> list[str]:
+    """The template's text with every placeholder replaced, as pieces to join."""
+    values: dict[str, Any] = {name: select(event, steps) for name, steps in parsed.items()}
+    reserved_text = {
+        "aws.events.rule-arn": rule_arn,
+        "aws.events.rule-name": rule_name,
+        "aws.events.event.ingestion-time": _timestamp(ingestion_time),
+    }
+    raw_json = {
+        "aws.events.event": lambda: json.dumps(event_without_detail(event), ensure_ascii=False),
+        "aws.events.event.json": lambda: json.dumps(event, ensure_ascii=False),
+    }
+    start = template.lstrip()[:1]
+    plain_text = start not in ("{", "[", '"')
+    json_document = start in ("{", "[")
+    pieces = []
+    last = 0
+    for match, inside_string in _placeholders(template):
+        name = match.group(1)
+        pieces.append(template[last : match.start()])
+        if name in raw_json:
+            pieces.append(raw_json[name]())
+        elif name in reserved_text:
+            text = reserved_text[name]
+            pieces.append(
+                _in_string(text, compact=True)
+                if inside_string
+                else _outside_string(text, plain_text)
+            )
+        elif inside_string:
+            pieces.append(_in_string(values[name], compact=not json_document))
+        else:
+            pieces.append(_outside_string(values[name], plain_text))
+        last = match.end()
+    pieces.append(template[last:])
+    return pieces
+
+
 def transform_input(
     input_paths_map: Mapping[str, str] | None,
     input_template: str,
@@ -255,46 +300,21 @@ def transform_input(
     ``event_bus_name`` is part of the delivery context; no reserved variable exposes it.
     """
     parsed = validate_input_transformer(input_paths_map, input_template, target_id="<target-id>")
-    if isinstance(event, str | bytes):
-        try:
+    try:
+        if isinstance(event, str | bytes):
             event = strict_json.loads(event, field="Event")
-        except strict_json.JsonError as error:
-            raise InvalidEvent(f"{error.field}: {error.reason}") from None
-    values: dict[str, Any] = {name: select(event, steps) for name, steps in parsed.items()}
-    reserved_text = {
-        "aws.events.rule-arn": rule_arn,
-        "aws.events.rule-name": rule_name,
-        "aws.events.event.ingestion-time": _timestamp(ingestion_time),
-    }
-    raw_json = {
-        "aws.events.event": json.dumps(event_without_detail(event), ensure_ascii=False),
-        "aws.events.event.json": json.dumps(event, ensure_ascii=False),
-    }
-    start = input_template.lstrip()[:1]
-    plain_text = start not in ("{", "[", '"')
-    json_document = start in ("{", "[")
-    pieces = []
-    last = 0
-    for match, inside_string in _placeholders(input_template):
-        name = match.group(1)
-        pieces.append(input_template[last : match.start()])
-        if name in raw_json:
-            pieces.append(raw_json[name])
-        elif name in reserved_text:
-            text = reserved_text[name]
-            pieces.append(
-                _in_string(text, compact=True)
-                if inside_string
-                else _outside_string(text, plain_text)
-            )
-        elif inside_string:
-            pieces.append(_in_string(values[name], compact=not json_document))
         else:
-            pieces.append(_outside_string(values[name], plain_text))
-        last = match.end()
-    pieces.append(input_template[last:])
+            strict_json.check(event, field="Event")
+    except strict_json.JsonError as error:
+        raise InvalidEvent(f"{error.field}: {error.reason}") from None
+    try:
+        pieces = _fill(input_template, parsed, event, rule_name, rule_arn, ingestion_time)
+    except RecursionError:
+        raise InvalidEvent(
+            "Event: nests too deeply to write into the template; select a shallower part"
+        ) from None
     output = "".join(pieces)
-    if json_document:
+    if input_template.lstrip()[:1] in ("{", "["):
         try:
             strict_json.loads(output, field="transformed input")
         except strict_json.JsonError as error:

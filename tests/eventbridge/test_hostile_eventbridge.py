@@ -322,6 +322,13 @@ def test_transformer_on_deep_and_hostile_events():
         bounded(lambda: transform_input({"d": "$.detail"}, '{"x": "<d>"}', deep, **context))
     with pytest.raises(InvalidEvent):
         bounded(lambda: transform_input(None, "<aws.events.event.json>", '{"a": NaN}', **context))
+    for event in ({**ENVELOPE, "when": datetime(2025, 1, 1)}, nested(1500, 1)):
+        with pytest.raises(InvalidEvent):
+            bounded(
+                lambda event=event: transform_input(
+                    None, "<aws.events.event.json>", event, **context
+                )
+            )
 
 
 # --- generated hostile input ---------------------------------------------------------------
