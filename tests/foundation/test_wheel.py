@@ -1,8 +1,9 @@
 """The course as a wheel: it carries its data, declares what it imports, and runs anywhere.
 
-One wheel is built per test run (``pip wheel --no-deps``, as a learner's pip would) and
-installed into a fresh venv in a temporary folder; the checks run from there, far from
-this repository, so nothing can be found by accident through the working directory.
+One wheel is built per test run (``pip wheel --no-deps``, offline with this venv's
+setuptools) and installed into a fresh venv in a temporary folder; the checks run from
+there, far from this repository, so nothing is found by accident through the working
+directory.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([*PIP, "wheel", "--no-deps", "-w", str(out), str(ROOT)], check=True)
+    subprocess.run(
+        [*PIP, "wheel", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)],
+        check=True,
+    )
     (found,) = out.glob("course_lib-*.whl")
     return found
 
