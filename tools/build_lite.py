@@ -47,6 +47,8 @@ LITE_CONFIG = {
     "jupyter-lite-schema-version": 0,
     "jupyter-config-data": {
         "appName": "Serverless Specialist, Week 2",
+        # window.jupyterapp: the workflow's browser check reads the notebook model through it.
+        "exposeAppInBrowser": "true",
         "litePluginSettings": {
             "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}
         },
