@@ -11,6 +11,7 @@ text; nothing here routes an event.
   dead-letter queue and dropped events;
 * :func:`fanout_records`: the trace reshaped for :func:`course_lib.viz.sequence_diagram`;
 * :func:`schedule_plot`: when schedule rules fire, on the virtual clock;
+* :func:`group_order_plot`: per subscriber and event group, the order events arrived in;
 * :func:`match_report` and :func:`pattern_controls`: the pattern playground's text and
   controls.
 """
@@ -473,6 +474,71 @@ def arrivals_plot(rows: Mapping[str, Sequence[str]], *, title: str = ""):
     ax.grid(False)
     if title:
         ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def group_order_plot(arrivals: Mapping[str, Sequence[tuple[float, str, int]]], *, title: str = ""):
+    """The order in which each subscriber's target received events, one lane per event group.
+
+    ``arrivals`` maps a subscriber's name to ``(seconds, group, step)`` tuples, where
+    ``step`` is the event's position in its group's publish order. Events are placed by
+    arrival (1st, 2nd, ...) with their arrival time under them; an event that arrives
+    after a later event of its own group is drawn in red: its group was reordered.
+    """
+    if not arrivals:
+        raise ValueError("arrivals: give at least one subscriber's arrivals")
+    groups = sorted({group for rows in arrivals.values() for _, group, _ in rows})
+    longest = max(len(rows) for rows in arrivals.values())
+    fig, axes = figure(
+        width=max(7.0, 0.62 * longest + 2.2),
+        height=0.9 + 0.62 * len(groups) * len(arrivals),
+        nrows=len(arrivals),
+    )
+    axes = list(axes) if len(arrivals) > 1 else [axes]
+    for ax, (name, rows) in zip(axes, arrivals.items(), strict=True):
+        latest: dict[str, int] = {}
+        reordered = 0
+        for rank, (seconds, group, step) in enumerate(sorted(rows), start=1):
+            late = step < latest.get(group, 0)
+            reordered += late
+            latest[group] = max(latest.get(group, 0), step)
+            y = groups.index(group)
+            color = COLORS["red"] if late else COLORS["blue"]
+            ax.plot(rank, y, "o", color=color, markersize=18, linestyle="none")
+            ax.text(
+                rank,
+                y,
+                str(step),
+                ha="center",
+                va="center",
+                color="white",
+                fontsize=9,
+                fontweight="bold",
+            )
+            ax.text(
+                rank,
+                y + 0.42,
+                f"{seconds:.0f} s",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="#555555",
+            )
+        ax.set_yticks(range(len(groups)), [f"group {g}" for g in groups])
+        ax.set_ylim(len(groups) - 0.35, -0.6)
+        ax.set_xlim(0.4, longest + 0.6)
+        ax.set_xticks(range(1, longest + 1))
+        verdict = (
+            f"{reordered} event(s) arrived after a later event of their group (red)"
+            if reordered
+            else "every group in publish order"
+        )
+        ax.set_title(f"{name}: {verdict}", fontsize=10, loc="left")
+        ax.grid(False)
+    axes[-1].set_xlabel("arrival at the target (1st, 2nd, ...); inside: the step; under: the time")
+    if title:
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
 

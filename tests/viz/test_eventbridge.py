@@ -255,3 +255,21 @@ def test_arrivals_plot_places_events_in_arrival_order():
     assert list(ax.get_xticks()) == [1, 2, 3]
     with pytest.raises(ValueError):
         draw.arrivals_plot({})
+
+
+def test_group_order_plot_marks_events_that_overtook_their_group():
+    arrivals = {
+        "UNORDERED": [(0.0, "A", 1), (1.0, "A", 3), (2.0, "A", 2), (3.0, "B", 1)],
+        "FIFO": [(0.0, "A", 1), (1.0, "A", 2), (2.0, "A", 3), (3.0, "B", 1)],
+    }
+    fig = draw.group_order_plot(arrivals, title="order per group")
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles[0].startswith("UNORDERED: 1 event(s) arrived after a later event")
+    assert titles[1] == "FIFO: every group in publish order"
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["group A", "group B"]
+    plt.close(fig)
+
+
+def test_group_order_plot_needs_arrivals():
+    with pytest.raises(ValueError, match="arrivals"):
+        draw.group_order_plot({})
