@@ -198,3 +198,7 @@ def test_outage_difference_accepts_spans_read_from_the_trace():
 def test_outage_difference_hints(answer, words):
     result = verdict("07.4", answer)
     assert not result.passed and words in result.message
+
+
+def test_every_exercise_is_registered():
+    assert [ex.id for ex in exercises.registered("07")] == ["07.1", "07.2", "07.3", "07.4"]

@@ -118,3 +118,9 @@ def test_fastest_quorum_hints(answer, words):
 
 def test_unanswered_stub_says_so():
     assert "not answered yet" in evaluate("08.1", ...).message
+
+
+def test_every_exercise_is_registered():
+    from course_lib import exercises
+
+    assert [ex.id for ex in exercises.registered("08")] == ["08.1", "08.2", "08.3", "08.4"]
