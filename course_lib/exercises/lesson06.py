@@ -395,3 +395,110 @@ def schedule_count(answer: Any) -> str | None:
         "run it: put the rule on a fresh world's default bus with a target that counts, "
         "run the world for 7 days (7 * 86400 s) and count."
     )
+
+
+# -- 06.6 predicting a FIFO subscriber ----------------------------------------------------------------
+
+#: What the producer publishes to a Custom Event Bus: (second, group, step, deduplication id).
+FIFO_PUBLISHES = (
+    (0, "A", "placed", "a-placed"),
+    (0, "B", "placed", "b-placed"),
+    (1, "A", "paid", "a-paid"),
+    (2, "B", "paid", "b-paid"),
+    (3, "A", "paid", "a-paid"),
+    (4, "A", "baked", "a-baked"),
+    (400, "B", "paid", "b-paid"),
+)
+#: The payments target refuses the first two attempts of this event.
+FIFO_FLAKY = ("A", "paid")
+
+
+def fifo_run(seed: int = 6) -> dict[str, list]:
+    """Publish :data:`FIFO_PUBLISHES` to a FIFO subscriber whose target fails twice.
+
+    Returns the success code of each publish (in publish order) and the events the target
+    received, in the order it received them (``"A paid"``...).
+    """
+    from course_lib.eventbridge import EventBridgeV2, TargetError
+    from course_lib.sim import World
+
+    world = World(seed=seed)
+    custom = EventBridgeV2(world)
+    bus = custom.create_event_bus(Name="orders", StorageConfiguration={"RetentionPeriodInDays": 1})[
+        "EventBusArn"
+    ]
+    world.run(until=10)
+    start, refused, received = world.now, [], []
+
+    def payments(event: dict) -> None:
+        step = (event["detail"]["group"], event["detail"]["step"])
+        if step == FIFO_FLAKY and len(refused) < 2:
+            refused.append(world.now)
+            raise TargetError("ServiceUnavailable", "payments is restarting")
+        received.append(" ".join(step))
+
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:payments"
+    world.register(arn, payments)
+    custom.create_subscriber(
+        Name="payments",
+        EventBusArn=bus,
+        Type="FIFO",
+        InvokeConfiguration={"RoleArn": "arn:aws:iam::123456789012:role/invoke", "TargetArn": arn},
+    )
+    codes = []
+    for second, group, step, key in FIFO_PUBLISHES:
+        if start + second > world.now:
+            world.run(until=start + second)
+        entry = {
+            "Source": "com.payments",
+            "DetailType": "OrderStep",
+            "Detail": json.dumps({"group": group, "step": step}),
+            "SystemMetadata": {"EventGroupId": group, "DeduplicationId": key},
+        }
+        codes.append(
+            custom.put_events(EventBusArn=bus, Entries=[entry])["Entries"][0]["SuccessCode"]
+        )
+    world.run()
+    return {"codes": codes, "received": received}
+
+
+@exercise("06.6", "Predict a FIFO subscriber")
+def predict_fifo(answer: Any) -> str | None:
+    hint = _unfinished(answer)
+    if hint:
+        return hint
+    if not isinstance(answer, Mapping) or set(answer) != {"deduplicated", "received"}:
+        return 'answer with a dict: {"deduplicated": [...], "received": [...]}.'
+    truth = fifo_run()
+    expected_dedup = [n for n, code in enumerate(truth["codes"], start=1) if code == "DEDUPLICATED"]
+    dedup = answer["deduplicated"]
+    if not isinstance(dedup, list | tuple) or sorted(dedup) != expected_dedup:
+        if isinstance(dedup, list | tuple) and 7 in dedup:
+            return (
+                "the last publish comes more than 5 minutes after the first `b-paid`: the "
+                "deduplication window is 5 minutes, so the bus accepts it again."
+            )
+        return (
+            "deduplication compares the DeduplicationId within 5 minutes, per event group; "
+            "which publishes repeat an id the bus saw less than 5 minutes before?"
+        )
+    received = (
+        [str(item).strip() for item in answer["received"]]
+        if isinstance(answer["received"], list | tuple)
+        else None
+    )
+    if received == truth["received"]:
+        return None
+    if received is None or sorted(received) != sorted(truth["received"]):
+        return (
+            f'the target receives {len(truth["received"])} events, written like "A paid": '
+            "one per accepted publish (a deduplicated publish is never delivered)."
+        )
+    if received.index("A baked") < received.index("A paid"):
+        return "a FIFO subscriber never lets an event overtake an earlier one of its group."
+    if received.index("B paid") > received.index("A paid"):
+        return (
+            "a failing event holds up only its own group: while `A paid` is being retried, "
+            "group B goes on."
+        )
+    return "close: check where the late `B paid` (published at 400 s) ends up."

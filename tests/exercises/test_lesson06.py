@@ -20,11 +20,18 @@ def assert_hint(exercise_id, answer, hint):
 
 
 def test_every_exercise_is_registered():
-    assert [ex.id for ex in exercises.registered("06")] == ["06.1", "06.2", "06.3", "06.4", "06.5"]
+    assert [ex.id for ex in exercises.registered("06")] == [
+        "06.1",
+        "06.2",
+        "06.3",
+        "06.4",
+        "06.5",
+        "06.6",
+    ]
 
 
 def test_stubs_are_not_answers():
-    for exercise_id in ("06.1", "06.2", "06.3", "06.4", "06.5"):
+    for exercise_id in ("06.1", "06.2", "06.3", "06.4", "06.5", "06.6"):
         assert "not answered yet" in verdict(exercise_id, ...).message
 
 
@@ -276,3 +283,38 @@ def test_06_5_accepts_the_simulated_count():
 )
 def test_06_5_rejects_typical_mistakes_with_a_hint(answer, hint):
     assert_hint("06.5", answer, hint)
+
+
+# -- 06.6 predicting a FIFO subscriber ------------------------------------------------------------
+
+FIFO_ANSWER = {
+    "deduplicated": [5],
+    "received": ["A placed", "B placed", "B paid", "A paid", "A baked", "B paid"],
+}
+
+
+def test_the_fifo_prediction_is_what_the_bus_does():
+    run = lesson06.fifo_run()
+    assert run["codes"].count("DEDUPLICATED") == 1
+    assert run["received"] == FIFO_ANSWER["received"]
+    assert verdict("06.6", FIFO_ANSWER).passed
+
+
+@pytest.mark.parametrize(
+    ("change", "hint"),
+    [
+        ({"deduplicated": [5, 7]}, "more than 5 minutes after the first `b-paid`"),
+        ({"deduplicated": []}, "which publishes repeat an id"),
+        (
+            {"received": ["A placed", "B placed", "B paid", "A baked", "A paid", "B paid"]},
+            "never lets an event overtake",
+        ),
+        (
+            {"received": ["A placed", "B placed", "A paid", "B paid", "A baked", "B paid"]},
+            "holds up only its own group",
+        ),
+        ({"received": ["A placed", "B placed"]}, "one per accepted publish"),
+    ],
+)
+def test_fifo_predictions_get_a_hint(change, hint):
+    assert_hint("06.6", {**FIFO_ANSWER, **change}, hint)
