@@ -35,8 +35,8 @@ def payload_transfer(
     (in S3, say) and sends a small reference instead, which the consumer uses to
     fetch the payload. Rows: ``payload_bytes``, ``transfer_seconds`` (simulated,
     ``latency + size / bandwidth``), ``fits_in_event``, ``pattern``, ``event_bytes``
-    (what the bus carries) and ``claim_check_seconds`` (reference sent, then payload
-    fetched: two trips).
+    (what the bus carries) and ``claim_check_seconds`` (the payload uploaded to the
+    store, the reference sent, then the payload fetched: the payload crosses twice).
     """
     _check_positive("bandwidth", bandwidth)
     _check_non_negative("latency", latency)
@@ -58,6 +58,8 @@ def payload_transfer(
         world.run()
         direct = world.trace[-1].delivered_at
         start = world.now
+        network.send("producer", "bucket", "payload", size=size, kind="upload")
+        world.run()
         network.send("producer", "consumer", reference, size=len(reference), kind="reference")
         world.run()
         network.send("bucket", "consumer", "payload", size=size, kind="object")

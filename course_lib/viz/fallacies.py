@@ -203,7 +203,7 @@ def payload_transfer(
         [row["claim_check_seconds"] for row in rows],
         "s--",
         color=COLORS["orange"],
-        label="claim check: small reference, then fetch the payload",
+        label="claim check: upload, small reference, then fetch the payload",
     )
     line_colors = [COLORS["grey"], COLORS["red"], COLORS["purple"]]
     for index, (label, size) in enumerate(sorted((limits or {}).items(), key=lambda kv: kv[1])):
