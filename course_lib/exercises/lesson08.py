@@ -188,9 +188,9 @@ def fastest_quorum(answer: Any) -> str | None:
             "fewer than 99.9 % of reads made that late see the order. Try the others."
         )
     if (r, w) != _fastest_design():
-        strict = "a strict quorum is always consistent, but " if r + w > 3 else ""
+        strict = " (a strict quorum is always consistent)" if r + w > 3 else ""
         return (
-            f"R={r}, W={w} meets the target, but {strict}another choice meets it with a "
+            f"R={r}, W={w} meets the target{strict}, but another choice meets it with a "
             "lower 99.9th-percentile write + read latency. Measure every (R, W): "
             "`pbs_consistency` at 20 ms and `pbs_latency`."
         )
