@@ -339,6 +339,22 @@ def summary(nb) -> None:
     )
 
 
+def further_reading(nb) -> None:
+    archive = (
+        "- AWS, [Archiving and replaying events](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-archive.html)\n"
+        "  and [Using dead-letter queues](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html),\n"
+        "  EventBridge User Guide.\n"
+    )
+    edit_text(
+        nb,
+        archive,
+        archive
+        + "- AWS, [What is the EventBridge Custom Event Bus?](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-what-is.html)\n"
+        "  and [Ordering and deduplicating events on a Custom Event Bus](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-ordering.html),\n"
+        "  EventBridge User Guide: subscribers, retention, replay from a starting position.\n",
+    )
+
+
 def stated_time(nb) -> None:
     """Words / 150 + half a minute per code cell + 5 per exercise comes to about 68."""
     edit(nb, "07-000", "**Estimated time:** 60 minutes.", "**Estimated time:** 70 minutes.")
@@ -353,6 +369,7 @@ def main(path: Path = NOTEBOOK) -> None:
     outage_difference(nb, patched)
     trim(nb, patched)
     summary(nb)
+    further_reading(nb)
     stated_time(nb)
     nbformat.validate(nb)
     nbformat.write(nb, path)
