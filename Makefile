@@ -12,7 +12,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c const
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
-.PHONY: install lab test lint format notebooks student slides site lite wheel bench doctor constraints clean
+.PHONY: install work lab test lint format notebooks student slides site lite wheel bench doctor constraints clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed, found " + sys.version.split()[0])'
@@ -29,8 +29,11 @@ $(TEST_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
 
 install: $(TEST_STAMP) ## create .venv and install the course with its test tools
 
-lab: $(STAMP) ## open the course in JupyterLab
-	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) notebooks/00_start_here.ipynb
+work: $(STAMP) ## make or update your own copies of the lessons in work/ (never overwrites your edits)
+	$(BIN)/python -m course_lib work
+
+lab: work ## make your copies, then open the course in JupyterLab
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS) work/00_start_here.ipynb
 
 test: lint ## every check: lint, unit tests, notebook anatomy, strict nbval
 	$(BIN)/python tools/lint_notebooks.py

@@ -67,9 +67,25 @@ def _live_aws() -> Check:
     return Check("live-AWS cells", True, mode)
 
 
+def _learner_copies() -> Check:
+    """Informational: where the learner's copies are (their absence is not a fault)."""
+    from course_lib.copies import reference_notebooks
+    from course_lib.exercises.progress import work_folder
+
+    work = work_folder()
+    try:
+        lessons = len(reference_notebooks())
+    except FileNotFoundError:
+        return Check("your copies", True, "no reference notebooks here (an installed package)")
+    made = sum(1 for _ in work.glob("[0-9][0-9]_*.ipynb"))
+    if not made:
+        return Check("your copies", True, "none yet: `python -m course_lib work` makes them")
+    return Check("your copies", True, f"{made} of {lessons} lessons in {work}")
+
+
 def diagnose() -> list[Check]:
     """Every check, in the order :func:`doctor` prints them."""
-    return [_python(), *_packages(), _graphviz(), _widgets(), _live_aws()]
+    return [_python(), *_packages(), _graphviz(), _widgets(), _live_aws(), _learner_copies()]
 
 
 def doctor() -> None:

@@ -1,13 +1,13 @@
-"""Build the student copies: every `solution` cell removed, so the exercise stub stays.
+"""Build the instructor's student copies: solutions removed, every output cleared.
 
     python tools/student_copy.py            # writes build/student/*.ipynb
     python tools/student_copy.py --verify   # builds, then checks every copy is sound
     python tools/student_copy.py --verify --execute   # ...and runs each copy top to bottom
 
-A lesson's exercise is a prompt, a stub cell (``answer = ...``), a hidden solution cell
-tagged ``solution`` and a check cell. Removing the solution leaves the stub, so the
-check cell says "not answered yet" and a later cell that needs the answer stops with
-"finish exercise N first" instead of a confusing traceback.
+The learner copies in ``work/`` (``python -m course_lib work``) come from the same code,
+``course_lib.copies``; these differ only in having no outputs at all, for handing out.
+Removing a solution leaves its stub, so the check cell says "not yet" and a later cell
+that needs the answer stops with "finish exercise N first" instead of a traceback.
 """
 
 from __future__ import annotations
@@ -23,61 +23,54 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from notebook_tools import ROOT, hermetic_env, lesson_notebooks, read, tags, write
 
+from course_lib.copies import leaks, learner_version
+
 BUILD = ROOT / "build" / "student"
 ALLOWED_ERRORS = ("ExerciseNotDone",)
 
 
 def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of ``nb`` without solution cells and without outputs."""
-    nb = copy.deepcopy(nb)
-    nb.cells = [cell for cell in nb.cells if "solution" not in tags(cell)]
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cell.get("metadata", {}).pop("execution", None)
-    nb.metadata.pop("widgets", None)
-    return nb
+    return nbformat.from_dict(learner_version(nb, keep_outputs=False))
 
 
 def problems(original: nbformat.NotebookNode, student: nbformat.NotebookNode) -> list[str]:
     """What is wrong with a student copy (empty when it is sound)."""
-    found = []
-    solutions = [c for c in original.cells if "solution" in tags(c)]
-    leaked = [c for c in student.cells if "solution" in tags(c)]
-    if leaked:
-        found.append(f"{len(leaked)} solution cell(s) left in the copy")
-    for cell in solutions:
-        if any(
-            cell.source.strip() and cell.source.strip() == c.source.strip() for c in student.cells
-        ):
-            found.append("a solution's source still appears in the copy")
+    found = leaks(original, student)
     if any(c.cell_type == "code" and c.outputs for c in student.cells):
         found.append("outputs were not cleared")
-    expected = len(original.cells) - len(solutions)
+    expected = len(original.cells) - sum("solution" in tags(c) for c in original.cells)
     if len(student.cells) != expected:
         found.append(f"expected {expected} cells, found {len(student.cells)}")
     return found
 
 
-def execute_copy(nb: nbformat.NotebookNode, folder: Path) -> list[str]:
-    """Run a student copy; errors other than 'finish exercise N first' are problems.
+def run_copy(nb: nbformat.NotebookNode, folder: Path) -> nbformat.NotebookNode:
+    """Run a copy top to bottom the way *Run All* does; return it with its outputs.
 
-    Cells tagged ``raises-exception`` show an error on purpose, as in the full lesson.
+    A cell whose run the kernel reports as failed would stop *Run All* in JupyterLab;
+    here it raises CellExecutionError. Cells tagged ``raises-exception`` fail on purpose.
     """
     nb = copy.deepcopy(nb)
     with tempfile.TemporaryDirectory() as home:
-        client = NotebookClient(
+        NotebookClient(
             nb,
             timeout=600,
             kernel_name="python3",
-            allow_errors=True,
             resources={"metadata": {"path": str(folder)}},
-        )
-        try:
-            client.execute(env=hermetic_env(Path(home)))
-        except CellExecutionError as error:  # pragma: no cover - allow_errors keeps going
-            return [str(error)]
+        ).execute(env=hermetic_env(Path(home)))
+    return nb
+
+
+def execute_copy(nb: nbformat.NotebookNode, folder: Path) -> list[str]:
+    """Run a student copy; what would stop *Run All* or show a traceback is a problem.
+
+    The only errors a copy may show are the one-line "finish exercise N first" stops.
+    """
+    try:
+        nb = run_copy(nb, folder)
+    except CellExecutionError as error:
+        return [str(error).strip().splitlines()[-1]]
     bad = []
     for index, cell in enumerate(nb.cells):
         if "raises-exception" in tags(cell):

@@ -76,14 +76,45 @@ def evaluate(exercise_id: str, answer: Any) -> Verdict:
     """Check ``answer`` without printing or recording anything."""
     ex = get(exercise_id)
     if answer is NOT_DONE:
-        return Verdict(ex.id, False, "not answered yet: replace the `...` in the cell above.")
+        return Verdict(
+            ex.id, False, "not yet: not answered yet, replace the `...` in the cell above."
+        )
     try:
         hint = ex.checker(answer)
     except Exception as error:  # a malformed answer deserves a hint, not a traceback
-        hint = f"your answer could not be checked ({type(error).__name__}: {error})."
+        hint = f"your answer could not be checked ({type(error).__name__}: {_text(error)})."
     if hint is None:
         return Verdict(ex.id, True, f"correct. {ex.title}: done.")
-    return Verdict(ex.id, False, f"not yet. Hint: {hint}")
+    return Verdict(ex.id, False, f"not yet. Hint: {_short_hint(_text(hint), answer)}")
+
+
+#: Longest piece of an answer a hint repeats, and the longest hint.
+SHOWN_CHARS = 120
+HINT_CHARS = 600
+
+
+def _text(thing: Any) -> str:
+    """``str(thing)``, or a stand-in when its ``__str__`` fails."""
+    try:
+        return str(thing)
+    except Exception:  # an answer's own __str__ must not break the check
+        return f"<{type(thing).__name__} that cannot be shown>"
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 12]}… ({len(text):,} chars)"
+
+
+def _short_hint(hint: str, answer: Any) -> str:
+    """The hint with any long rendering of ``answer`` shortened, and capped in length."""
+    for render in (repr, str):
+        try:
+            shown = render(answer)
+        except Exception:
+            continue
+        if len(shown) > SHOWN_CHARS and shown in hint:
+            hint = hint.replace(shown, _shorten(shown, SHOWN_CHARS))
+    return _shorten(hint, HINT_CHARS)
 
 
 def check(exercise_id: str, answer: Any) -> None:
@@ -95,10 +126,56 @@ def check(exercise_id: str, answer: Any) -> None:
 
 
 def require(value: Any, exercise_id: str) -> Any:
-    """Return ``value``, or stop with a clear message while exercise ``exercise_id`` is a stub."""
+    """Return ``value``, or stop with a clear message while exercise ``exercise_id`` is a stub.
+
+    In a notebook the stop shows one line, no traceback, and does not halt *Run All*:
+    the cells after it still run, so every later exercise says "not yet".
+    """
     if value is NOT_DONE:
+        _stop_quietly_in_ipython()
         raise ExerciseNotDone(f"finish exercise {exercise_id} first: this cell uses its answer.")
     return value
+
+
+def _stop_quietly_in_ipython() -> None:
+    """Make IPython show an :class:`ExerciseNotDone` as its message alone and go on.
+
+    IPython would print a traceback, and the kernel would then cancel every cell queued
+    after it, so *Run All* would stop at the first unfinished exercise. Installed on first
+    use; outside IPython the exception is raised as usual.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_course_quiet_stop", False):
+        return
+
+    def one_line(shell, etype, value, tb, tb_offset=None) -> list[str]:
+        return [f"⏸ {value}"]
+
+    def carry_on(result) -> None:
+        if isinstance(result.error_in_exec, ExerciseNotDone):
+            result.error_in_exec = None
+
+    shell.set_custom_exc((ExerciseNotDone,), one_line)
+    shell.events.register("post_run_cell", carry_on)
+    shell._course_quiet_stop = True
+
+
+def solution(exercise_id: str) -> None:
+    """Show the reference solution of ``exercise_id`` (``"05.3"``): a deliberate act only.
+
+    The code comes from the reference notebook; it is printed, never run.
+    """
+    from course_lib.copies import solution_source
+
+    get(exercise_id)  # an unknown id gets the same clear error as in a check cell
+    path, code = solution_source(exercise_id)
+    print(f"Reference solution of exercise {exercise_id} (from {path.parent.name}/{path.name}):")
+    print()
+    print(code)
 
 
 def registered(lesson: str | None = None) -> list[Exercise]:
@@ -127,4 +204,5 @@ __all__ = [
     "get",
     "registered",
     "require",
+    "solution",
 ]

@@ -1,41 +1,61 @@
 """Which exercises this learner has passed, kept in a small local file (never committed).
 
-The file is ``.course_progress.json`` at the top of the course folder, or the path in
-the ``COURSE_PROGRESS_FILE`` environment variable.
+Only checks passed in the learner's own copies count: a pass is recorded when the
+notebook runs in a folder of learner copies (``work/``, made by ``python -m course_lib
+work``), never when the reference notebooks run (CI, nbval, re-execution, an instructor
+reading them). The file is ``.course_progress.json`` in that folder, or the path in the
+``COURSE_PROGRESS_FILE`` environment variable.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parents[2]
+from course_lib.copies import ROOT, is_work_folder
+
+FILENAME = ".course_progress.json"
+
+
+def work_folder() -> Path:
+    """The learner copies in use: the current folder when it holds them, else ``work/``."""
+    here = Path.cwd()
+    return here if is_work_folder(here) else ROOT / "work"
 
 
 def progress_file() -> Path:
     """Where progress is stored."""
-    return Path(os.environ.get("COURSE_PROGRESS_FILE", _ROOT / ".course_progress.json"))
+    override = os.environ.get("COURSE_PROGRESS_FILE")
+    return Path(override) if override else work_folder() / FILENAME
 
 
 def passed() -> set[str]:
     """Ids of the exercises passed so far (an unreadable file counts as none)."""
     try:
         data = json.loads(progress_file().read_text())
-    except (OSError, ValueError):
+        return {key for key, value in data.get("passed", {}).items() if value is True}
+    except (OSError, ValueError, AttributeError):
         return set()
-    return {key for key, value in data.get("passed", {}).items() if value}
 
 
-def record_pass(exercise_id: str) -> None:
-    """Remember that ``exercise_id`` was passed; a read-only folder is silently skipped."""
+def record_pass(exercise_id: str) -> bool:
+    """Remember that ``exercise_id`` was passed, in a learner copy only; say if it was recorded.
+
+    A reference notebook (anything run outside a folder of learner copies) records
+    nothing, and a read-only folder is silently skipped.
+    """
+    if not is_work_folder(Path.cwd()):
+        return False
     done = passed() | {exercise_id}
-    with contextlib.suppress(OSError):
+    try:
         progress_file().write_text(
             json.dumps({"passed": dict.fromkeys(sorted(done), True)}, indent=1)
         )
+    except OSError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

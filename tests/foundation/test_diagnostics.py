@@ -25,3 +25,13 @@ def test_a_failing_check_says_how_to_fix(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "✘ Graphviz renderer" in out and "fix: pip install graphviz-pure" in out
     assert "1 problem(s) to fix" in out
+
+
+def test_doctor_says_where_the_learner_copies_are(tmp_path, monkeypatch):
+    from course_lib import copies
+
+    monkeypatch.chdir(tmp_path)
+    copies.make_work(tmp_path, copies.reference_notebooks()[:2])
+    check = doctor.diagnose()[-1]
+    assert check.name == "your copies" and check.ok
+    assert check.detail == f"2 of {len(copies.reference_notebooks())} lessons in {tmp_path}"
