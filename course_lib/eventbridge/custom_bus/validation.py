@@ -1,48 +1,35 @@
-"""Check a request against the ``eventbridgev2`` API model: names, types, required members,
-enums, lengths, ranges and patterns, the way the service's front door does.
+"""Check a request against the ``eventbridgev2`` API model, the way the service's front door does.
 
-The model is read from botocore's data directory (the same JSON a boto3 client uses), found
-with :func:`importlib.util.find_spec` and never imported: the engine stays below the edge,
-where botocore may not be imported, and there is one source of truth for every limit.
-Messages follow AWS's validation format: ``1 validation error detected: Value '...' at
-'storageConfiguration.retentionPeriodInDays' failed to satisfy constraint: ...``.
+The checking itself is :mod:`course_lib.eventbridge.api_model`, shared with EventBridge
+Scheduler; this module binds it to the Custom Event Bus's model and error.
 """
 
 from __future__ import annotations
 
-import gzip
-import importlib.util
-import json
-import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
+from course_lib.eventbridge.api_model import ModelChecker, as_datetime, load_model, snake_case
+from course_lib.eventbridge.api_model import request_errors as _request_errors
 from course_lib.eventbridge.custom_bus.errors import InvalidInputException
 
 SERVICE = "eventbridgev2"
 API_VERSION = "2025-05-15"
-_SHOWN = 80  # characters of a bad value quoted in a message
+
+__all__ = [
+    "as_datetime",
+    "input_shape",
+    "operation_names",
+    "service_model",
+    "shape",
+    "snake_case",
+    "validate_request",
+]
 
 
-@cache
 def service_model() -> dict[str, Any]:
     """The service model as JSON (operations and shapes), loaded once."""
-    spec = importlib.util.find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(
-            "The Custom Event Bus reads its API model from botocore's data; install boto3."
-        )
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data" / SERVICE / API_VERSION
-    for name, opener in (("service-2.json.gz", gzip.open), ("service-2.json", open)):
-        if (folder / name).exists():
-            with opener(folder / name, "rt", encoding="utf-8") as handle:
-                return json.load(handle)
-    raise RuntimeError(
-        f"botocore has no {SERVICE} {API_VERSION} model in {folder}: upgrade boto3 and botocore."
-    )
+    return load_model(SERVICE, API_VERSION, "The Custom Event Bus")
 
 
 def operation_names() -> list[str]:
@@ -57,157 +44,15 @@ def shape(name: str) -> dict[str, Any]:
     return service_model()["shapes"][name]
 
 
-def _camel(name: str) -> str:
-    return name[:1].lower() + name[1:]
-
-
-def _quote(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
-
-
-@cache
-def _regex(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """A boto3-style timestamp (datetime, ISO 8601 text or epoch seconds) as aware UTC."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return None
-
-
-class _Checker:
-    """Walks one request, collecting every violation before reporting (as AWS does)."""
+class _Checker(ModelChecker):
+    """A :class:`ModelChecker` on the eventbridgev2 model."""
 
     def __init__(self) -> None:
-        self.errors: list[str] = []
-
-    def fail(self, value: Any, where: str, constraint: str) -> None:
-        self.errors.append(
-            f"Value '{_quote(value)}' at '{where}' failed to satisfy constraint: {constraint}"
-        )
-
-    def check(self, value: Any, name: str, where: str) -> None:
-        spec = shape(name)
-        kind = spec["type"]
-        getattr(self, f"_check_{kind}", self._check_other)(value, spec, where)
-
-    def _check_structure(self, value: Any, spec: dict, where: str) -> None:
-        if not isinstance(value, Mapping):
-            self.fail(value, where, "Member must be a structure")
-            return
-        members = spec.get("members", {})
-        for key in value:
-            if key not in members:
-                self.errors.append(f"Unknown parameter '{key}' at '{where or 'request'}'")
-        for key in spec.get("required", []):
-            if value.get(key) is None:
-                self.fail(None, _join(where, key), "Member must not be null")
-        present = [key for key in members if value.get(key) is not None]
-        if spec.get("union") and len(present) != 1:
-            self.errors.append(
-                f"Exactly one member of '{where or 'request'}' must be set "
-                f"({', '.join(members)}), got {len(present)}"
-            )
-        for key in present:
-            self.check(value[key], members[key]["shape"], _join(where, key))
-
-    def _check_list(self, value: Any, spec: dict, where: str) -> None:
-        if not isinstance(value, list | tuple):
-            self.fail(value, where, "Member must be a list")
-            return
-        self._length(len(value), value, spec, where)
-        for index, item in enumerate(value):
-            self.check(item, spec["member"]["shape"], f"{where}.{index + 1}.member")
-
-    def _check_map(self, value: Any, spec: dict, where: str) -> None:
-        if not isinstance(value, Mapping):
-            self.fail(value, where, "Member must be a map")
-            return
-        self._length(len(value), value, spec, where)
-        for key, item in value.items():
-            self.check(key, spec["key"]["shape"], f"{where}.{key}.key")
-            self.check(item, spec["value"]["shape"], f"{where}.{key}.value")
-
-    def _check_string(self, value: Any, spec: dict, where: str) -> None:
-        if not isinstance(value, str):
-            self.fail(value, where, "Member must be a string")
-            return
-        if "enum" in spec and value not in spec["enum"]:
-            self.fail(
-                value, where, f"Member must satisfy enum value set: [{', '.join(spec['enum'])}]"
-            )
-            return
-        self._length(len(value), value, spec, where)
-        pattern = spec.get("pattern")
-        if pattern and not _regex(pattern).fullmatch(value):
-            self.fail(value, where, f"Member must satisfy regular expression pattern: {pattern}")
-
-    def _check_integer(self, value: Any, spec: dict, where: str) -> None:
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.fail(value, where, "Member must be an integer")
-            return
-        if "min" in spec and value < spec["min"]:
-            self.fail(
-                value, where, f"Member must have value greater than or equal to {spec['min']}"
-            )
-        if "max" in spec and value > spec["max"]:
-            self.fail(value, where, f"Member must have value less than or equal to {spec['max']}")
-
-    _check_long = _check_integer
-
-    def _check_boolean(self, value: Any, spec: dict, where: str) -> None:
-        if not isinstance(value, bool):
-            self.fail(value, where, "Member must be a boolean")
-
-    def _check_timestamp(self, value: Any, spec: dict, where: str) -> None:
-        if as_datetime(value) is None:
-            self.fail(value, where, "Member must be a timestamp")
-
-    def _check_blob(self, value: Any, spec: dict, where: str) -> None:
-        if not isinstance(value, bytes | bytearray | str):
-            self.fail(type(value).__name__, where, "Member must be a blob (bytes)")
-
-    def _check_other(self, value: Any, spec: dict, where: str) -> None:
-        self.fail(value, where, f"Member has unsupported type {spec['type']}")
-
-    def _length(self, size: int, value: Any, spec: dict, where: str) -> None:
-        if "min" in spec and size < spec["min"]:
-            self.fail(
-                value, where, f"Member must have length greater than or equal to {spec['min']}"
-            )
-        if "max" in spec and size > spec["max"]:
-            self.fail(value, where, f"Member must have length less than or equal to {spec['max']}")
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{_camel(key)}" if where else _camel(key)
+        super().__init__(service_model())
 
 
 def validate_request(operation: str, params: Mapping[str, Any]) -> None:
     """Raise :class:`InvalidInputException` listing every way ``params`` breaks the model."""
-    checker = _Checker()
-    checker.check(dict(params), input_shape(operation), "")
-    if checker.errors:
-        count = len(checker.errors)
-        noun = "error" if count == 1 else "errors"
-        raise InvalidInputException(
-            f"{count} validation {noun} detected: " + "; ".join(checker.errors)
-        )
-
-
-def snake_case(operation: str) -> str:
-    """``CreateEventBus`` -> ``create_event_bus`` (boto3's method names)."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+    message = _request_errors(service_model(), operation, params)
+    if message:
+        raise InvalidInputException(message)
