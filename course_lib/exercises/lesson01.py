@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from course_lib.exercises import exercise
@@ -23,9 +24,9 @@ BUDGET_SEED = 2024
 BUDGET_CALLS = 900
 BUDGET_MS = 4_000
 
-#: Exercise 4: layers of services, and attempts each layer's client makes.
-CHAIN_LAYERS = 4
-CHAIN_ATTEMPTS = 4
+#: Exercise 4: the SDK retry mode, and the error the service answers during the outage.
+OUTAGE_MODE = "standard"
+OUTAGE_ERROR = "throttling"
 
 
 def _is_number(answer: Any) -> bool:
@@ -162,21 +163,38 @@ def backoff_within_budget(answer: Any) -> str | None:
     return None
 
 
-@exercise("01.4", "Calls that reach the bottom layer")
-def calls_at_bottom(answer: Any) -> str | None:
-    if not _is_number(answer) or answer != int(answer):
-        return "the answer is a whole number of calls."
+@cache
+def _outage_attempts(mode: str, error: str) -> int:
+    from course_lib.fallacies import retry_modes_outage
+
+    (row,) = retry_modes_outage([mode], error=error)
+    return row["attempts_during_outage"]
+
+
+@exercise("01.4", "Attempts at a throttling service")
+def attempts_while_throttled(answer: Any) -> str | None:
+    if not _is_number(answer) or math.isnan(answer) or answer != int(answer):
+        return "the answer is a whole number of attempts."
     answer = int(answer)
-    expected = CHAIN_ATTEMPTS**CHAIN_LAYERS
-    if answer == expected:
+    if answer == _outage_attempts(OUTAGE_MODE, OUTAGE_ERROR):
         return None
-    if answer == CHAIN_ATTEMPTS * CHAIN_LAYERS:
-        return "retries do not add up layer by layer: each call from above is retried below."
-    if answer in (CHAIN_ATTEMPTS ** (CHAIN_LAYERS - 1), CHAIN_ATTEMPTS ** (CHAIN_LAYERS + 1)):
-        return "close: count the layers again; the bottom layer receives from the one above it."
-    if answer == (CHAIN_ATTEMPTS - 1) ** CHAIN_LAYERS:
-        return "max_attempts counts the first try as well as the retries."
+    if answer == _outage_attempts(OUTAGE_MODE, "transient"):
+        return (
+            "that is the transient outage, where a retry costs 14 tokens. What does a retry "
+            "after a throttling error cost, and how many retries does the quota pay for then?"
+        )
+    if answer == _outage_attempts("legacy", OUTAGE_ERROR):
+        return "that is legacy mode, which has no quota; the client here is in standard mode."
+    first_attempts = 10 * 30
+    if answer == first_attempts:
+        return (
+            "every call that arrives during the outage makes its first attempt, and the quota "
+            "pays for some retries on top until it is empty."
+        )
+    if answer == 3 * first_attempts:
+        return "three attempts for every call would need more retries than 500 tokens can pay for."
     return (
-        "every layer makes up to max_attempts calls for each call it receives; check with "
-        "`cl.fallacies.retry_amplification(layers=..., attempts=...)`."
+        "add the first attempts of the calls made during the outage (10 a second) to the "
+        "retries the 500-token quota pays for at the price of a throttling retry, then run "
+        '`cl.fallacies.retry_modes_outage(["standard"], error="throttling")`.'
     )

@@ -4,7 +4,8 @@ import pytest
 
 from course_lib import exercises
 from course_lib.exercises import lesson01
-from course_lib.fallacies import lossy_hops, retry_amplification
+from course_lib.facts import fact
+from course_lib.fallacies import lossy_hops, retry_modes_outage
 
 
 def verdict(exercise_id, answer):
@@ -121,27 +122,30 @@ def test_budget_hints(answer, word):
     assert_hint("01.3", answer, word)
 
 
-# --- 01.4 calls at the bottom --------------------------------------------------------------
+# --- 01.4 attempts at a throttling service ----------------------------------------------
 
 
-def test_bottom_calls_match_the_simulation():
-    result = retry_amplification(layers=lesson01.CHAIN_LAYERS, attempts=lesson01.CHAIN_ATTEMPTS)
-    assert verdict("01.4", result.bottom_calls).passed
-    assert verdict("01.4", 256.0).passed
+def test_throttled_attempts_match_the_simulation_and_the_arithmetic():
+    (row,) = retry_modes_outage(["standard"], error="throttling")
+    assert verdict("01.4", row["attempts_during_outage"]).passed
+    quota = fact("sdk.retry.standard.quota_tokens")
+    cost = fact("sdk.retry.standard.throttling_retry_cost")
+    assert verdict("01.4", float(10 * 30 + quota // cost)).passed
 
 
 @pytest.mark.parametrize(
     ("answer", "word"),
     [
-        (16, "do not add up"),
-        (64, "count the layers"),
-        (1024, "count the layers"),
-        (81, "first try"),
-        (100, "retry_amplification"),
+        (335, "14 tokens"),
+        (300, "first attempt"),
+        (900, "500 tokens"),
+        (1357, "legacy"),
+        (123, "retry_modes_outage"),
         (2.5, "whole number"),
         (None, "whole number"),
+        (float("nan"), "whole number"),
     ],
 )
-def test_bottom_calls_hints(answer, word):
+def test_throttled_attempts_hints(answer, word):
     message = assert_hint("01.4", answer, word)
-    assert "256" not in message
+    assert "400" not in message
