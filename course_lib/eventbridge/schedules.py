@@ -1,4 +1,4 @@
-"""Schedule expressions for rules: ``rate(5 minutes)`` and six-field ``cron(...)``, in UTC.
+"""Schedule expressions: ``rate(5 minutes)`` and six-field ``cron(...)``, for rules (UTC) and Scheduler.
 
 A parsed schedule answers one question, :meth:`Schedule.next_after`: the first firing
 time strictly after a given moment. The bus turns that into SimPy timeouts on the
@@ -17,7 +17,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from course_lib.eventbridge.errors import ValidationException
 
@@ -50,7 +50,11 @@ class RateSchedule:
 
 @dataclass(frozen=True)
 class CronSchedule:
-    """Fire at every minute the six cron fields allow (UTC)."""
+    """Fire at every minute the six cron fields allow.
+
+    The fields are read on the clock of the moment given: an aware UTC moment for rules,
+    a naive local wall-clock time for EventBridge Scheduler's time zones.
+    """
 
     expression: str
     minutes: frozenset[int]
@@ -73,7 +77,9 @@ class CronSchedule:
             if self._day_matches(day):
                 for hour in sorted(self.hours):
                     for minute in sorted(self.minutes):
-                        fire = datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+                        fire = datetime(
+                            day.year, day.month, day.day, hour, minute, tzinfo=moment.tzinfo
+                        )
                         if fire >= candidate:
                             return fire
             day += timedelta(days=1)
