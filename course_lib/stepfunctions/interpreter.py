@@ -24,6 +24,7 @@ from course_lib.stepfunctions.dataflow import EvalContext, to_json
 from course_lib.stepfunctions.errors import StatesError
 from course_lib.stepfunctions.history import History
 from course_lib.stepfunctions.integrations import (
+    MAX_JSON_DEPTH,
     MAX_PAYLOAD_BYTES,
     Handlers,
 )
@@ -37,6 +38,7 @@ from course_lib.stepfunctions.runtime import (
     StateVisit,
     cancel_timeout,
     internal_error,
+    nests_deeper_than,
 )
 from course_lib.stepfunctions.tasks import TaskStates
 from course_lib.stepfunctions.timestamps import parse_timestamp
@@ -147,6 +149,12 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
             text = to_json(output)
             if len(text) > MAX_PAYLOAD_BYTES // 4 and len(text.encode()) > MAX_PAYLOAD_BYTES:
                 raise self._data_limit(name)
+            if nests_deeper_than(text, MAX_JSON_DEPTH):
+                raise ctx.error(
+                    errors.RUNTIME,
+                    f"The output of the state nests deeper than {MAX_JSON_DEPTH} levels, "
+                    "more than the local engine handles.",
+                )
             details: dict = {"name": name, "output": text, "outputDetails": {"truncated": False}}
             if assigned:
                 details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}

@@ -76,7 +76,7 @@ EXPRESS = "EXPRESS"
 EXPRESS_MAX_SECONDS = 300
 STANDARD_MAX_SECONDS = 366 * 24 * 3600
 #: Events an Express execution may record before it counts as looping until its deadline.
-EXPRESS_EVENT_BUDGET = 100_000
+EXPRESS_EVENT_BUDGET = 50_000
 #: Execution names: 1 to 80 characters, none of these (AWS's naming rules).
 MAX_NAME_LENGTH = 80
 _NAME_FORBIDDEN = re.compile(r'[\s<>{}\[\]?*"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]')

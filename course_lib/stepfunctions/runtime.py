@@ -4,6 +4,7 @@ how a stopped branch unwinds, and how a timer that lost its race leaves the cloc
 from __future__ import annotations
 
 import heapq
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,3 +106,21 @@ def internal_error(exc: BaseException) -> StatesError:
         f"The local engine failed on this definition ({type(exc).__name__}: {message[:500]}). "
         "This is a bug in course_lib.stepfunctions, not in the state machine; please report it.",
     )
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def nests_deeper_than(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels in JSON ``text``
+    (brackets inside strings ignored). Counting brackets first keeps the common case
+    to two C-speed scans."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for bracket in _NOT_BRACKET.sub("", _STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
