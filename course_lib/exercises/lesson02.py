@@ -43,23 +43,44 @@ def _compare_facets(found: set[str], expected: set[str], what: str) -> str | Non
     return "; ".join(parts) + "."
 
 
-@exercise("02.1", "Where a standard queue is still tight")
-def queue_tight_facets(answer: Any) -> str | None:
-    from course_lib.coupling import assess, get_integration
+#: Exercise 1: the integration whose breaking changes the learner predicts.
+PREDICTED = "eventbridge-custom-bus"
 
+
+@cache
+def _breaks(name: str) -> frozenset[str]:
+    from course_lib.coupling import FACETS, get_integration, run_change
+
+    integration = get_integration(name)
+    return frozenset(f for f in FACETS if run_change(integration, f).broke)
+
+
+@exercise("02.1", "Which changes break the Custom Event Bus")
+def custom_bus_breaks(answer: Any) -> str | None:
     found = _facet_names(answer)
     if isinstance(found, str):
         return found
-    expected = {c.facet for c in assess(get_integration("sqs-queue")) if c.level == 2}
-    if "temporal" in found:
+    expected = set(_breaks(PREDICTED))
+    if found == expected:
+        return None
+    if "temporal" in expected and "temporal" not in found:
         return (
-            "the queue keeps messages while billing is away: is time really tight? "
-            "Read the `reason` of each facet."
+            "the bus stores each event for 7 days, but storing is not delivering: how long "
+            "does a subscriber with the default retry policy keep trying, and where does an "
+            "event go after that?"
         )
-    hint = _compare_facets(found, expected, "tight (level 2) for the queue")
-    if hint:
-        return hint + " Look at each `FacetLevel.level` that `assess` returns for 'sqs-queue'."
-    return None
+    if "order" in found and "order" not in expected:
+        return (
+            "a FIFO subscriber hands each event group (here: one order) to the target one "
+            "event at a time: can three workers reorder what they never get at once?"
+        )
+    if "semantic" in found and "semantic" not in expected:
+        return "this integration's schema names the unit of every amount: read its label."
+    hint = _compare_facets(found, expected, "broken by their change")
+    return (hint or "") + (
+        " Run `cl.coupling.change_matrix([cl.coupling.get_integration"
+        '("eventbridge-custom-bus")])` and read the reason of every surprise.'
+    )
 
 
 @exercise("02.2", "An integration that no change breaks")
@@ -92,6 +113,12 @@ def unbreakable(answer: Any) -> str | None:
     )
 
 
+#: Exercise 3: the order service may wait this long (p99) for the hand-off, and billing's
+#: view may lag this far behind (p99).
+PRODUCER_LIMIT_MS = 100
+WINDOW_LIMIT_MS = 200
+
+
 @cache
 def _cost() -> dict:
     from course_lib.coupling import decoupling_cost
@@ -99,29 +126,57 @@ def _cost() -> dict:
     return decoupling_cost()
 
 
-@exercise("02.3", "The price of an event bus")
-def bus_price(answer: Any) -> str | None:
-    if isinstance(answer, bool) or not isinstance(answer, int | float) or not math.isfinite(answer):
-        return "the answer is one number: a ratio of two p99 consistency windows."
-    cost = _cost()
-    window = {path: cost[path]["consistency_window_s"] for path in ("direct", "bus")}
-    expected = window["bus"]["p99"] / window["direct"]["p99"]
-    if math.isclose(answer, expected, rel_tol=0.02):
-        return None
-    if answer > 0 and math.isclose(1 / answer, expected, rel_tol=0.02):
-        return "that is the direct call's window divided by the bus's; turn the ratio around."
-    wait = cost["bus"]["producer_wait_s"]["p99"] / cost["direct"]["producer_wait_s"]["p99"]
-    if math.isclose(answer, wait, rel_tol=0.02):
-        return (
-            "that compares how long the producer waits; the question is about the consumer's view."
-        )
-    for q in ("p50", "p90", "p99.9"):
-        if math.isclose(answer, window["bus"][q] / window["direct"][q], rel_tol=0.02):
-            return f"you compared the {q}; the question asks for the p99."
+def _p99_ms(path: str) -> tuple[float, float]:
+    entry = _cost()[path]
     return (
-        "divide the bus's `consistency_window_s['p99']` by the direct call's, both from "
-        "`cl.coupling.decoupling_cost()` with its default arguments."
+        1000 * entry["producer_wait_s"]["p99"],
+        1000 * entry["consistency_window_s"]["p99"],
     )
+
+
+def _close(value: Any, expected: float) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value - expected) <= max(1.0, 0.02 * expected)
+    )
+
+
+@exercise("02.3", "A delivery path that meets both limits")
+def path_within_limits(answer: Any) -> str | None:
+    keys = {"path", "producer_p99_ms", "window_p99_ms"}
+    if not isinstance(answer, Mapping) or set(answer) != keys:
+        return (
+            "the answer is a dict with exactly the keys 'path', 'producer_p99_ms' and "
+            "'window_p99_ms'."
+        )
+    cost = _cost()
+    path = answer["path"]
+    if not isinstance(path, str) or path not in cost:
+        return f"'path' is one of {', '.join(repr(p) for p in cost)}."
+    producer, window = _p99_ms(path)
+    if not _close(answer["producer_p99_ms"], producer):
+        return (
+            f"'producer_p99_ms' is not the {path} path's p99 producer wait in milliseconds "
+            "(`cost[path]['producer_wait_s']['p99']` is in seconds)."
+        )
+    if not _close(answer["window_p99_ms"], window):
+        return (
+            f"'window_p99_ms' is not the {path} path's p99 consistency window in milliseconds "
+            "(`cost[path]['consistency_window_s']['p99']` is in seconds)."
+        )
+    if producer > PRODUCER_LIMIT_MS:
+        return (
+            f"your numbers are right, and they show the order service waiting longer than "
+            f"{PRODUCER_LIMIT_MS} ms at the p99 on this path."
+        )
+    if window > WINDOW_LIMIT_MS:
+        return (
+            f"your numbers are right, and they show billing's view lagging more than "
+            f"{WINDOW_LIMIT_MS} ms at the p99 on this path."
+        )
+    return None
 
 
 @exercise("02.4", "Too tight for a shared endpoint")
