@@ -92,12 +92,14 @@ def deliver(
     latency: tuple[float, float],
     duplicate_rate: float,
     on_failure: Callable[[TargetError, int, str | None], None] | None = None,
+    attempt_payload: Callable[[str, int], str] | None = None,
 ) -> Generator:
     """The SimPy process that delivers ``event`` to ``target`` (see the module docstring).
 
     Its value is True once delivered, False once given up. ``on_failure(error, attempts,
     exhausted_condition)`` replaces the classic dead-letter message when a caller (the
-    Custom Event Bus) writes its own kind of dead-letter record.
+    Custom Event Bus) writes its own kind of dead-letter record. ``attempt_payload(payload,
+    attempt)`` rewrites the payload for each attempt (Scheduler's attempt number).
     """
     rng = world.rng("eventbridge.delivery")
     sent_at = world.now
@@ -114,8 +116,11 @@ def deliver(
         _record(world, sent_at, target, context, event, None, "dropped", 0, dropped)
         return False
     attempt = 0
+    template = payload
     while True:
         attempt += 1
+        if attempt_payload is not None:
+            payload = attempt_payload(template, attempt)
         yield world.env.timeout(rng.uniform(*latency))
         service = world.service(target.arn) if world.has_service(target.arn) else None
         if isinstance(service, ApiDestination):
