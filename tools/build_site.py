@@ -3,8 +3,9 @@
     python tools/build_site.py            # writes build/site/_build/html/index.html
 
 Notebooks are not re-executed: the site shows exactly the outputs nbval checks. Solution
-cells are collapsed behind a "show" toggle, the README becomes the front page, and each
-lesson links to the next through the book's navigation.
+cells, their code and their output, are collapsed behind one toggle, so reading a lesson
+never shows an answer by accident; the README becomes the front page, and each lesson
+links to the next through the book's navigation.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ sphinx:
 
 
 def prepare(out: Path) -> Path:
-    """Copy the notebooks and pages into ``out`` with solutions marked to collapse."""
+    """Copy the notebooks and pages into ``out`` with solution cells marked to collapse."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -46,8 +47,8 @@ def prepare(out: Path) -> Path:
     for path in lesson_notebooks():
         nb = read(path)
         for cell in nb.cells:
-            if "solution" in tags(cell):
-                cell.metadata["tags"] = sorted(tags(cell) | {"hide-input"})
+            if "solution" in tags(cell):  # code and output behind one "show" toggle
+                cell.metadata["tags"] = sorted(tags(cell) - {"hide-input"} | {"hide-cell"})
         write(nb, out / path.name)
         chapters.append(f"  - file: {path.stem}")
     (out / "_config.yml").write_text(CONFIG)

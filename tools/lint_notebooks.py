@@ -5,7 +5,8 @@
 Lessons (01 to 08) must have: a title cell with 3 to 5 learning objectives, the
 estimated time and prerequisites; exactly one setup cell (the first code cell, calling
 ``cl.setup(seed=...)``); at least one exercise, each a ``### Exercise N`` prompt, a stub
-cell, a hidden solution cell tagged ``solution`` and a check cell; a summary. Every
+cell, a solution cell tagged ``solution`` with its code and its output collapsed
+(``jupyter.source_hidden`` and ``jupyter.outputs_hidden``) and a check cell; a summary. Every
 notebook, the start page included, must store outputs nbval can compare: executed in
 order, no SVG, nothing on stderr, no error unless the cell is tagged raises-exception,
 and widget outputs tagged so nbval does not compare their ids, and slide metadata on
@@ -77,10 +78,12 @@ def _exercise_problems(nb: nbformat.NotebookNode) -> list[str]:
             found.append(f"exercise {label}: the stub cell must leave `...` for the learner")
         if "solution" not in tags(solution):
             found.append(f"exercise {label}: the solution cell must be tagged `solution`")
-        if not solution.get("metadata", {}).get("jupyter", {}).get("source_hidden"):
-            found.append(
-                f"exercise {label}: the solution cell must be hidden (jupyter.source_hidden)"
-            )
+        hidden = solution.get("metadata", {}).get("jupyter", {})
+        for key in ("source_hidden", "outputs_hidden"):
+            if hidden.get(key) is not True:
+                found.append(
+                    f"exercise {label}: the solution cell must be collapsed (jupyter.{key})"
+                )
         if "exercises.check(" not in check.source:
             found.append(f"exercise {label}: the check cell must call cl.exercises.check(...)")
     return found

@@ -22,5 +22,6 @@ def test_site_has_every_lesson_navigation_and_collapsed_solutions(tmp_path):
     for path in lessons:
         page = (html_dir / f"{path.stem}.html").read_text()
         solutions = sum("solution" in tags(c) for c in read(path).cells)
-        assert page.count("tag_hide-input") >= solutions
+        assert page.count("tag_hide-cell") >= solutions
+        assert "tag_hide-input" not in page  # no solution output left showing
         assert "data:image/png" in page or "_images/" in page
