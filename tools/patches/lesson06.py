@@ -504,6 +504,19 @@ def summary(nb) -> None:
     )
 
 
+ANSWER_6 = """6. The new Custom Event Bus, with a `FIFO` subscriber and the customer's id as the
+   event group (bounded, unlike an order or payment id that grows without end). A payment
+   that keeps failing holds up only that customer's later events, for as long as the
+   retry policy allows (300 s by default), while every other customer's group goes on.
+   When it finally goes to the dead-letter queue, the customer's later events move on
+   without it: order is kept only among the events that are delivered, so someone must
+   handle the dead-letter queue before that customer's history is complete."""
+
+
+def answers(nb) -> None:
+    edit(nb, "06-answers", "\n\n</details>", "\n" + ANSWER_6 + "\n\n</details>")
+
+
 def main(path: Path = NOTEBOOK) -> None:
     nb = nbformat.read(path, as_version=4)
     for step in (
@@ -515,6 +528,7 @@ def main(path: Path = NOTEBOOK) -> None:
         custom_bus,
         live_cell,
         summary,
+        answers,
     ):
         step(nb)
     nbformat.validate(nb)
