@@ -4,7 +4,9 @@
 ``PatternMatcher`` matches many rules at once; ``transform_input`` applies an
 InputTransformer; ``EventBridge(world)`` runs buses, rules and targets on a
 :class:`course_lib.sim.World`'s virtual clock; ``EventBridgeV2(world)`` is the Custom
-Event Bus (subscribers, FIFO groups, retention, deduplication) on the same machinery.
+Event Bus (subscribers, FIFO groups, retention, deduplication) on the same machinery;
+``Scheduler(world)`` is EventBridge Scheduler (one-time, rate and cron schedules in time
+zones, flexible windows, templated and universal targets).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _LAZY = {
     "EventBridgeV2": "course_lib.eventbridge.custom_bus",
     "TargetError": "course_lib.eventbridge.targets",
     "parse_schedule": "course_lib.eventbridge.schedules",
+    "Scheduler": "course_lib.eventbridge.scheduler",
     "PatternMatcher": "course_lib.eventbridge.compiled",
     "compile_pattern": "course_lib.eventbridge.pattern_language",
     "transform_input": "course_lib.eventbridge.transformer",
@@ -53,6 +56,7 @@ __all__ = [
     "PatternMatcher",
     "ResourceAlreadyExistsException",
     "ResourceNotFoundException",
+    "Scheduler",
     "TargetError",
     "ValidationException",
     "compile_pattern",

@@ -1,0 +1,138 @@
+"""When a schedule runs: ``at()``, ``rate()`` and ``cron()`` in an IANA time zone.
+
+:func:`occurrences` yields a schedule's scheduled times (aware UTC) after it is created,
+following EventBridge Scheduler's documented rules:
+
+* ``at(yyyy-mm-ddThh:mm:ss)`` runs once, at that wall-clock time in the schedule's zone;
+  StartDate and EndDate are ignored. A time already past never runs.
+* ``rate(value unit)`` runs at StartDate (or at once when there is none) and then every
+  period; a day is 24 hours, so across a daylight-saving change the local hour shifts.
+* ``cron(...)`` reads its fields on the zone's wall clock, with the cron parser the
+  scheduled rules use. When clocks move forward, a time that does not exist that day is
+  skipped; when they move back, a repeated time runs once (at its first occurrence).
+* Recurring schedules run on or after StartDate and before EndDate.
+
+Scheduled times fall on whole seconds; the documented 60-second precision is modelled as
+invocation at the scheduled second plus the delivery latency.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from course_lib.eventbridge.errors import ValidationException as ClassicValidation
+from course_lib.eventbridge.scheduler.errors import ValidationException
+from course_lib.eventbridge.schedules import CronSchedule, RateSchedule, parse_schedule
+
+AT = re.compile(r"at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)")
+
+
+@dataclass(frozen=True)
+class OneTime:
+    """``at(...)``: one wall-clock time (naive, read in the schedule's zone)."""
+
+    expression: str
+    when: datetime
+
+
+Expression = OneTime | RateSchedule | CronSchedule
+
+
+def parse_expression(expression: str) -> Expression:
+    """Parse an ``at``, ``rate`` or ``cron`` expression; a ValidationException says why not."""
+    if expression.startswith("at("):
+        match = AT.fullmatch(expression)
+        if not match:
+            raise ValidationException(
+                f"Parameter ScheduleExpression is not valid: {expression!r} "
+                "(expected at(yyyy-mm-ddThh:mm:ss))."
+            )
+        try:
+            when = datetime(*(int(part) for part in match.groups()))
+        except ValueError as exc:
+            raise ValidationException(
+                f"Parameter ScheduleExpression is not valid: {expression!r} ({exc})."
+            ) from None
+        return OneTime(expression, when)
+    try:
+        return parse_schedule(expression)
+    except ClassicValidation as exc:
+        raise ValidationException(str(exc)) from None
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
+def zone(name: str) -> tzinfo:
+    """The IANA time zone ``name`` (``Europe/Zurich``, ``UTC``...)."""
+    if name not in _zone_names():
+        raise ValidationException(
+            f"Invalid ScheduleExpressionTimezone {name}: not an IANA time zone name."
+        )
+    return ZoneInfo(name)
+
+
+def local_to_utc(local: datetime, tz: tzinfo) -> datetime | None:
+    """The UTC instant of wall-clock ``local`` in ``tz``: the first one when the time repeats,
+    None when it does not exist (skipped by a daylight-saving change)."""
+    instant = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != local:
+        return None
+    return instant
+
+
+def occurrences(
+    expression: Expression,
+    tz: tzinfo,
+    created: datetime,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Iterator[datetime]:
+    """Scheduled times (aware UTC, increasing) at or after ``created``, within the bounds."""
+    if isinstance(expression, OneTime):
+        instant = local_to_utc(expression.when, tz)
+        if instant is not None and instant >= created:
+            yield instant
+        return
+    lower = max(created, start) if start is not None else created
+    if isinstance(expression, RateSchedule):
+        yield from _rate(expression, created, start, lower, end)
+        return
+    cursor = (lower - timedelta(seconds=1)).astimezone(tz).replace(tzinfo=None)
+    last = lower - timedelta(microseconds=1)
+    while True:
+        try:
+            cursor = expression.next_after(cursor, cursor)
+        except ClassicValidation:  # no minute the fields allow is left before 2200
+            return
+        instant = local_to_utc(cursor, tz)
+        if instant is None or instant <= last:
+            continue
+        if end is not None and instant >= end:
+            return
+        last = instant
+        yield instant
+
+
+def _rate(
+    rate: RateSchedule,
+    created: datetime,
+    start: datetime | None,
+    lower: datetime,
+    end: datetime | None,
+) -> Iterator[datetime]:
+    anchor = start if start is not None else created
+    period = timedelta(seconds=rate.period)
+    skipped = max(0, -(-(lower - anchor) // period)) if lower > anchor else 0
+    moment = anchor + skipped * period
+    while end is None or moment < end:
+        yield moment
+        moment += period
