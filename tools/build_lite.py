@@ -48,7 +48,7 @@ LITE_CONFIG = {
     "jupyter-config-data": {
         "appName": "Serverless Specialist, Week 2",
         # window.jupyterapp: the workflow's browser check reads the notebook model through it.
-        "exposeAppInBrowser": "true",
+        "exposeAppInBrowser": True,
         "litePluginSettings": {
             "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True}
         },
