@@ -132,9 +132,8 @@ def stage(stage_dir: Path) -> tuple[Path, list[Path]]:
         nb = browser_notebook(json.loads(path.read_text(encoding="utf-8")))
         (files / path.name).write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
     # Marks the folder as the learner's copies, so passed exercises are recorded, in the
-    # browser's own storage (the kernel's /drive folder).
-    manifest = {"made-for": "the browser", "lessons": [p.name for p in lessons]}
-    (files / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    # browser's own storage (the kernel's /drive). Empty: no update merges into them later.
+    (files / MANIFEST).write_text(json.dumps({"lessons": {}}) + "\n", encoding="utf-8")
     (stage_dir / "jupyter-lite.json").write_text(json.dumps(LITE_CONFIG, indent=1) + "\n")
     # The manifest is a dotfile: index it so the kernel sees it.
     build_config = {"ContentsManager": {"allow_hidden": True}}
