@@ -324,10 +324,13 @@ def summary(nb) -> None:
     edit_text(
         nb,
         "- Recovery comes in layers: EventBridge **retries**, then a **dead-letter queue**, then a\n"
-        "  **replay** from the archive;",
+        "  **replay** from the archive; **idempotent** consumers make duplicates and replays\n"
+        "  harmless; **timeouts** end what cannot be saved.",
         "- Recovery comes in layers: EventBridge **retries**, then a **dead-letter queue**, then a\n"
         "  **replay** from the archive (on the Classic bus; the new Custom Event Bus keeps events\n"
-        "  for 1 to 365 days and replays through a subscriber that starts in the past);",
+        "  for 1 to 365 days and replays through a subscriber that starts in the past);\n"
+        "  **idempotent** consumers make duplicates and replays harmless; **timeouts** end what\n"
+        "  cannot be saved.",
     )
     edit_text(
         nb,
