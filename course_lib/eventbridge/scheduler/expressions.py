@@ -67,11 +67,15 @@ def parse_expression(expression: str) -> Expression:
 
 @cache
 def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones()) | {"UTC"}
+    return frozenset(available_timezones())
 
 
 def zone(name: str) -> tzinfo:
-    """The IANA time zone ``name`` (``Europe/Zurich``, ``UTC``...)."""
+    """The IANA time zone ``name`` (``Europe/Zurich``, ``UTC``...).
+
+    UTC needs no time zone database, so it works where none is installed."""
+    if name == "UTC":
+        return UTC
     if name not in _zone_names():
         raise ValidationException(
             f"Invalid ScheduleExpressionTimezone {name}: not an IANA time zone name."
