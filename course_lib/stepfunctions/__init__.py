@@ -22,6 +22,15 @@ How the pieces meet:
   ``apply_output_path`` and ``evaluate_assign_jsonpath`` for JSONPath states;
   ``jsonata_mode.states_variable``, ``evaluate_template``, ``evaluate_output`` and
   ``evaluate_assign`` for JSONata states.
+* AWS's limits hold: a Standard execution's history stops at 25,000 events (the
+  execution fails with ``States.Runtime``), a Standard execution runs for at most a
+  year and an Express one five minutes (then ``TIMED_OUT``), a payload over 256 KiB
+  fails with ``States.DataLimitExceeded``, ``States.ArrayRange`` and ``$range`` build
+  at most 1,000 items, and JSON crossing into the engine is read strictly (no NaN or
+  Infinity). Bad input raises :class:`InvalidDefinition`, :class:`ValidationException`
+  or a ``ValueError`` naming the field; an error inside the engine fails the execution
+  with ``States.Runtime`` instead of leaving it RUNNING (details in
+  :mod:`~course_lib.stepfunctions.machine`).
 * ``test_state(definition, input, inspection_level="DEBUG", mock=...)`` answers like
   AWS's TestState API: one state run once, with the data after every stage;
   ``inspect_execution(execution)`` (or ``execution.inspect(state)``) gives the same view

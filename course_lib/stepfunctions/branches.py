@@ -206,7 +206,11 @@ class BranchStates:
                 )
             self.history.add("MapStateStarted", frame.thread, {"length": len(item_inputs)})
             thunks = [
-                (lambda i=i, item=item: self._map_iteration(name, processor, item, i, frame, ql))
+                (
+                    lambda i=i, item=item: self._map_iteration(
+                        name, processor, item, i, frame, ql, distributed
+                    )
+                )
                 for i, item in enumerate(item_inputs)
             ]
             if count is None and percentage is None:
@@ -317,19 +321,23 @@ class BranchStates:
             batch_input = self._template(
                 batcher["BatchInput"], value_in, ctx, ql, raw_input, "BatchInput"
             )
+        # A batch's size as JSON, {"Items":[a,b]}, grows by each item and its comma:
+        # counted as items arrive, so batching stays linear in the number of items.
+        empty = len(to_json({"Items": []}))
         batches: list = []
         current: list = []
+        current_bytes = empty
         for item in items:
-            candidate = [*current, item]
-            too_many = size is not None and len(candidate) > size
-            too_big = (
-                max_bytes is not None and len(to_json({"Items": candidate}).encode()) > max_bytes
-            )
+            item_bytes = len(to_json(item).encode()) if max_bytes is not None else 0
+            grown = current_bytes + item_bytes + (1 if current else 0)
+            too_many = size is not None and len(current) + 1 > size
+            too_big = max_bytes is not None and grown > max_bytes
             if current and (too_many or too_big):
                 batches.append(current)
-                current = [item]
+                current, current_bytes = [item], empty + item_bytes
             else:
-                current = candidate
+                current.append(item)
+                current_bytes = grown
         if current:
             batches.append(current)
         out = []
@@ -395,8 +403,8 @@ class BranchStates:
             else None
         )
 
-    def _map_iteration(self, map_name, processor, item, index, frame, ql):
-        thread = frame.thread.fork()
+    def _map_iteration(self, map_name, processor, item, index, frame, ql, distributed=False):
+        thread = frame.thread.fork(child=distributed)
         self.history.add("MapIterationStarted", thread, {"name": map_name, "index": index})
         child = Frame(frame.scope.child(), thread, ql)
         try:

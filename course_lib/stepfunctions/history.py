@@ -23,15 +23,19 @@ def details_key(event_type: str) -> str:
 
 
 class Thread:
-    """One chain of events (the execution, a branch, an iteration): remembers its last id."""
+    """One chain of events (the execution, a branch, an iteration): remembers its last id.
 
-    __slots__ = ("last_id",)
+    ``child`` marks the events of a Distributed Map's child executions: on AWS each has
+    a history of its own, so they do not count toward the parent's event quota."""
 
-    def __init__(self, last_id: int = 0) -> None:
+    __slots__ = ("child", "last_id")
+
+    def __init__(self, last_id: int = 0, child: bool = False) -> None:
         self.last_id = last_id
+        self.child = child
 
-    def fork(self) -> Thread:
-        return Thread(self.last_id)
+    def fork(self, *, child: bool = False) -> Thread:
+        return Thread(self.last_id, self.child or child)
 
 
 #: AWS keeps at most 25,000 events per execution: when event 25,000 would be anything but
@@ -66,6 +70,7 @@ class History:
         self.limit = limit
         self.on_limit = on_limit
         self.closed = False
+        self.counted = 0  # events toward the quota (a Distributed Map's children are not)
         self._next_id = 1
 
     @property
@@ -79,13 +84,15 @@ class History:
             return self.last_id
         event_id = self._next_id
         terminal = event_type in TERMINAL_EVENTS
-        if (
-            self.limit is not None
-            and event_id >= self.limit
-            and not terminal
-            and self.on_limit is not None
-        ):
-            self.on_limit()
+        if not thread.child:
+            if (
+                self.limit is not None
+                and self.counted + 1 >= self.limit
+                and not terminal
+                and self.on_limit is not None
+            ):
+                self.on_limit()
+            self.counted += 1
         self._next_id += 1
         if self.enabled:
             event: dict[str, Any] = {

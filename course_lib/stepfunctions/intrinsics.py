@@ -3,6 +3,11 @@
 An intrinsic is parsed once into a small tree, then evaluated with a resolver that
 turns a path argument (``$.x``, ``$$.Execution.Id``, ``$var``) into its value.
 Argument errors raise ``States.IntrinsicFailure`` with the function's name.
+
+Limits, as on AWS: ``States.ArrayRange`` makes at most 1,000 items (counted before
+anything is built), ``Base64Encode``/``Base64Decode``/``Hash`` take at most 10,000
+characters, ``MathAdd``/``MathRandom`` work on Java ints, ``StringToJson`` reads JSON
+strictly (no NaN or Infinity). Calls nest at most 100 deep.
 """
 
 from __future__ import annotations
@@ -406,10 +411,24 @@ def _array_unique(name: str, args: list, env: Env) -> list:
     _count(name, args, 1)
     _need(name, args[0], lambda v: isinstance(v, list), "an array", 1)
     out: list = []
-    for item in args[0]:
-        if not any(_json_equal(item, seen) for seen in out):
+    seen: set[str] = set()
+    for item in args[0]:  # one canonical text per JSON value: linear, not quadratic
+        key = json.dumps(_canonical(item), sort_keys=True)
+        if key not in seen:
+            seen.add(key)
             out.append(item)
     return out
+
+
+def _canonical(value: Any) -> Any:
+    """A value whose JSON text is equal exactly when :func:`_json_equal` says so."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
 
 
 def _base64_encode(name: str, args: list, env: Env) -> str:

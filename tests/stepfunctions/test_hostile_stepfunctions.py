@@ -130,6 +130,24 @@ def test_an_inline_map_over_60000_items_meets_the_quota():
     assert ex.history[-1]["id"] == MAX_EVENTS
 
 
+def test_a_distributed_maps_children_keep_histories_of_their_own():
+    # Each child execution has its own history on AWS: 7,000 items (28,000 events inline)
+    # do not fill the parent's.
+    definition = one(
+        {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                **machine({"P": {"Type": "Pass", "End": True}}),
+            },
+        }
+    )
+    ex = execute(definition, {"items": [0] * 7_000})
+    assert ex.status == "SUCCEEDED" and len(ex.output) == 7_000
+    assert ex.history[-1]["id"] > 25_000
+
+
 def test_an_express_loop_runs_until_its_five_minutes_are_up():
     ex = execute(LOOP, {}, state_machine_type="EXPRESS")
     assert (ex.status, ex.error, ex.cause) == ("TIMED_OUT", None, None)
@@ -655,3 +673,44 @@ def test_any_state_and_input_end_documented(state, value):
     assert ex.status in ENDED
     if ex.status == "FAILED":
         assert isinstance(ex.error, str)
+
+
+# -- no quadratic corners ----------------------------------------------------------------
+def test_batching_many_items_by_bytes_is_linear():
+    definition = one(
+        {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemBatcher": {"MaxInputBytesPerBatch": 200_000},
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                **machine({"P": {"Type": "Pass", "End": True}}),
+            },
+        }
+    )
+    ex = execute(definition, {"items": [1] * 50_000})
+    assert ex.status == "SUCCEEDED" and len(ex.output) == 1
+
+
+def test_batches_stay_within_their_byte_limit():
+    definition = one(
+        {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemBatcher": {"MaxInputBytesPerBatch": 60},
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                **machine({"P": {"Type": "Pass", "End": True}}),
+            },
+        }
+    )
+    items = ["abc", 12345, {"k": "v"}, [1, 2], "x" * 30, 7, 8, 9]
+    ex = execute(definition, {"items": items})
+    assert [len(json.dumps(b, separators=(",", ":"))) for b in ex.output] == [39, 50]
+    assert [i for b in ex.output for i in b["Items"]] == items
+
+
+def test_array_unique_over_a_large_array_is_linear():
+    values = [*range(40_000), 1.0, True, {"b": 1, "a": 2}, {"a": 2, "b": 1}]
+    ex = execute(pass_with(Parameters={"u.$": "States.ArrayUnique($.v)"}), {"v": values})
+    assert ex.output["u"] == [*range(40_000), True, {"b": 1, "a": 2}]
