@@ -600,3 +600,18 @@ def test_a_fifo_queue_target_gets_the_message_group(world):
     world.run(until=2.5 * 3600)
     messages = queue.receive_message(10)
     assert [m["Body"] for m in messages] == ["tick", "tick", "tick"]
+
+
+def test_a_recurring_schedule_deletes_itself_after_its_last_run_only_with_an_end_date(world, calls):
+    scheduler = Scheduler(world)
+    _create(
+        scheduler,
+        "ends",
+        "rate(1 hour)",
+        EndDate="2025-01-06T11:30:00Z",
+        ActionAfterCompletion="DELETE",
+    )
+    _create(scheduler, "only-2025", "cron(0 10 6 1 ? 2025)", ActionAfterCompletion="DELETE")
+    world.run(until=DAY)
+    assert [t.strftime("%H:%M") for t, _ in calls] == ["09:00", "10:00", "10:00", "11:00"]
+    assert [s["Name"] for s in scheduler.list_schedules()["Schedules"]] == ["only-2025"]

@@ -334,7 +334,11 @@ class Scheduler:
                 last = self.world.env.process(self._invoke(schedule, scheduled))
         if last is not None:
             yield last
-        if schedule.generation == generation and request.get("ActionAfterCompletion") == "DELETE":
+        # A recurring schedule is deleted after its last invocation only when it has an EndDate.
+        deletes = request.get("ActionAfterCompletion") == "DELETE" and (
+            isinstance(expression, OneTime) or "EndDate" in request
+        )
+        if schedule.generation == generation and deletes:
             self._remove(schedule, "completed")
 
     def _invoke(self, schedule: Schedule, scheduled: datetime):
