@@ -188,6 +188,11 @@ def test_requests_are_checked_against_the_scheduler_model(world, params, by_boto
         ),
         (
             "rate(1 hour)",
+            {"Target": {"Arn": "arn:aws:scheduler:::aws-sdk:sqs:getQueueUrl", "RoleArn": ROLE}},
+            "read-only",
+        ),
+        (
+            "rate(1 hour)",
             {"Target": {"Arn": FN, "RoleArn": ROLE, "Input": "x" * (256 * 1024 + 1)}},
             "256 KB",
         ),

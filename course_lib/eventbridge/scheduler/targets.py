@@ -28,6 +28,12 @@ SQS_QUEUE = re.compile(r"arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:.+")
 JSON_INPUT = re.compile(r"arn:aws[a-z-]*:(lambda|states|events):.+")
 MAX_INPUT_BYTES = 256 * 1024
 DEFAULT_INPUT = "{}"
+#: Read-only API actions a universal target may not call (the user guide's list).
+READ_ONLY_PREFIXES = (
+    "get describe list poll receive search scan query select read lookup discover validate "
+    "batchGet batchDescribe batchRead transactGet adminGet adminList testMigration retrieve "
+    "testConnection translateDocument isAuthorized invokeModel"
+).split()
 #: Target parameters of templated targets this local Scheduler does not run.
 NOT_RUN = (
     "EcsParameters",
@@ -62,11 +68,20 @@ def check_target(target: Mapping[str, Any]) -> None:
                 raise ValidationException(
                     f"Target.Input must be well-formed JSON for target {arn}."
                 ) from None
-    if arn.startswith("arn:aws:scheduler:") and not UNIVERSAL.fullmatch(arn):
+    universal = UNIVERSAL.fullmatch(arn)
+    if arn.startswith("arn:aws:scheduler:") and not universal:
         raise ValidationException(
             f"Invalid universal target {arn}: expected arn:aws:scheduler:::aws-sdk:"
             "<service>:<apiAction>, for example arn:aws:scheduler:::aws-sdk:sqs:sendMessage."
         )
+    if universal:
+        action = universal.group(2).lower()
+        prefix = next((p for p in READ_ONLY_PREFIXES if action.startswith(p.lower())), None)
+        if prefix:
+            raise ValidationException(
+                f"Universal target {arn} is not supported: EventBridge Scheduler does not "
+                f"call read-only API actions (those starting with '{prefix}')."
+            )
     is_bus = bool(EVENT_BUS.fullmatch(arn))
     if is_bus and "EventBridgeParameters" not in target:
         raise ValidationException(
