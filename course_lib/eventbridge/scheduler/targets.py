@@ -29,11 +29,33 @@ JSON_INPUT = re.compile(r"arn:aws[a-z-]*:(lambda|states|events):.+")
 MAX_INPUT_BYTES = 256 * 1024
 DEFAULT_INPUT = "{}"
 #: Read-only API actions a universal target may not call (the user guide's list).
-READ_ONLY_PREFIXES = (
-    "get describe list poll receive search scan query select read lookup discover validate "
-    "batchGet batchDescribe batchRead transactGet adminGet adminList testMigration retrieve "
-    "testConnection translateDocument isAuthorized invokeModel"
-).split()
+READ_ONLY_PREFIXES = [
+    "get",
+    "describe",
+    "list",
+    "poll",
+    "receive",
+    "search",
+    "scan",
+    "query",
+    "select",
+    "read",
+    "lookup",
+    "discover",
+    "validate",
+    "batchGet",
+    "batchDescribe",
+    "batchRead",
+    "transactGet",
+    "adminGet",
+    "adminList",
+    "testMigration",
+    "retrieve",
+    "testConnection",
+    "translateDocument",
+    "isAuthorized",
+    "invokeModel",
+]
 #: Target parameters of templated targets this local Scheduler does not run.
 NOT_RUN = (
     "EcsParameters",
