@@ -620,3 +620,17 @@ def test_a_recurring_schedule_deletes_itself_after_its_last_run_only_with_an_end
     world.run(until=DAY)
     assert [t.strftime("%H:%M") for t, _ in calls] == ["09:00", "10:00", "10:00", "11:00"]
     assert [s["Name"] for s in scheduler.list_schedules()["Schedules"]] == ["only-2025"]
+
+
+def test_an_update_takes_effect_from_the_next_scheduled_time(world, calls):
+    scheduler = Scheduler(world)
+    _create(scheduler, "s", "rate(1 hour)", State="DISABLED")
+    world.run(until=_seconds_until(world, "2025-01-06T10:30:00"))
+    scheduler.update_schedule(
+        Name="s",
+        ScheduleExpression="cron(0 12,14 * * ? *)",
+        FlexibleTimeWindow=OFF,
+        Target={"Arn": FN, "RoleArn": ROLE},
+    )
+    world.run(until=_seconds_until(world, "2025-01-06T23:00:00"))
+    assert [t.strftime("%H:%M") for t, _ in calls] == ["12:00", "14:00"]
