@@ -11,7 +11,8 @@ A *reference path* (ResultPath) holds only single names and indexes.
 
 from __future__ import annotations
 
-import json
+import re
+from decimal import Decimal
 from typing import Any
 
 from course_lib.stepfunctions.jsonpath_syntax import (
@@ -65,7 +66,7 @@ def select(path: Path, document: Any, root: Any = None) -> Any:
     raises (e.g. a missing object in the middle of a definite path)."""
     try:
         return _select(path.steps, document, document if root is None else root)
-    except _NotFound:
+    except (_NotFound, RecursionError):  # RecursionError: filters within filters, deeply
         return MISSING
 
 
@@ -176,27 +177,56 @@ def _scan_matches(step: Any, node: Any, root: Any, leaf: bool) -> bool:
     return False
 
 
-# -- filter evaluation -------------------------------------------------------------------
-def _same_kind(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool)
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return True
-    return type(a) is type(b)
+# -- filter evaluation: Jayway's value nodes and evaluators ----------------------------
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _equal(a: Any, b: Any) -> bool:
-    return a is not MISSING and b is not MISSING and _same_kind(a, b) and a == b
+_JAVA_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
-def _contains(items: Any, value: Any) -> bool:
-    return isinstance(items, list) and any(_equal(i, value) for i in items)
+def _decimal(value: Any) -> Decimal | None:
+    """The value as Java's BigDecimal reads it (None when it does not)."""
+    text = value if isinstance(value, str) else repr(value)
+    if not _JAVA_DECIMAL.fullmatch(text):
+        return None
+    return Decimal(text)
+
+
+def _text(value: Any) -> str:
+    """A number or string as Jayway's StringNode holds it."""
+    return value if isinstance(value, str) else str(_decimal(value))
+
+
+def _equal(left: Any, right: Any) -> bool:
+    """Jayway's ``left.equals(right)``: a number and a string compare as the left one's
+    kind (5 == '5.0' holds, '5.0' == 5 does not); a missing value equals nothing."""
+    if left is MISSING or right is MISSING:
+        return False
+    if _is_number(left) and (_is_number(right) or isinstance(right, str)):
+        other = _decimal(right)
+        return other is not None and _decimal(left) == other
+    if isinstance(left, str) and (_is_number(right) or isinstance(right, str)):
+        return left == _text(right)
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if left is None or right is None:
+        return left is None and right is None
+    return type(left) is type(right) and left == right  # two JSON arrays or objects
+
+
+def _value_list(value: Any) -> list | None:
+    """Jayway's ValueListNode: an array; another JSON value gives none; a scalar is an
+    evaluation error, as in Jayway."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return None
+    raise _EvalError("expected an array")
 
 
 def _operand(node: Any, current: Any, root: Any) -> Any:
     kind = node[0]
-    if kind == "lit":
-        return node[1]
     if kind == "json":
         try:
             return node[1].value()
@@ -204,42 +234,61 @@ def _operand(node: Any, current: Any, root: Any) -> Any:
             raise _EvalError(node[1].text) from None
     if kind == "path":
         return select(node[2], current if node[1] == "@" else root, root)
-    return node[1]
+    return node[1]  # a literal or a compiled regular expression
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
-    if op in ("==", "==="):
-        return _equal(left, right)
-    if op in ("!=", "!=="):
-        return not _equal(left, right)
-    if left is MISSING or right is MISSING:
-        return False
+    if op in ("===", "!=="):
+        same = type(left) is type(right) or (_is_number(left) and _is_number(right))
+        return (same and _equal(left, right)) == (op == "===")
+    if op in ("==", "!="):
+        return _equal(left, right) == (op == "==")
     if op in ("<", "<=", ">", ">="):
-        if not _same_kind(left, right) or not isinstance(left, int | float | str):
+        if not (_is_number(left) and _is_number(right)) and not (
+            isinstance(left, str) and isinstance(right, str)
+        ):
             return False
         return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
-    if op == "in":
-        return _contains(right, left)
-    if op == "nin":
-        return isinstance(right, list) and not _contains(right, left)
+    if op in ("in", "nin"):
+        items = None if right is MISSING else _value_list(right)
+        found = items is not None and any(_equal(left, v) for v in items)
+        return found == (op == "in")
     if op == "contains":
-        if isinstance(left, str):
-            return isinstance(right, str) and right in left
-        return _contains(left, right)
-    if op in ("all", "subsetof", "anyof", "noneof"):
-        if not isinstance(left, list) or not isinstance(right, list):
+        if isinstance(left, str) and isinstance(right, str):
+            return right in left
+        return isinstance(left, list) and any(_equal(right, v) for v in left)
+    if op == "all":
+        required = _value_list(right) or []
+        return isinstance(left, list | dict) and (
+            isinstance(left, dict) or all(any(_equal(r, v) for v in left) for r in required)
+        )
+    if op in ("subsetof", "anyof", "noneof"):
+        lefts, rights = _value_list(left), _value_list(right)
+        if lefts is None or rights is None:
             return False
-        if op == "all":
-            return all(_contains(left, v) for v in right)
         if op == "subsetof":
-            return all(_contains(right, v) for v in left)
-        hit = any(_contains(right, v) for v in left)
+            return all(any(_equal(v, r) for r in rights) for v in lefts)
+        hit = any(_equal(v, r) for v in lefts for r in rights)
         return hit if op == "anyof" else not hit
     if op == "size":
-        return isinstance(left, list | str) and _equal(len(left), right)
+        if not _is_number(right):
+            return False
+        return isinstance(left, str | list) and len(left) == int(right)
     if op == "empty":
-        return isinstance(left, list | str) and isinstance(right, bool) and (not left) == right
-    return False  # ``type`` and ``matches`` need Java class or predicate values
+        if not isinstance(right, bool):
+            raise _EvalError("empty needs true or false")
+        return isinstance(left, str | list | dict) and (len(left) == 0) == right
+    if op == "exists":
+        if not isinstance(left, bool) or not isinstance(right, bool):
+            raise _EvalError("exists compares booleans")
+        return left == right
+    raise _EvalError(f"{op} needs a Java class or predicate")  # ``type``, ``matches``
+
+
+def _regex_input(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _text(value) if isinstance(value, str) or _is_number(value) else ""
 
 
 def _filter_true(expr: Any, current: Any, root: Any) -> bool:
@@ -254,17 +303,13 @@ def _filter_true(expr: Any, current: Any, root: Any) -> bool:
         found = _operand(expr[1], current, root) is not MISSING
         return found == expr[2]
     _, op, left_node, right_node = expr
-    if op == "=~":
-        text = _operand(left_node, current, root)
-        if right_node[0] != "regex":
+    left, right = _operand(left_node, current, root), _operand(right_node, current, root)
+    if op == "=~":  # exactly one side is a pattern; it must match the other side whole
+        if (left_node[0] == "regex") == (right_node[0] == "regex"):
             return False
-        if isinstance(text, int | float) and not isinstance(text, bool):
-            text = json.dumps(text)
-        return isinstance(text, str) and bool(right_node[1].fullmatch(text))
-    if op == "exists":
-        found = _operand(left_node, current, root) is not MISSING
-        return found == _operand(right_node, current, root)
-    return _compare(op, _operand(left_node, current, root), _operand(right_node, current, root))
+        pattern, value = (left, right) if left_node[0] == "regex" else (right, left)
+        return bool(pattern.fullmatch(_regex_input(value)))
+    return _compare(op, left, right)
 
 
 # -- path functions ------------------------------------------------------------------------

@@ -472,12 +472,17 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(u[0-9a-fA-F]{4}|.)", one, text, flags=re.S)
 
 
+#: How deep '(' and '!' may nest in one filter: far beyond any real definition, well
+#: within Python's stack.
+_MAX_FILTER_NESTING = 256
+
+
 class _FilterParser:
     """LogicalOR := AND {'||' AND}; AND := Operand {'&&' Operand};
     Operand := '!' Operand | '(' LogicalOR ')' | Value [operator Value]."""
 
     def __init__(self, body: str, text: str) -> None:
-        self.s, self.text, self.pos = body, text, 0
+        self.s, self.text, self.pos, self.depth = body, text, 0, 0
 
     def err(self, message: str) -> PathSyntaxError:
         return _fail(f"invalid filter: {message}", self.text)
@@ -513,6 +518,15 @@ class _FilterParser:
         return ops[0] if len(ops) == 1 else ("and", *ops)
 
     def operand(self) -> Any:
+        self.depth += 1
+        if self.depth > _MAX_FILTER_NESTING:
+            raise _fail("filter nested too deeply", self.text)
+        try:
+            return self._operand()
+        finally:
+            self.depth -= 1
+
+    def _operand(self) -> Any:
         save = self.blanks()
         if self.at("!"):
             if self.blanks() < len(self.s) and self.s[self.pos] not in "$@":

@@ -289,7 +289,24 @@ OBJECTS = [
         ("$[?(@.bucket IN ['b1', 'b3'])].bucket", OBJECTS, ["b1", "b3"]),
         ("$[?(@.bucket =~ /B[12]/i)].bucket", OBJECTS, ["b1", "b2"]),
         ("$[?(@.bucket contains '3')].bucket", OBJECTS, ["b3"]),
-        ("$[?(@.size exists true)].bucket", OBJECTS, ["b1"]),
+        # Jayway's equality: a number and a string compare as the left side's kind
+        ("$[?(@.n == '5')].n", [{"n": 5}, {"n": 6}], [5]),
+        ("$[?(@.s == 5)].s", [{"s": "5"}, {"s": "5.0"}], ["5"]),
+        ("$[?(@.n === '5')]", [{"n": 5}], []),
+        ("$[?(@.n in ['5', 6])].n", [{"n": 5}, {"n": 6}, {"n": 7}], [5, 6]),
+        ("$[?(@.missing nin ['x'])].bucket", OBJECTS, ["b1", "b2", "b3"]),
+        ("$[?(@.missing =~ /.*/)].bucket", OBJECTS, ["b1", "b2", "b3"]),  # matches ''
+        ("$[?(@.size =~ /3/)].bucket", OBJECTS, ["b1"]),  # a number matches as text
+        ("$[?(/b[12]/ =~ @.bucket)].bucket", OBJECTS, ["b1", "b2"]),
+        (
+            "$[?(@.tags subsetof ['x', 'y'])].id",
+            [{"id": 1, "tags": ["x"]}, {"id": 2, "tags": ["z"]}],
+            [1],
+        ),
+        ("$[?(@.tags empty false)].id", [{"id": 1, "tags": {"a": 1}}, {"id": 2, "tags": ""}], [1]),
+        # operators Jayway cannot evaluate here fail the whole path, as Jayway's exception does
+        ("$[?(@.size exists true)].bucket", OBJECTS, MISSING),
+        ("$[?(@.bucket subsetof ['b1'])]", OBJECTS, MISSING),
         ("$[?(@.key == 'k2' || @.size == 3 && @.key == 'k1')].bucket", OBJECTS, ["b1", "b2"]),
         ("$[?(!(@.bucket == 'b1'))].bucket", OBJECTS, ["b2", "b3"]),
         ("$.items[?(@.p > $.limit)].p", {"limit": 2, "items": [{"p": 1}, {"p": 3}]}, [3]),
