@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import re
+import string
 import threading
 import warnings
 from datetime import UTC, datetime
@@ -114,6 +116,16 @@ def test_linear_wildcard_agrees_with_a_regular_expression(pieces, value):
 def test_wildcards_with_too_many_repeats_are_rejected_quickly(wildcard):
     with pytest.raises(InvalidEventPattern, match="too complex"):
         bounded(compile_pattern, {"v": [{"wildcard": wildcard}]})
+
+
+def test_one_long_wildcard_is_accepted_and_matches_quickly():
+    rng = random.Random(18)
+    literal = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(3800))
+    compiled = bounded(compile_pattern, {"v": [{"wildcard": "*" + literal + "*"}]})
+    matcher = PatternMatcher({"r": compiled})
+    for value, expected in (("x" + literal + "y", True), (literal[:-1] * 2, False)):
+        assert bounded(pattern_matches, compiled, {"v": value}) is expected
+        assert bounded(matcher.matching, {"v": value}) == (["r"] if expected else [])
 
 
 def test_many_wildcards_on_one_field_are_rejected_quickly():
