@@ -268,7 +268,11 @@ def _order(i: Integration) -> tuple[int, str]:
 
 
 def _hours(seconds: float) -> str:
-    return f"{seconds / 86_400:g} d" if seconds >= 86_400 else f"{seconds / 3600:g} h"
+    if seconds >= 86_400:
+        return f"{seconds / 86_400:g} d"
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    return f"{seconds:g} s"
 
 
 def _temporal(i: Integration) -> tuple[int, str]:
