@@ -43,43 +43,44 @@ def _compare_facets(found: set[str], expected: set[str], what: str) -> str | Non
     return "; ".join(parts) + "."
 
 
-#: Exercise 1: the integration whose breaking changes the learner predicts.
-PREDICTED = "eventbridge-custom-bus"
+#: Exercise 1: the Custom Event Bus integration with an UNORDERED subscriber that retries
+#: delivery for the maximum event age; the learner predicts which changes break it.
+VARIANT = {"name": "custom-bus-unordered", "fifo": False, "retry_max_age_s": 86_400}
 
 
 @cache
-def _breaks(name: str) -> frozenset[str]:
+def _variant_breaks() -> frozenset[str]:
+    from dataclasses import replace
+
     from course_lib.coupling import FACETS, get_integration, run_change
 
-    integration = get_integration(name)
-    return frozenset(f for f in FACETS if run_change(integration, f).broke)
+    variant = replace(get_integration("eventbridge-custom-bus"), **VARIANT)
+    return frozenset(f for f in FACETS if run_change(variant, f).broke)
 
 
-@exercise("02.1", "Which changes break the Custom Event Bus")
+@exercise("02.1", "Predict what breaks an unordered Custom Event Bus subscriber")
 def custom_bus_breaks(answer: Any) -> str | None:
     found = _facet_names(answer)
     if isinstance(found, str):
         return found
-    expected = set(_breaks(PREDICTED))
+    expected = set(_variant_breaks())
     if found == expected:
         return None
-    if "temporal" in expected and "temporal" not in found:
+    if "temporal" in found and "temporal" not in expected:
         return (
-            "the bus stores each event for 7 days, but storing is not delivering: how long "
-            "does a subscriber with the default retry policy keep trying, and where does an "
-            "event go after that?"
+            "the subscriber now retries delivery for 24 hours: does an hour-long outage "
+            "outlast that?"
         )
-    if "order" in found and "order" not in expected:
+    if "order" in expected and "order" not in found:
         return (
-            "a FIFO subscriber hands each event group (here: one order) to the target one "
-            "event at a time: can three workers reorder what they never get at once?"
+            "an UNORDERED subscriber hands events to the target in parallel: what do three "
+            "workers do with one order's 'paid' and 'shipped'?"
         )
     if "semantic" in found and "semantic" not in expected:
         return "this integration's schema names the unit of every amount: read its label."
     hint = _compare_facets(found, expected, "broken by their change")
     return (hint or "") + (
-        " Run `cl.coupling.change_matrix([cl.coupling.get_integration"
-        '("eventbridge-custom-bus")])` and read the reason of every surprise.'
+        " Run `cl.coupling.change_matrix([variant])` and read the reason of every surprise."
     )
 
 
@@ -177,20 +178,3 @@ def path_within_limits(answer: Any) -> str | None:
             f"{WINDOW_LIMIT_MS} ms at the p99 on this path."
         )
     return None
-
-
-@exercise("02.4", "Too tight for a shared endpoint")
-def too_tight_for_shared(answer: Any) -> str | None:
-    from course_lib.coupling import fit, get_integration, recommend_coupling
-
-    if isinstance(answer, Mapping) and "too_tight" in answer:
-        answer = answer["too_tight"]
-    found = _facet_names(answer)
-    if isinstance(found, str):
-        return found
-    recommendation = recommend_coupling("full", "shared")
-    expected = set(fit(get_integration("grpc-call"), recommendation)["too_tight"])
-    hint = _compare_facets(found, expected, "above the recommended limit")
-    if hint is None:
-        return None
-    return hint + " Compare each facet's level with the recommendation's `max_levels`."
