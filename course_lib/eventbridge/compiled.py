@@ -349,6 +349,8 @@ class _PathPlan:
         self.subrules = 0  # mask of sub-rules with a field on this path
         # Paths whose rules only list exact strings (the common case) skip the index:
         self.exact_only: dict[str, Contribution] | None = None
+        # Whether any predicate needs the value index (not only exists / anything-but):
+        self.indexed = True
 
 
 class _Node:
@@ -450,6 +452,7 @@ class PatternMatcher:
                 node = node.children.setdefault(step, _Node())
             node.plan = plan
             index = plan.index
+            plan.indexed = len(plan.ids) > len(plan.but_fields) + bool(plan.exists_bits)
             if not (
                 plan.exists_bits
                 or plan.but_all
@@ -631,9 +634,10 @@ def _set_bits(plan: _PathPlan, values: list, slots: list[int]) -> None:
     bits_of = plan.predicate_bits
     for slot, mask in plan.exists_bits:
         slots[slot] |= mask
-    indexed = len(plan.ids) > len(plan.but_fields) + bool(plan.exists_bits)
+    if not plan.indexed and not plan.but_all:
+        return
     for value in values:
-        if indexed:
+        if plan.indexed:
             for pid in index.accepted(value):
                 for slot, mask in bits_of[pid]:
                     slots[slot] |= mask
