@@ -29,7 +29,7 @@ TITLE = """# Lesson
 def _lesson(tmp_path: Path, *, solution_tags=("solution",), hidden=True, extra=()) -> Path:
     solution = new_code_cell("answer = 2", metadata={"tags": list(solution_tags)})
     if hidden:
-        solution.metadata["jupyter"] = {"source_hidden": True}
+        solution.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
     cells = [
         new_markdown_cell(TITLE),
         new_code_cell("import course_lib as cl\ncl.setup(seed=1)"),
@@ -56,7 +56,18 @@ def test_a_lesson_with_the_full_anatomy_passes(tmp_path):
 def test_an_untagged_or_visible_solution_is_reported(tmp_path):
     problems = lint_notebooks.lint(_lesson(tmp_path, solution_tags=(), hidden=False))
     assert any("tagged `solution`" in p for p in problems)
-    assert any("hidden" in p for p in problems)
+    assert any("jupyter.source_hidden" in p for p in problems)
+    assert any("jupyter.outputs_hidden" in p for p in problems)
+
+
+def test_a_solution_whose_output_shows_is_reported(tmp_path):
+    path = _lesson(tmp_path)
+    nb = nbformat.read(path, 4)
+    nb.cells[4].metadata["jupyter"] = {"source_hidden": True}
+    nbformat.write(nb, path)
+    assert lint_notebooks.lint(path) == [
+        "exercise 1: the solution cell must be collapsed (jupyter.outputs_hidden)"
+    ]
 
 
 def test_svg_stderr_and_errors_in_outputs_are_reported(tmp_path):
@@ -112,6 +123,41 @@ def test_student_copy_drops_solutions_and_outputs(tmp_path):
 def test_student_copy_verification_catches_a_leaked_solution(tmp_path):
     original = nbformat.read(_lesson(tmp_path), 4)
     assert student_copy.problems(original, original)
+
+
+WIDGET_LESSON = """\
+import ipywidgets as w
+from IPython.display import display
+
+def show(x=3, kind="a"):
+    print(f"{kind}: {x * x}")
+
+panel = w.interactive(show, x=(0, 9, 1), kind=["a", "b"])
+display(w.VBox([w.HTML("<b>squares</b>"), panel]))
+"""
+
+
+def test_re_execution_stores_widget_state_with_stable_names(tmp_path):
+    path = tmp_path / "09_widgets.ipynb"
+    cell = new_code_cell(WIDGET_LESSON, metadata={"tags": ["nbval-ignore-output"]})
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# Widgets"), cell]), path)
+    run_notebooks.execute(path)
+    first = path.read_bytes()
+    run_notebooks.execute(path)
+    assert path.read_bytes() == first
+
+    nb = nbformat.read(path, 4)
+    state = nb.metadata.widgets[run_notebooks.WIDGET_STATE]["state"]
+    [view] = [o.data[run_notebooks.WIDGET_VIEW] for o in nb.cells[1].outputs if "data" in o]
+    assert view["model_id"] == "09_widgets-1" and view["model_id"] in state
+    [shown] = [o.data["text/plain"] for o in nb.cells[1].outputs if "data" in o]
+    assert shown == run_notebooks.WIDGET_TEXT  # not a repr where a widget cannot be drawn
+    assert state["09_widgets-1"]["model_name"] == "VBoxModel"
+    references = set(run_notebooks._references(state))
+    assert references <= set(state)  # every reference resolves, nothing random is left
+    assert all(name.startswith("09_widgets-1") for name in state)
+    output = next(m["state"] for m in state.values() if m["model_name"] == "OutputModel")
+    assert output["outputs"][0]["text"] == "a: 9\n"  # the first state, as a static render shows it
 
 
 @pytest.mark.parametrize("name", ["00_start_here.ipynb"])
