@@ -8,32 +8,22 @@ error shown in the page other than the ones the lesson expects (cells tagged
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "build" / "screenshots"
-# Debian's Chromium here and in .ci/run; the Chrome preinstalled on GitHub's runners works too.
-CHROMIUM = next(
-    (
-        found
-        for name in ("chromium", "chromium-browser", "google-chrome")
-        if (found := shutil.which(name))
-    ),
-    "/usr/bin/chromium",
+from lab_helpers import (
+    ROOT,
+    SHOTS,
+    expected_errors,
+    jupyterlab,
+    launch,
+    menu,
+    open_notebook,
+    run_all,
+    shown_errors,
+    skip_without_chromium,
 )
+
 LESSON = next(
     p
     for p in (
@@ -43,16 +33,7 @@ LESSON = next(
     if p.exists()
 )
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Chromium for the browser test: apt-get install chromium")
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+skip_without_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -61,64 +42,8 @@ def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("lab")
     root = home / "notebooks"
     shutil.copytree(ROOT / "notebooks", root)
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
-    )
-    port = _free_port()
-    env = dict(
-        os.environ,
-        HOME=str(home),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-    )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            "--ServerApp.port_retries=0",
-            "--IdentityProvider.token=",
-            "--allow-root",
-            f"--ServerApp.root_dir={root}",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/status", timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        os.killpg(server.pid, signal.SIGKILL)
-        pytest.fail("JupyterLab did not start within 90 s")
-    yield url
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-
-
-def _expected_errors(path: Path) -> int:
-    nb = json.loads(path.read_text())
-    return sum("raises-exception" in c.get("metadata", {}).get("tags", []) for c in nb["cells"])
-
-
-def _menu(page, menu: str, item: str) -> None:
-    page.get_by_role("menuitem", name=menu, exact=True).click()
-    page.get_by_role("menuitem", name=item, exact=True).first.click()
+    with jupyterlab(home, root) as url:
+        yield url
 
 
 def _move_widget(page, widget) -> None:
@@ -161,47 +86,17 @@ def test_lesson_runs_in_a_real_browser(lab):
     SHOTS.mkdir(parents=True, exist_ok=True)
     console_errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("pageerror", lambda error: console_errors.append(str(error)))
-        page.goto(f"{lab}/lab/tree/{LESSON.name}")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
-        select_kernel = page.locator(".jp-Dialog").get_by_role("button", name="Select", exact=True)
-        with contextlib.suppress(PlaywrightTimeout):  # unless the kernel started without asking
-            select_kernel.click(timeout=10_000)
-        page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
-        )
+        open_notebook(page, lab, LESSON.name)
 
         # Clear the stored outputs first, so every output checked below was made in this run.
-        _menu(page, "Edit", "Clear Outputs of All Cells")
+        menu(page, "Edit", "Clear Outputs of All Cells")
         page.wait_for_function(
             "() => document.querySelectorAll('.jp-OutputArea-output').length === 0", timeout=30_000
         )
-        _menu(page, "Run", "Run All Cells")
-        page.screenshot(path=str(SHOTS / f"{LESSON.stem}-running.png"))
-        page.wait_for_function(
-            # Hidden solution cells show no prompt; every visible prompt must show a count.
-            """() => { const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                          .map(p => p.textContent.trim()).filter(t => t !== '');
-                      return prompts.length > 0 && prompts.every(t => /^\\[\\d+\\]:?$/.test(t)); }""",
-            timeout=240_000,
-        )
-        page.wait_for_selector(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
-        )
+        run_all(page)
         page.screenshot(path=str(SHOTS / f"{LESSON.stem}-top.png"))
 
         wanted = 1 if LESSON.name.startswith("00_") else 2  # a lesson has a plot and a diagram
@@ -210,10 +105,7 @@ def test_lesson_runs_in_a_real_browser(lab):
         visible = [i for i in range(images.count()) if images.nth(i).bounding_box(timeout=5_000)]
         assert len(visible) >= wanted
 
-        shown_errors = page.locator(
-            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-        )
-        assert shown_errors.count() == _expected_errors(LESSON), (
+        assert shown_errors(page).count() == expected_errors(LESSON), (
             "unexpected error or stderr output in the page"
         )
         assert not console_errors, console_errors
