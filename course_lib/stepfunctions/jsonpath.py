@@ -308,6 +308,8 @@ def _filter_true(expr: Any, current: Any, root: Any) -> bool:
         if (left_node[0] == "regex") == (right_node[0] == "regex"):
             return False
         pattern, value = (left, right) if left_node[0] == "regex" else (right, left)
+        if pattern is None:
+            raise _EvalError("a regular expression in Java syntax this engine cannot run")
         return bool(pattern.fullmatch(_regex_input(value)))
     return _compare(op, left, right)
 

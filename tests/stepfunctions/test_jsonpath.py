@@ -304,7 +304,9 @@ OBJECTS = [
             [1],
         ),
         ("$[?(@.tags empty false)].id", [{"id": 1, "tags": {"a": 1}}, {"id": 2, "tags": ""}], [1]),
+        ("$[?(@.a =~ /(?<first>b)c/)].a", [{"a": "bc"}, {"a": "c"}], ["bc"]),  # Java group
         # operators Jayway cannot evaluate here fail the whole path, as Jayway's exception does
+        ("$[?(@.a =~ /\\p{Alpha}+/)]", [{"a": "bc"}], MISSING),  # Java-only regex syntax
         ("$[?(@.size exists true)].bucket", OBJECTS, MISSING),
         ("$[?(@.bucket subsetof ['b1'])]", OBJECTS, MISSING),
         ("$[?(@.key == 'k2' || @.size == 3 && @.key == 'k1')].bucket", OBJECTS, ["b1", "b2"]),
