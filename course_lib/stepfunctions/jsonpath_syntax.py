@@ -89,7 +89,11 @@ class Function:
 
 @dataclass(frozen=True)
 class Path:
-    """A parsed path: its root (``$``, ``$$``, ``@`` or a variable name) and its steps."""
+    """A parsed path: its root (``$``, ``$$``, ``@`` or a variable name) and its steps.
+
+    ``definite`` holds when every step is a single name or index: the shape of a
+    reference path (ResultPath). ``function`` names a trailing ``name()`` step.
+    """
 
     text: str
     root: str
