@@ -139,3 +139,21 @@ def test_json_placeholders_round_trip_any_value(value):
     parsed = json.loads(out)
     assert parsed["value"] == value
     assert parsed["text"] == (value if isinstance(value, str) else json.dumps(value))
+
+
+def test_missing_path_outputs_recorded_on_aws():
+    """AWS's recorded answers when one path of the map is missing from the event."""
+    paths = {"type": "$.detail-type", "at": "$.time", "command": "$.detail.notinmessage"}
+    out = run(paths, '{"detailType": <type>,  "time": <at>, "command": <command>}')
+    assert json.loads(out) == {
+        "detailType": "Order Placed",
+        "time": "2025-01-06T09:00:00Z",
+        "command": "",
+    }
+    out = run(paths, '"Event of <type> type, at time <at>, info extracted from detail <command>"')
+    assert (
+        out
+        == '"Event of Order Placed type, at time 2025-01-06T09:00:00Z, info extracted from detail "'
+    )
+    out = run(paths, '"{[/Check with special starting characters for event of <type> type"')
+    assert out == '"{[/Check with special starting characters for event of Order Placed type"'
