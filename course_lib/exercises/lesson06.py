@@ -352,49 +352,92 @@ def retry_policy(answer: Any) -> str | None:
     return None
 
 
-# -- 06.5 counting a schedule's firings -------------------------------------------------------------
+# -- 06.5 designing a schedule ------------------------------------------------------------------------
 
-SCHEDULE = "cron(0/15 9-17 ? * MON-FRI *)"
-SCHEDULE_DAYS = 7
+#: The kitchen in Zurich wants the day's baking plan in these minutes (local time), Monday to Saturday.
+PLAN_EARLIEST, PLAN_LATEST, PLAN_ZONE = (7, 30), (7, 45), "Europe/Zurich"
+PLAN_DAYS = 365
 
 
-def schedule_firings(expression: str = SCHEDULE, days: float = SCHEDULE_DAYS) -> int:
-    """How often a scheduled rule created when a fresh world starts fires in ``days``."""
-    from course_lib.eventbridge import EventBridge
+def baking_plan_runs(schedule: Mapping[str, Any], *, seed: int = 6) -> list:
+    """Run a schedule for a year on the Scheduler and return its runs as Zurich local times.
+
+    ``schedule`` holds the arguments of ``create_schedule`` that shape the timing
+    (``ScheduleExpression``, ``ScheduleExpressionTimezone``, ``FlexibleTimeWindow``).
+    """
+    from zoneinfo import ZoneInfo
+
+    from course_lib.eventbridge import Scheduler
     from course_lib.sim import World
 
-    world = World(seed=1)
-    bridge = EventBridge(world)
-    fired: list[str] = []
-    world.register("count", lambda event: fired.append(event["time"]))
-    bridge.put_rule("tick", schedule_expression=expression)
-    bridge.put_targets("tick", [{"Id": "count", "Arn": "count"}])
-    world.run(until=days * 86_400)
-    return len(fired)
-
-
-@exercise("06.5", "How often does a schedule fire?")
-def schedule_count(answer: Any) -> str | None:
-    if isinstance(answer, list | tuple):
-        answer = len(answer)
-    if isinstance(answer, bool) or not isinstance(answer, int | float):
-        return "the answer is a number of firings (an int)."
-    truth = schedule_firings()
-    if answer == truth:
-        return None
-    if answer == truth + 1:
-        return (
-            "one too many: the world starts on Monday at 09:00 sharp, the moment the rule "
-            "is created. Does a schedule fire at the instant its rule appears?"
-        )
-    if answer in (truth * 7 // 5, 36 * 7, 36 * 7 - 1):
-        return "MON-FRI in the day-of-week field: weekends do not count."
-    if answer in (32 * 5 - 1, 32 * 5):
-        return "the hours 9-17 include the hour starting at 17:00."
-    return (
-        "run it: put the rule on a fresh world's default bus with a target that counts, "
-        "run the world for 7 days (7 * 86400 s) and count."
+    world = World(seed=seed)
+    scheduler = Scheduler(world)
+    runs: list = []
+    arn = "arn:aws:lambda:eu-central-1:123456789012:function:baking-plan"
+    world.register(arn, lambda event: runs.append(world.timestamp()))
+    scheduler.create_schedule(
+        Name="baking-plan",
+        **dict(schedule),
+        Target={"Arn": arn, "RoleArn": "arn:aws:iam::123456789012:role/scheduler"},
     )
+    world.run(until=PLAN_DAYS * 86_400)
+    return [moment.astimezone(ZoneInfo(PLAN_ZONE)) for moment in runs]
+
+
+def _plan_days(first, days: int) -> int:
+    from datetime import timedelta
+
+    return sum((first + timedelta(days=n)).weekday() < 6 for n in range(days))
+
+
+@exercise("06.5", "Design a schedule for the baking plan")
+def baking_plan(answer: Any) -> str | None:
+    hint = _unfinished(answer)
+    if hint:
+        return hint
+    if not isinstance(answer, Mapping):
+        return "answer with a dict of create_schedule arguments (ScheduleExpression, ...)."
+    unknown = set(answer) - {
+        "ScheduleExpression",
+        "ScheduleExpressionTimezone",
+        "FlexibleTimeWindow",
+    }
+    if unknown:
+        return f"only the timing arguments belong here, not {', '.join(sorted(unknown))}."
+    window = answer.get("FlexibleTimeWindow")
+    if not isinstance(window, Mapping) or window.get("Mode") != "FLEXIBLE":
+        return (
+            "every shop sending at exactly 07:30 hits the kitchen's API at one instant: "
+            'spread the runs with FlexibleTimeWindow {"Mode": "FLEXIBLE", ...}.'
+        )
+    try:
+        runs = baking_plan_runs(answer)
+    except Exception as error:  # the Scheduler's own validation message is the hint
+        return f"the Scheduler refuses it: {error}"
+    if not runs:
+        return "the schedule never ran in a year: check its expression."
+    early = [r for r in runs if (r.hour, r.minute) < PLAN_EARLIEST]
+    late = [r for r in runs if (r.hour, r.minute) > PLAN_LATEST]
+    if early or late:
+        wrong = (early or late)[0]
+        summer = any(r.month in (4, 5, 6, 7, 8, 9) for r in early + late)
+        zone = "" if answer.get("ScheduleExpressionTimezone") else " (no time zone means UTC)"
+        return f"a run came at {wrong:%H:%M} Zurich time on {wrong:%a %d %b}{zone}: " + (
+            "daylight saving time moves a UTC schedule by an hour for half the year."
+            if summer and not answer.get("ScheduleExpressionTimezone")
+            else "every run must land between 07:30 and 07:45 local time, window included."
+        )
+    weekdays = sorted({r.weekday() for r in runs})
+    if weekdays != list(range(6)):
+        names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return f"it runs on {', '.join(names[d] for d in weekdays)}; the kitchen bakes Monday to Saturday."
+    days = {r.date() for r in runs}
+    if len(days) != len(runs):
+        return "some days get the plan twice: once a day is enough."
+    expected = _plan_days(runs[0].date(), (runs[-1].date() - runs[0].date()).days + 1)
+    if len(days) < expected:
+        return f"it ran on {len(days)} of {expected} baking days: some days were missed."
+    return None
 
 
 # -- 06.6 predicting a FIFO subscriber ----------------------------------------------------------------

@@ -259,29 +259,43 @@ def test_outage_run_reports_each_event():
         assert result["retries"] >= 3
 
 
-# -- 06.5 schedule ---------------------------------------------------------------------------------
+# -- 06.5 designing a schedule -------------------------------------------------------------------
+
+PLAN = {
+    "ScheduleExpression": "cron(30 7 ? * MON-SAT *)",
+    "ScheduleExpressionTimezone": "Europe/Zurich",
+    "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+}
 
 
-def test_06_5_accepts_the_simulated_count():
-    truth = lesson06.schedule_firings()
-    assert truth == 5 * 36 - 1
-    assert verdict("06.5", truth).passed
-    assert verdict("06.5", float(truth)).passed
-    assert verdict("06.5", list(range(truth))).passed
+def test_06_5_accepts_a_local_cron_with_a_flexible_window():
+    assert verdict("06.5", PLAN).passed
+    runs = lesson06.baking_plan_runs(PLAN)
+    assert {(r.hour, r.minute) >= (7, 30) and (r.hour, r.minute) <= (7, 45) for r in runs} == {True}
+    assert len({r.utcoffset() for r in runs}) == 2  # the year crosses both clock changes
 
 
 @pytest.mark.parametrize(
-    ("answer", "hint"),
+    ("change", "hint"),
     [
-        (180, "Does a schedule fire at the instant"),
-        (36 * 7 - 1, "weekends do not count"),
-        (32 * 5 - 1, "include the hour starting at 17:00"),
-        (12, "run it"),
-        ("179", "a number of firings"),
-        (True, "a number of firings"),
+        ({"ScheduleExpressionTimezone": None}, "no time zone means UTC"),
+        (
+            {"ScheduleExpression": "cron(30 6 ? * MON-SAT *)", "ScheduleExpressionTimezone": None},
+            "daylight saving time moves a UTC schedule",
+        ),
+        ({"FlexibleTimeWindow": {"Mode": "OFF"}}, "spread the runs"),
+        (
+            {"FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 60}},
+            "between 07:30 and 07:45",
+        ),
+        ({"ScheduleExpression": "cron(30 7 ? * MON-FRI *)"}, "Monday to Saturday"),
+        ({"ScheduleExpression": "cron(30 7 * * MON-SAT *)"}, "the Scheduler refuses it"),
+        ({"Target": {}}, "only the timing arguments"),
     ],
 )
-def test_06_5_rejects_typical_mistakes_with_a_hint(answer, hint):
+def test_06_5_rejects_typical_designs_with_a_hint(change, hint):
+    answer = {**PLAN, **change}
+    answer = {key: value for key, value in answer.items() if value is not None}
     assert_hint("06.5", answer, hint)
 
 
