@@ -7,7 +7,6 @@ show the solution. Passing checks are recorded for :func:`course_lib.progress`.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,9 +62,12 @@ def exercise(exercise_id: str, title: str) -> Callable[[Checker], Checker]:
 def get(exercise_id: str) -> Exercise:
     """The registered exercise, importing its lesson's module on first use."""
     if exercise_id not in _REGISTRY:
-        lesson = exercise_id.split(".", 1)[0]
-        with contextlib.suppress(ModuleNotFoundError):
-            importlib.import_module(f"course_lib.exercises.lesson{lesson}")
+        module = f"course_lib.exercises.lesson{exercise_id.split('.', 1)[0]}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:  # the lesson's checks exist but cannot load: say why
+                raise
     try:
         return _REGISTRY[exercise_id]
     except KeyError:
