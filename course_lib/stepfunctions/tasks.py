@@ -32,6 +32,9 @@ from course_lib.stepfunctions.runtime import (
     error_details,
 )
 
+#: The largest TimeoutSeconds and HeartbeatSeconds AWS accepts, however they are given.
+MAX_TIMEOUT_SECONDS = 99_999_999
+
 
 class TaskStates:
     """The Task half of the interpreter (mixed into :class:`Interpreter`)."""
@@ -68,9 +71,14 @@ class TaskStates:
             value = dataflow.select_required(state[f"{key}Path"], effective, ctx, f"{key}Path")
         else:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 < value <= MAX_TIMEOUT_SECONDS
+        ):
             raise ctx.error(
-                errors.RUNTIME, f"The {key} value must be a positive integer, got {to_json(value)}"
+                errors.RUNTIME,
+                f"The {key} value must be a positive integer up to {MAX_TIMEOUT_SECONDS}, got {to_json(value)[:80]}",
             )
         return float(value)
 

@@ -714,3 +714,10 @@ def test_array_unique_over_a_large_array_is_linear():
     values = [*range(40_000), 1.0, True, {"b": 1, "a": 2}, {"a": 2, "b": 1}]
     ex = execute(pass_with(Parameters={"u.$": "States.ArrayUnique($.v)"}), {"v": values})
     assert ex.output["u"] == [*range(40_000), True, {"b": 1, "a": 2}]
+
+
+@pytest.mark.parametrize("seconds", [10**400, 10**9, 0, -1, "x", True])
+def test_a_timeout_from_the_input_outside_aws_bounds_fails_the_state(seconds):
+    definition = one({"Type": "Task", "Resource": FN, "TimeoutSecondsPath": "$.t"})
+    ex = execute(definition, {"t": seconds}, handlers={"f": lambda e, c: 1})
+    fails(ex, "States.Runtime", "TimeoutSeconds value must be a positive integer")
