@@ -1,12 +1,22 @@
-"""Schema evolution: which changes to an event's schema break the consumers already reading it.
+"""Schema evolution: which changes to an event's schema break the consumers reading it.
 
 An event schema is a contract with every subscriber, most of whom the producer does not
-know. The question asked here is the consumer's: *if producers start publishing events
-that follow the new schema, does code written against the old one still work?* That is
-what "backward compatible" means for an event contract. (Schema registries call this
-direction FORWARD compatibility: new data, old readers.)
+know. Producers and consumers upgrade at different times, so a change is judged in two
+directions, with the names schema registries (Confluent Schema Registry, AWS Glue Schema
+Registry) give them:
 
-The rules, field by field:
+* **FORWARD** compatible: consumers written against the *old* schema keep working on
+  events that follow the *new* one (producers may upgrade first);
+* **BACKWARD** compatible: consumers written against the *new* schema can read events
+  that follow the *old* one, such as events already published, replayed or still queued
+  (consumers may upgrade first);
+* **FULL**: both.
+
+:func:`compare_schemas` answers the forward question change by change; the backward
+question is the same question with the roles swapped (the new schema's readers, the old
+schema's events), so :func:`is_backward_compatible` compares ``new`` against ``old``.
+
+The rules, field by field, for readers of the first schema and events of the second:
 
 * adding a field never breaks a consumer: it ignores what it does not know (unless the
   old schema forbade extra fields with ``additionalProperties: false``);
@@ -85,15 +95,40 @@ def _join(path: str, name: str) -> str:
 
 
 def compare_schemas(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[SchemaChange]:
-    """Every change from ``old`` to ``new``, each marked breaking or not, sorted by path."""
+    """Every change from ``old`` to ``new``, sorted by path.
+
+    A change is ``breaking`` when consumers written against ``old`` fail on events that
+    follow ``new`` (the FORWARD direction).
+    """
     changes: list[SchemaChange] = []
     _compare(old, new, "", changes)
     return sorted(changes)
 
 
-def is_backward_compatible(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    """Whether consumers written against ``old`` keep working on events following ``new``."""
+def is_forward_compatible(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """FORWARD: consumers written against ``old`` keep working on events following ``new``."""
     return not any(change.breaking for change in compare_schemas(old, new))
+
+
+def is_backward_compatible(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """BACKWARD: consumers written against ``new`` can read events following ``old``."""
+    return not any(change.breaking for change in compare_schemas(new, old))
+
+
+def is_fully_compatible(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """FULL: both forward and backward compatible."""
+    return is_forward_compatible(old, new) and is_backward_compatible(old, new)
+
+
+def compatibility(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """The registry name of the strongest mode ``new`` satisfies against ``old``.
+
+    ``"FULL"``, ``"BACKWARD"``, ``"FORWARD"`` or ``"NONE"``.
+    """
+    forward, backward = is_forward_compatible(old, new), is_backward_compatible(old, new)
+    if forward and backward:
+        return "FULL"
+    return "BACKWARD" if backward else "FORWARD" if forward else "NONE"
 
 
 def _compare(old: Mapping[str, Any], new: Mapping[str, Any], path: str, out: list) -> None:

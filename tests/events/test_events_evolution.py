@@ -10,9 +10,12 @@ from course_lib.events import (
     add_field,
     change_type,
     compare_schemas,
+    compatibility,
     event_type,
     example_event,
     is_backward_compatible,
+    is_forward_compatible,
+    is_fully_compatible,
     remove_field,
     rename_field,
     validate_instance,
@@ -30,16 +33,53 @@ def test_identical_schemas_have_no_changes():
     assert compare_schemas(ORDER_CREATED, ORDER_CREATED) == []
 
 
-def test_adding_an_optional_field_is_backward_compatible():
+def test_adding_an_optional_field_is_fully_compatible():
     v2 = add_field(ORDER_CREATED, "data.coupon", {"type": "string"})
     assert kinds(ORDER_CREATED, v2) == [("data.coupon", ChangeKind.FIELD_ADDED, False)]
+    assert is_forward_compatible(ORDER_CREATED, v2)
     assert is_backward_compatible(ORDER_CREATED, v2)
+    assert is_fully_compatible(ORDER_CREATED, v2)
+    assert compatibility(ORDER_CREATED, v2) == "FULL"
 
 
-def test_adding_a_required_field_does_not_break_existing_consumers():
+def test_adding_a_required_field_is_forward_but_not_backward_compatible():
+    """Old consumers ignore the field; new consumers fail on old events that lack it."""
     v2 = add_field(ORDER_CREATED, "data.store-id", {"type": "string"}, required=True)
+    assert is_forward_compatible(ORDER_CREATED, v2)
+    assert not is_backward_compatible(ORDER_CREATED, v2)
+    assert compatibility(ORDER_CREATED, v2) == "FORWARD"
+    old_event = example_event("OrderCreated").to_dict()["detail"]
+    [issue] = validate_instance(v2, old_event)
+    assert (issue.path, issue.rule) == ("detail.data.store-id", "required")
+
+
+def test_removing_a_required_field_is_backward_but_not_forward_compatible():
+    """New consumers never read it; old consumers fail on new events without it."""
+    v2 = remove_field(ORDER_CREATED, "data.customer-id")
     assert is_backward_compatible(ORDER_CREATED, v2)
-    assert "store-id" in v2["properties"]["data"]["required"]
+    assert not is_forward_compatible(ORDER_CREATED, v2)
+    assert compatibility(ORDER_CREATED, v2) == "BACKWARD"
+    assert validate_instance(v2, example_event("OrderCreated").to_dict()["detail"]) == []
+
+
+def test_removing_an_optional_field_is_fully_compatible():
+    v2 = remove_field(ORDER_CREATED, "metadata.callbackToken")
+    assert compatibility(ORDER_CREATED, v2) == "FULL"
+
+
+def test_a_rename_or_retype_is_compatible_in_no_direction():
+    assert (
+        compatibility(ORDER_CREATED, rename_field(ORDER_CREATED, "data.order-id", "id")) == "NONE"
+    )
+    retyped = change_type(ORDER_CREATED, "data.total-cents", "string")
+    assert compatibility(ORDER_CREATED, retyped) == "NONE"
+
+
+def test_narrowing_is_forward_and_widening_is_backward_compatible():
+    wide = {"type": "object", "properties": {"n": {"type": ["integer", "null"]}}}
+    narrow = change_type(wide, "n", "integer")
+    assert compatibility(wide, narrow) == "FORWARD"
+    assert compatibility(narrow, wide) == "BACKWARD"
 
 
 def test_adding_a_field_breaks_consumers_of_a_closed_schema():
@@ -58,6 +98,7 @@ def test_renaming_a_required_field_breaks_a_consumer():
         True,
     )
     assert "'orderId'" in change.explanation
+    assert not is_forward_compatible(ORDER_CREATED, v2)
     assert not is_backward_compatible(ORDER_CREATED, v2)
 
 
@@ -203,7 +244,8 @@ def test_adding_then_removing_a_field_is_symmetric(name, required):
     if name == "order-id":
         return
     added = add_field(base, name, {"type": "integer"}, required=required)
-    assert is_backward_compatible(base, added)
+    assert is_forward_compatible(base, added)
+    assert is_backward_compatible(base, added) is not required
     [change] = compare_schemas(added, base)
     assert (change.kind, change.breaking) == (ChangeKind.FIELD_REMOVED, required)
 
@@ -211,4 +253,29 @@ def test_adding_then_removing_a_field_is_symmetric(name, required):
 @given(st.sampled_from([t.name for t in CATALOGUE]))
 def test_every_catalogue_schema_is_compatible_with_itself(name):
     schema = event_type(name).schema()
-    assert is_backward_compatible(schema, schema)
+    assert compatibility(schema, schema) == "FULL"
+
+
+schemas = st.sampled_from([t.name for t in CATALOGUE])
+edits = st.sampled_from(["add optional", "add required", "remove", "rename", "retype"])
+
+
+@given(name=schemas, edit=edits)
+def test_backward_is_forward_with_the_roles_swapped(name, edit):
+    """Registry semantics: BACKWARD(old, new) == FORWARD(new, old), FULL is both."""
+    old = event_type(name).schema()
+    fields = sorted(old["properties"]["data"]["properties"])
+    target = f"data.{fields[0]}"
+    new = {
+        "add optional": lambda: add_field(old, "data.zz-extra", {"type": "string"}),
+        "add required": lambda: add_field(old, "data.zz-extra", {"type": "string"}, required=True),
+        "remove": lambda: remove_field(old, target),
+        "rename": lambda: rename_field(old, target, "zz-renamed"),
+        "retype": lambda: change_type(old, target, "boolean"),
+    }[edit]()
+    assert is_backward_compatible(old, new) == is_forward_compatible(new, old)
+    assert is_fully_compatible(old, new) == (
+        is_forward_compatible(old, new) and is_backward_compatible(old, new)
+    )
+    mirror = {"FULL": "FULL", "NONE": "NONE", "FORWARD": "BACKWARD", "BACKWARD": "FORWARD"}
+    assert compatibility(new, old) == mirror[compatibility(old, new)]
