@@ -75,7 +75,8 @@ def title(nb) -> None:
         nb,
         "421414cb",
         "- run rules on a schedule (`rate` and `cron`) and draw the routing of a bus from its rules.",
-        "- draw the routing of a bus from its rules;\n"
+        "- draw the routing of a bus from its rules, and schedule work with EventBridge Scheduler\n"
+        "  (time zones, one-off runs, flexible windows) rather than legacy scheduled rules;\n"
         "- choose between the two kinds of custom bus (Classic, with rules, and the new Custom\n"
         "  Event Bus, with subscribers that keep order and replay from retention), and predict\n"
         "  what a FIFO subscriber delivers.",
@@ -150,6 +151,127 @@ def no_order(nb) -> None:
         "restore it (a sequence number in the event), or use the new bus's FIFO subscribers\n"
         "(section *The new Custom Event Bus*).",
     )
+
+
+# -- schedules: EventBridge Scheduler first, scheduled rules as the legacy way ------------------
+
+SCHEDULER_INTRO = """## Schedules: EventBridge Scheduler
+
+Some work happens at a time, not because of an event: open the oven at 08:00, remind a
+customer tomorrow at noon, renew a certificate once. AWS's service for it is **Amazon
+EventBridge Scheduler** (API `scheduler`). A **schedule** has:
+
+- an expression: `at(2025-03-31T09:30:00)` runs **once**, `rate(6 hours)` repeatedly,
+  `cron(minutes hours day-of-month month day-of-week year)` on the calendar;
+- a **time zone** (`ScheduleExpressionTimezone`, UTC by default), with daylight saving
+  time handled: a local time that does not exist on the day the clocks go forward is
+  skipped, one that happens twice when they go back runs once;
+- a **flexible time window**: with `{"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15}`
+  the run happens at some moment in the 15 minutes after the scheduled time, so that many
+  schedules do not hit one target in the same second;
+- a **target**: a *templated* one (Lambda, SQS, Step Functions, an event bus and a few
+  more) receives the schedule's `Input`, and a *universal* one calls any AWS API action
+  (`arn:aws:scheduler:::aws-sdk:<service>:<action>`), with its own retry policy (185
+  attempts within 24 hours by default) and dead-letter queue;
+- `ActionAfterCompletion="DELETE"`: a one-time schedule removes itself after it ran.
+
+`course_lib.eventbridge.Scheduler` plays it on the virtual clock, with the names of boto3's
+`scheduler` client. The pizza shop in Zurich opens its oven at 08:00 local time on
+weekdays. On 30 March 2025 the clocks in Zurich go forward one hour; compare a schedule in
+the shop's time zone with a scheduled rule written in UTC (see below), which is how older
+systems do it:"""
+
+SCHEDULER_RUN = """from datetime import date
+from zoneinfo import ZoneInfo
+
+from course_lib.eventbridge import Scheduler
+
+world = World()
+scheduler, bridge = Scheduler(world), EventBridge(world)
+opened = {"Scheduler": [], "rule": []}
+for name, times in opened.items():
+    world.register(FUNCTION + "oven-" + name, lambda event, times=times: times.append(world.timestamp()))
+scheduler.create_schedule(
+    Name="open-the-oven",
+    ScheduleExpression="cron(0 8 ? * MON-FRI *)",
+    ScheduleExpressionTimezone="Europe/Zurich",
+    FlexibleTimeWindow={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 10},
+    Target={"Arn": FUNCTION + "oven-Scheduler", "RoleArn": ROLE},
+)
+bridge.put_rule("open-the-oven", schedule_expression="cron(0 7 ? * MON-FRI *)")  # 08:00 in winter
+bridge.put_targets("open-the-oven", [{"Id": "oven", "Arn": FUNCTION + "oven-rule"}])
+world.run(until=100 * 86_400)  # into April
+
+zurich = ZoneInfo("Europe/Zurich")
+for by_scheduler, by_rule in zip(*opened.values(), strict=True):
+    day = by_scheduler.astimezone(zurich)
+    if date(2025, 3, 26) <= day.date() <= date(2025, 4, 2):
+        print(
+            f"{day:%a %d %b}  Scheduler {day:%H:%M:%S}   rule {by_rule.astimezone(zurich):%H:%M:%S}"
+            "  (Zurich time)"
+        )"""
+
+SCHEDULER_READ = """Before the change both open the oven at 08:00 (the Scheduler a few minutes later, as its
+flexible window allows). From Monday 31 March the rule, which counts in UTC, opens it at
+09:00 local time, an hour late, until someone edits it, and again in October. The
+schedule in the shop's time zone stays at 08:00 all year. A one-time reminder is the same
+call with `at(...)` and `ActionAfterCompletion="DELETE"`.
+
+### Scheduled rules: the legacy way
+
+Before Scheduler existed, a rule on the `default` bus could have a **schedule expression**
+instead of a pattern; AWS now calls these scheduled rules a legacy feature and
+recommends Scheduler for new schedules, but many systems still run on them. Their targets
+receive a `Scheduled Event` from `aws.events`, always in **UTC**:"""
+
+
+def schedules(nb) -> None:
+    replace(nb, "695eeff1", SCHEDULER_INTRO)
+    insert_chain(
+        nb,
+        "695eeff1",
+        [
+            ("b06e0013", "code", SCHEDULER_RUN),
+            ("b06e0014", "markdown", SCHEDULER_READ, {"slide": "subslide"}),
+            (
+                "b06e0015",
+                "markdown",
+                "- `rate(value unit)`: every so many minutes, hours or days, counted from the rule's\n"
+                "  creation (`rate(1 hour)`, `rate(6 hours)`; singular unit for 1);\n"
+                "- `cron(minutes hours day-of-month month day-of-week year)`: six fields; exactly one of\n"
+                "  the two day fields is `?`. `cron(0 8 ? * MON-FRI *)` is 08:00 UTC every weekday.\n"
+                "\n"
+                "On the virtual clock a week of schedules runs in an instant. The lesson's clock starts\n"
+                "on Monday 6 January 2025 at 09:00 UTC.",
+            ),
+        ],
+    )
+
+
+EXERCISE_5 = """### Exercise 5
+
+Design a schedule. The kitchen in Zurich needs the day's baking plan between **07:30 and
+07:45 Zurich time, Monday to Saturday, all year**. Forty shops send their plans to the
+same kitchen API, so the runs must not all come in the same second. Give the timing
+arguments of `create_schedule` as a dict: `ScheduleExpression`,
+`ScheduleExpressionTimezone` and `FlexibleTimeWindow`. The check runs your schedule for a
+whole year, through both changes of the clocks; try your idea first with
+`cl.exercises.lesson06.baking_plan_runs(plan)`, which returns the runs in Zurich time."""
+
+EXERCISE_5_STUB = """plan = {"ScheduleExpression": ..., "ScheduleExpressionTimezone": ..., "FlexibleTimeWindow": ...}"""
+
+EXERCISE_5_SOLUTION = """plan = {
+    "ScheduleExpression": "cron(30 7 ? * MON-SAT *)",
+    "ScheduleExpressionTimezone": "Europe/Zurich",
+    "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+}"""
+
+
+def exercise_5(nb) -> None:
+    replace(nb, "c4a5fbce", EXERCISE_5)
+    replace(nb, "c178dae3", EXERCISE_5_STUB)
+    replace(nb, "1859e138", EXERCISE_5_SOLUTION)
+    replace(nb, "4d6dbfac", 'cl.exercises.check("06.5", plan)')
 
 
 # -- the new Custom Event Bus ---------------------------------------------------------------------
@@ -529,6 +651,8 @@ def main(path: Path = NOTEBOOK) -> None:
         live_cell,
         summary,
         answers,
+        schedules,
+        exercise_5,
     ):
         step(nb)
     nbformat.validate(nb)
