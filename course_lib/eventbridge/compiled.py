@@ -381,7 +381,6 @@ class PatternMatcher:
     def __init__(self, rules: Mapping[str, Any] | None = None) -> None:
         self._patterns: dict[str, CompiledPattern] = {}
         self._dirty = True
-        self._plans: dict[str, _PathPlan] = {}
         self._subrules: list[tuple[str, Subrule]] = []
         self._bit_names: list[str] = []
         self._one_subrule_each = True
@@ -442,7 +441,6 @@ class PatternMatcher:
                 plan.subrules |= 1 << bit
         for (path, field), slot_bits in field_bits.items():
             self._plan_field(plans[path], field, tuple(slot_bits.items()))
-        self._plans = plans
         self._absent = [plan for plan in plans.values() if plan.absent_bits]
         self._keep = path_trie(plans)
         self._root = _Node()
