@@ -978,3 +978,51 @@ def test_nested_state_machines_through_the_world():
     )
     assert failed.error == "States.TaskFailed"
     assert json.loads(failed.cause)["Error"] == "Burnt"
+
+
+def test_only_standard_context_objects_count_redrives():
+    """Recorded on AWS (TestExpressSync::test_query_runtime_memory): an Express
+    execution's $$.Execution has no RedriveCount."""
+    definition = machine(
+        {"A": {"Type": "Pass", "Parameters": {"e.$": "$$.Execution"}, "End": True}}
+    )
+    standard = execute(definition, {}).output["e"]
+    express = execute(definition, {}, state_machine_type="EXPRESS").output["e"]
+    assert standard["RedriveCount"] == 0
+    assert "RedriveCount" not in express
+    assert set(express) == {"Id", "Input", "Name", "RoleArn", "StartTime"}
+
+
+def test_range_in_jsonata_is_a_sequence():
+    """Recorded on AWS (TestArrayJSONata::test_array_range): $range(1, 9, 9) is 1."""
+
+    def out(expression):
+        definition = machine(
+            {"A": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": expression, "End": True}}
+        )
+        return execute(definition, {}).output
+
+    assert out("{% $range(1, 9, 9) %}") == 1
+    assert out("{% $range(0, 10, 3) %}") == [0, 3, 6, 9]
+    assert out("{% $count($range(1, 9, 9)) %}") == 1
+
+
+def test_lambda_invoke_passes_a_function_error_on_compact():
+    """Recorded on AWS (TestExpressSync::test_catch): through lambda:invoke the cause is
+    compact JSON; a Lambda ARN resource keeps the function's own spacing."""
+
+    def boom(event, context):
+        raise ValueError("no")
+
+    catch_all = [{"ErrorEquals": ["States.ALL"], "Next": "Done"}]
+    for resource, parameters in (
+        ("arn:aws:states:::lambda:invoke", {"FunctionName": "f", "Payload": {}}),
+        ("arn:aws:lambda:us-east-1:123456789012:function:f", None),
+    ):
+        task = {"Type": "Task", "Resource": resource, "Catch": catch_all, "End": True}
+        if parameters:
+            task["Parameters"] = parameters
+        definition = machine({"T": task, "Done": {"Type": "Pass", "End": True}})
+        cause = execute(definition, {}, handlers={"f": boom}).output["Cause"]
+        compact = resource.endswith("invoke")
+        assert cause.startswith('{"errorMessage":"no"' if compact else '{"errorMessage": "no"')
