@@ -88,6 +88,10 @@ class TaskTokens:
         return list(self._waiters)
 
     def _get(self, token: str) -> _Waiter:
+        if not isinstance(token, str) or not token:
+            raise ValueError(
+                f"InvalidToken: taskToken must be a non-empty string, not {type(token).__name__}"
+            )
         waiter = self._waiters.get(token)
         if waiter is None or waiter.done.triggered:
             raise TaskTimedOut(

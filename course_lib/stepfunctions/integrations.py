@@ -145,9 +145,15 @@ class Handlers:
     """Lookup of local handlers by Lambda name/ARN or by service resource ARN."""
 
     def __init__(self, handlers: Mapping[str, Callable] | None) -> None:
+        if handlers is not None and not isinstance(handlers, Mapping):
+            raise TypeError(
+                f"handlers: a mapping of function names or ARNs to callables, not {type(handlers).__name__}"
+            )
         self._exact = dict(handlers or {})
         self._by_name: dict[str, Callable] = {}
         for key, fn in self._exact.items():
+            if not isinstance(key, str):
+                raise TypeError(f"handlers: keys are function names or ARNs, got {key!r}")
             if not callable(fn):
                 raise TypeError(f"handlers[{key!r}] must be callable, got {type(fn).__name__}")
             if not key.startswith("arn:aws:states:"):

@@ -721,3 +721,17 @@ def test_a_timeout_from_the_input_outside_aws_bounds_fails_the_state(seconds):
     definition = one({"Type": "Task", "Resource": FN, "TimeoutSecondsPath": "$.t"})
     ex = execute(definition, {"t": seconds}, handlers={"f": lambda e, c: 1})
     fails(ex, "States.Runtime", "TimeoutSeconds value must be a positive integer")
+
+
+@pytest.mark.parametrize("token", [None, 5, [], {}, ""])
+def test_a_task_token_that_is_not_a_string_is_an_invalid_token(token):
+    world = World()
+    StateMachine(pass_with(), world=world)
+    with pytest.raises(ValueError, match="InvalidToken"):
+        world.service("states").send_task_heartbeat(token)
+
+
+@pytest.mark.parametrize("handlers", [{5: lambda e, c: 1}, {"f": 5}, ["f"], "f"])
+def test_handlers_of_the_wrong_shape_are_a_type_error(handlers):
+    with pytest.raises(TypeError, match="handlers"):
+        execute(pass_with(), {}, handlers=handlers)
