@@ -188,27 +188,60 @@ def idempotency_key(answer: Any) -> str | None:
     return None
 
 
-_BROKEN_FIELD = "detail.data.currency"
+#: The compatibility modes exercise 3 asks for, with the schema registries' names.
+MODES = ("FULL", "BACKWARD", "FORWARD", "NONE")
 
 
-@exercise("04.3", "Find what is wrong in an invalid event")
-def broken_field(answer: Any) -> str | None:
-    if not isinstance(answer, str) or not answer.strip():
-        return "the answer is a field's path as a string, like 'detail.data.payment-id'."
-    path = answer.strip().strip("\"'")
-    path = re.sub(r"\[(['\"])(.*?)\1\]", r".\2", path).strip(".")
-    candidates = {_BROKEN_FIELD, "data.currency", "currency"}
-    if path in candidates:
+def payment_proposals() -> dict[str, dict[str, Any]]:
+    """The payments team's proposed new versions of the PaymentReceived schema (exercise 3)."""
+    from course_lib.events import add_field, event_type, remove_field, rename_field
+
+    old = event_type("PaymentReceived").schema()
+    currency = old["properties"]["data"]["properties"]["currency"]
+    return {
+        "add optional data.tip-cents": add_field(old, "data.tip-cents", {"type": "integer"}),
+        "add required data.method": add_field(
+            old, "data.method", {"type": "string"}, required=True
+        ),
+        "make data.currency optional": add_field(
+            remove_field(old, "data.currency"), "data.currency", currency
+        ),
+        "remove data.currency": remove_field(old, "data.currency"),
+        "rename data.payment-id": rename_field(old, "data.payment-id", "paymentId"),
+    }
+
+
+@exercise("04.3", "Predict what a schema change keeps")
+def predict_compatibility(answer: Any) -> str | None:
+    from course_lib.events import compatibility, event_type
+
+    proposals = payment_proposals()
+    if not isinstance(answer, Mapping):
+        return "the answer is a dict: one entry per proposed change, each a mode such as 'FULL'."
+    missing = [label for label in proposals if label not in answer]
+    if missing:
+        return f"predict every change; {missing[0]!r} has no prediction."
+    old = event_type("PaymentReceived").schema()
+    wrong = []
+    for label, new in proposals.items():
+        given = answer[label]
+        if not isinstance(given, str) or given.strip().upper() not in MODES:
+            return f"{label!r}: give one of {', '.join(MODES)}, not {given!r}."
+        if given.strip().upper() != compatibility(old, new):
+            wrong.append(label)
+    if not wrong:
         return None
     return (
-        f"{answer.strip()!r} is fine. Run `cl.events.validate_event(suspicious)`: each issue "
-        "names the field it is about, and says which rule it breaks."
+        f"{len(wrong)} of {len(proposals)} predictions are off, the first {wrong[0]!r}. Ask the "
+        "two questions separately: would a consumer written for the old schema fail on an "
+        "event that follows the new one (FORWARD)? Would a consumer written for the new "
+        "schema fail on an event published before the change (BACKWARD)?"
     )
 
 
-@exercise("04.4", "Evolve a schema without breaking consumers")
+@exercise("04.4", "Evolve a schema with full compatibility")
 def coupon_schema(answer: Any) -> str | None:
-    from course_lib.events import compare_schemas, event_type, validate_instance
+    from course_lib.events import compare_schemas, compatibility, event_type, validate_instance
 
     if not isinstance(answer, Mapping):
         return "the answer is a schema (a dict): start from `event_type('OrderCreated').schema()`."
@@ -230,7 +263,9 @@ def coupon_schema(answer: Any) -> str | None:
     example = event_type("OrderCreated").example()["detail"]
     if validate_instance(answer, example):
         return (
-            "events published today (without a coupon) no longer validate: producers that "
-            "have not changed yet would break. Should the new field be required?"
+            "events published today (without a coupon) no longer validate: the change is "
+            "FORWARD compatible only, not FULL. Should the new field be required?"
         )
+    if compatibility(old, answer) != "FULL":
+        return "consumers written for the new schema would fail on events published today."
     return None

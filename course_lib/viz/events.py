@@ -38,14 +38,78 @@ def _domain_of(source: str) -> str:
     return source.removeprefix("com.")
 
 
+# -- an event-driven architecture ------------------------------------------------------------
+
+
+def event_driven_architecture() -> Diagram:
+    """Producers publish events to routers (a bus, a queue, a topic); consumers react.
+
+    No producer points at a consumer: every arrow from a producer ends at a router.
+    """
+    producers = [
+        ("orders", "orders service"),
+        ("payments", "payments service"),
+        ("s3", "S3 bucket\n(an AWS service)"),
+    ]
+    routers = [
+        ("bus", "event bus\n(EventBridge)"),
+        ("queue", "queue\n(SQS)"),
+        ("topic", "topic\n(SNS)"),
+    ]
+    consumers = [
+        ("kitchen", "kitchen"),
+        ("delivery", "delivery"),
+        ("analytics", "analytics"),
+        ("email", "e-mail sender"),
+    ]
+    wires = [
+        ("orders", "bus", "OrderCreated"),
+        ("payments", "bus", "PaymentReceived"),
+        ("s3", "bus", "Object Created"),
+        ("bus", "kitchen", ""),
+        ("bus", "queue", ""),
+        ("bus", "topic", ""),
+        ("queue", "delivery", "polls"),
+        ("topic", "analytics", ""),
+        ("topic", "email", ""),
+    ]
+    lines = [
+        "digraph event_driven_architecture {",
+        "  rankdir=LR; nodesep=0.3; ranksep=0.8; newrank=true;",
+        f'  node [shape=box, style="rounded,filled", fontname="{_FONT}", fontsize=11];',
+        f'  edge [fontname="{_FONT}", fontsize=9];',
+    ]
+    columns = (
+        ("producers", "Producers: say what happened", producers, _PRODUCER_FILL, "box"),
+        ("routers", "Routers: store and deliver", routers, _BUS_FILL, "cylinder"),
+        ("consumers", "Consumers: react", consumers, _DATA_FILL, "box"),
+    )
+    for name, label, nodes, fill, shape in columns:
+        lines.append(f"  subgraph cluster_{name} {{")
+        lines.append(f'    label="{label}"; fontname="{_FONT}"; fontsize=12; style=rounded;')
+        for node, text in nodes:
+            lines.append(f'    {node} [label="{text}", fillcolor="{fill}", shape={shape}];')
+        lines.append("  }")
+    for tail, head, text in wires:
+        lines.append(f'  {tail} -> {head} [label="{text}"];' if text else f"  {tail} -> {head};")
+    lines.append("}")
+    return Diagram("\n".join(lines), "an event-driven architecture: producers, routers, consumers")
+
+
 # -- the pizza shop's business events -------------------------------------------------------
 
 
-def business_timeline(events: Sequence[Any], *, title: str = "The pizza shop's business events"):
+def business_timeline(
+    events: Sequence[Any],
+    *,
+    title: str = "The pizza shop's business events",
+    outcomes: Mapping[str, str] | None = None,
+):
     """Each event as a labelled dot: time across, the publishing domain down.
 
     Dots of the same order share a colour and are joined by a thin line, so one order's
-    story reads left to right. Returns the figure.
+    story reads left to right. ``outcomes`` maps an order id to a few words on how its
+    story ended, shown in the legend. Returns the figure.
     """
     from course_lib.events import parse_event_time
 
@@ -79,13 +143,16 @@ def business_timeline(events: Sequence[Any], *, title: str = "The pizza shop's b
         )
     for order, points in by_order.items():
         xs, ys = zip(*points, strict=True)
-        ax.plot(xs, ys, color=colours[order], lw=1, alpha=0.5, zorder=2, label=f"order {order}")
+        ending = (outcomes or {}).get(order)
+        label = f"order {order}" + (f": {ending}" if ending else "")
+        ax.plot(xs, ys, color=colours[order], lw=1, alpha=0.5, zorder=2, label=label)
     ax.set_yticks(range(len(lanes)), [f"{lane}\n(com.{lane})" for lane in lanes])
     ax.set_ylim(len(lanes) - 0.4, -0.6)
     last = max(x for points in by_order.values() for x, _ in points)
     ax.set_xlim(-0.8, last + 0.8)
     ax.set_xlabel(f"minutes after {start:%H:%M} UTC")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=max(1, len(orders)))
+    columns = 1 if outcomes else max(1, len(orders))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=columns)
     ax.set_title(title)
     fig.tight_layout()
     return fig
@@ -308,45 +375,51 @@ def compatibility_table(
     rows: Sequence[tuple[str, Sequence[Any]]],
     *,
     title: str = "Which schema changes break consumers?",
+    backward: Sequence[Sequence[Any]] | None = None,
 ):
-    """A table: one row per proposed schema change, its verdict for existing consumers.
+    """A table: one row per proposed schema change, its verdict for consumers.
 
     ``rows`` are ``(label, changes)`` with ``changes`` from
-    :func:`course_lib.events.compare_schemas`. A row is red if any change breaks.
+    :func:`course_lib.events.compare_schemas` ``(old, new)``: the column "old consumers,
+    new events" (FORWARD). ``backward``, one list per row from ``compare_schemas(new,
+    old)``, adds the column "new consumers, old events" (BACKWARD). A cell is red if any
+    change breaks.
     """
     import textwrap
 
-    header = ["proposed change", "what the comparison finds", "old consumers"]
+    if backward is not None and len(backward) != len(rows):
+        raise ValueError("backward: give one list of changes per row")
+    header = ["proposed change", "what the comparison finds", "old consumers,\nnew events"]
+    if backward is not None:
+        header.append("new consumers,\nold events")
     cells, colours = [], []
-    for label, changes in rows:
-        breaking = any(change.breaking for change in changes)
+    for index, (label, changes) in enumerate(rows):
         found = "; ".join(f"{c.path}: {c.kind}" for c in changes) or "no change"
-        cells.append(
-            [
-                textwrap.fill(label, 30),
-                textwrap.fill(found, 44),
-                "BREAK" if breaking else "keep working",
-            ]
-        )
-        fill = "#F9D9C9" if breaking else "#D4EFE6"
-        colours.append(["white", "white", fill])
+        row = [textwrap.fill(label, 30), textwrap.fill(found, 40)]
+        fills = ["white", "white"]
+        for column in [changes] if backward is None else [changes, backward[index]]:
+            breaking = any(change.breaking for change in column)
+            row.append("BREAK" if breaking else "keep working")
+            fills.append("#F9D9C9" if breaking else "#D4EFE6")
+        cells.append(row)
+        colours.append(fills)
     lines = [max(cell.count("\n") + 1 for cell in row) for row in cells]
-    fig, ax = figure(width=10.0, height=0.42 * sum(lines) + 1.2)
+    fig, ax = figure(width=10.0, height=0.42 * sum(lines) + 1.6)
     ax.axis("off")
     table = ax.table(
         cellText=cells,
         colLabels=header,
         cellColours=colours,
-        colColours=["#DDDDDD"] * 3,
-        colWidths=[0.3, 0.5, 0.2],
+        colColours=["#DDDDDD"] * len(header),
+        colWidths=[0.3, 0.5, 0.2] if backward is None else [0.27, 0.43, 0.15, 0.15],
         loc="center",
         cellLoc="left",
     )
     table.auto_set_font_size(False)
     table.set_fontsize(9.5)
-    base = 1.0 / (sum(lines) + 1.5)
+    base = 1.0 / (sum(lines) + 2.5)
     for (row, _col), cell in table.get_celld().items():
-        cell.set_height(base * (1.1 if row == 0 else lines[row - 1]))
+        cell.set_height(base * (2.0 if row == 0 else lines[row - 1]))
     ax.set_title(title)
     fig.tight_layout()
     return fig

@@ -130,20 +130,50 @@ def test_04_2_replay_has_redeliveries_retries_and_two_pizzas_of_one_order():
     assert (counted, facts, found) == (4, 3, True)
 
 
-# -- 04.3 find what is wrong ------------------------------------------------------------------
+# -- 04.3 predict what a schema change keeps ---------------------------------------------------
+
+PREDICTION = {
+    "add optional data.tip-cents": "FULL",
+    "add required data.method": "FORWARD",
+    "make data.currency optional": "BACKWARD",
+    "remove data.currency": "BACKWARD",
+    "rename data.payment-id": "NONE",
+}
+
+
+def test_04_3_accepts_the_prediction_in_any_case():
+    assert verdict("04.3", PREDICTION).passed
+    assert verdict("04.3", {k: v.lower() for k, v in PREDICTION.items()}).passed
+
+
+def test_04_3_matches_the_library():
+    old = ev.event_type("PaymentReceived").schema()
+    modes = {
+        label: ev.compatibility(old, new) for label, new in lesson04.payment_proposals().items()
+    }
+    assert modes == PREDICTION
 
 
 @pytest.mark.parametrize(
-    "answer", ["detail.data.currency", "data.currency", "currency", 'detail["data"]["currency"]']
+    ("change", "hint"),
+    [
+        ({"add required data.method": "BACKWARD"}, "1 of 5 predictions are off"),
+        ({"remove data.currency": "FORWARD", "add required data.method": "FULL"}, "2 of 5"),
+        ({"rename data.payment-id": "maybe"}, "give one of FULL"),
+    ],
 )
-def test_04_3_accepts_the_field_however_written(answer):
-    assert verdict("04.3", answer).passed
+def test_04_3_hints_name_the_question_not_the_answer(change, hint):
+    result = verdict("04.3", {**PREDICTION, **change})
+    assert not result.passed and hint in result.message
+    for label, mode in PREDICTION.items():
+        assert f"{label!r}: {mode}" not in result.message
 
 
-@pytest.mark.parametrize("answer", ["detail.data.amount-cents", "source", ""])
-def test_04_3_rejects_other_fields_with_a_hint(answer):
-    result = verdict("04.3", answer)
-    assert not result.passed and "currency" not in result.message
+def test_04_3_wants_every_change_and_a_dict():
+    partial = dict(PREDICTION)
+    del partial["remove data.currency"]
+    assert "has no prediction" in verdict("04.3", partial).message
+    assert "the answer is a dict" in verdict("04.3", "FULL").message
 
 
 # -- 04.4 evolve a schema ---------------------------------------------------------------------
@@ -166,7 +196,7 @@ def test_04_4_accepts_an_optional_coupon():
         (lambda s: ev.add_field(s, "metadata.coupon", {"type": "string"}), "no `coupon` field"),
         (
             lambda s: ev.add_field(s, "data.coupon", {"type": "string"}, required=True),
-            "events published today",
+            "FORWARD compatible only",
         ),
         (
             lambda s: ev.rename_field(
