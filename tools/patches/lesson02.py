@@ -124,9 +124,10 @@ def reading_the_heatmap(nb) -> None:
         "  load and locks for both). Hohpe and Woolf's chapter on integration styles names the\n"
         "  same drawbacks.\n"
         "- **Storing is not delivering.** The Classic bus keeps no order but retries delivery\n"
-        "  for 24 hours. The Custom Event Bus keeps each order in order and stores every event\n"
-        "  for 7 days, yet its subscriber, on the default retry policy, gives up delivering\n"
-        "  after 300 s: tight in time, until the subscriber's policy changes.",
+        "  for 24 hours. The Custom Event Bus stores every event for 7 days and its FIFO\n"
+        "  subscriber delivers each order's updates in sequence, yet on the default retry policy\n"
+        "  the subscriber gives up on an event after 300 s: tight in time, until that policy\n"
+        "  changes.",
     )
 
 
@@ -269,8 +270,9 @@ def summary(nb) -> None:
         "- **A tight facet predicts a breaking change**: the experiments simulate each\n"
         "  integration's mechanics without reading the assessment, and a change broke an\n"
         '  integration exactly where the assessment said "tight" (72 of 72 cells, five seeds).\n'
-        "- **Storing is not delivering**: a bus that keeps events for days still drops them to\n"
-        "  a dead-letter queue once its subscriber's retry window has passed.",
+        "- **Storing is not delivering**: a bus that keeps events for days still stops\n"
+        "  delivering one once its subscriber's retry window has passed (to a dead-letter queue,\n"
+        "  if it has one); a new subscriber that starts in the past can replay the stored copy.",
     )
     edit(
         nb,
@@ -296,6 +298,18 @@ def summary(nb) -> None:
     )
 
 
+def reading(nb) -> None:
+    edit(
+        nb,
+        "02-061",
+        "- Michael Nygard, *Release It!*",
+        "- Amazon EventBridge User Guide,\n"
+        "  [What is the EventBridge Custom Event Bus?](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-custom-bus-what-is.html)\n"
+        "  (launched on 24 September 2026): retention, subscribers, FIFO delivery per event group.\n"
+        "- Michael Nygard, *Release It!*",
+    )
+
+
 def main(path: Path = NOTEBOOK) -> None:
     nb = nbformat.read(path, as_version=4)
     patched = patched_before(nb)
@@ -306,6 +320,7 @@ def main(path: Path = NOTEBOOK) -> None:
     ranking(nb)
     exercises(nb, patched)
     summary(nb)
+    reading(nb)
     nbformat.validate(nb)
     nbformat.write(nb, path)
 
