@@ -519,6 +519,16 @@ def summary(nb) -> None:
     )
 
 
+def reading(nb) -> None:
+    edit(
+        nb,
+        "01-reading",
+        "[EventBridge pricing](https://aws.amazon.com/eventbridge/pricing/) (64 KB chunks).",
+        "[EventBridge pricing](https://aws.amazon.com/eventbridge/pricing/) (64 KB chunks);\n"
+        "  [Amazon SQS pricing](https://aws.amazon.com/sqs/pricing/) (requests, 64 KB chunks).",
+    )
+
+
 def main(path: Path = NOTEBOOK) -> None:
     nb = nbformat.read(path, as_version=4)
     patched = patched_before(nb)
@@ -534,6 +544,7 @@ def main(path: Path = NOTEBOOK) -> None:
     exercise_four(nb)
     on_aws(nb)
     summary(nb)
+    reading(nb)
     nbformat.validate(nb)
     nbformat.write(nb, path)
 
