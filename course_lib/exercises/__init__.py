@@ -155,7 +155,9 @@ def _stop_quietly_in_ipython() -> None:
         return
 
     def one_line(shell, etype, value, tb, tb_offset=None) -> list[str]:
-        return [f"⏸ {value}"]
+        shown = [f"⏸ {value}"]
+        shell._showtraceback(etype, value, shown)  # IPython leaves showing it to the handler
+        return shown
 
     def carry_on(result) -> None:
         if isinstance(result.error_in_exec, ExerciseNotDone):

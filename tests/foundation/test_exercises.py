@@ -72,13 +72,17 @@ def test_a_solution_is_printed_not_run(capsys):
     assert progress_module.passed() == set()
 
 
-def test_an_unfinished_exercise_stops_a_notebook_cell_with_one_line():
+def test_an_unfinished_exercise_stops_a_notebook_cell_with_one_line(capsys):
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
     try:
-        result = shell.run_cell('import course_lib as cl\ncl.exercises.require(..., "00.1")')
+        result = shell.run_cell(
+            'import course_lib as cl\ncl.exercises.require(..., "00.1")\nprint("not reached")'
+        )
         assert result.error_in_exec is None  # Run All carries on with the next cell
+        shown = capsys.readouterr().out
+        assert shown.strip() == "⏸ finish exercise 00.1 first: this cell uses its answer."
         assert shell.run_cell("1 + 1").result == 2
     finally:
         InteractiveShell.clear_instance()

@@ -49,6 +49,8 @@ def test_run_all_in_a_learner_copy_ends_with_every_exercise_not_yet(path, tmp_pa
             checked.append(match.group(1))
             assert shown.startswith(f"❌ Exercise {match.group(1)}: not yet"), shown
         errors = [o for o in cell.outputs if o.output_type == "error"]
+        if "exercises.require(" in cell.source:
+            assert [e.ename for e in errors] == ["ExerciseNotDone"], cell.source
         if "raises-exception" in tags(cell):
             continue
         for error in errors:
