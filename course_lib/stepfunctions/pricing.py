@@ -1,9 +1,12 @@
 """What a Step Functions workflow costs: its billed state transitions, and list prices as data.
 
 A **Standard** execution is billed per state transition: one for every state it enters
-(inside Map iterations and Parallel branches too) and one for every retry of a task.
+(inside inline Map iterations and Parallel branches too) and one for every retry of a task.
 An **Express** execution is billed per request and per GB-second of duration, the
-duration rounded up to 100 ms and the memory to 64 MB steps.
+duration rounded up to 100 ms and the memory to 64 MB steps. A **Distributed Map** bills
+one transition for every child execution it starts; the children are billed by their own
+type (``ProcessorConfig.ExecutionType``): a Standard child per transition, an Express child
+per request and duration (:func:`billed_usage`, given the definition).
 
 Prices are AWS's public US East (N. Virginia) list prices, read on the Step Functions
 pricing page (https://aws.amazon.com/step-functions/pricing/) on 2026-11-26
@@ -116,12 +119,108 @@ def retries_by_rule(state: Mapping, attempts: list[dict]) -> list[int]:
     return counts
 
 
-def state_transitions(execution_or_history: Any) -> int:
-    """The state transitions a Standard execution is billed for: one for every state it
-    entered (in Map iterations and Parallel branches too) and one for every retry."""
+def _distributed_maps(definition: Mapping | None) -> dict[str, tuple[str, str]]:
+    """State name -> (the Distributed Map it runs inside, that Map's child execution type).
+
+    State names are unique in a whole state machine, so a name says where a state lives."""
+    found: dict[str, tuple[str, str]] = {}
+
+    def inner_names(graph: Mapping) -> list[str]:
+        names = []
+        for name, state in (graph.get("States") or {}).items():
+            names.append(name)
+            if not isinstance(state, Mapping):
+                continue
+            for branch in state.get("Branches") or []:
+                if isinstance(branch, Mapping):
+                    names.extend(inner_names(branch))
+            processor = state.get("ItemProcessor") or state.get("Iterator")
+            if isinstance(processor, Mapping):
+                names.extend(inner_names(processor))
+        return names
+
+    def walk(graph: Mapping) -> None:
+        for name, state in (graph.get("States") or {}).items():
+            if not isinstance(state, Mapping):
+                continue
+            processor = state.get("ItemProcessor") or state.get("Iterator")
+            config = processor.get("ProcessorConfig", {}) if isinstance(processor, Mapping) else {}
+            if isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED":
+                kind = str(config.get("ExecutionType", "STANDARD"))
+                found[name] = (name, kind)  # the Map state itself is the parent's
+                for inner in inner_names(processor):
+                    found[inner] = (name, kind)
+                continue
+            for branch in state.get("Branches") or []:
+                if isinstance(branch, Mapping):
+                    walk(branch)
+            if isinstance(processor, Mapping):
+                walk(processor)
+
+    if isinstance(definition, Mapping):
+        walk(definition)
+    return found
+
+
+def _event_name(event: dict) -> str | None:
+    for key, value in event.items():
+        if key.endswith("EventDetails") and isinstance(value, Mapping) and "name" in value:
+            return value["name"]
+    return None
+
+
+def billed_usage(
+    execution_or_history: Any, definition: Mapping | None = None, *, memory_mb: float = 64
+) -> dict[str, float]:
+    """What AWS bills one Standard execution for, as :data:`PRICES` keys and counts.
+
+    Without ``definition`` every state entered and every retry is a Standard transition.
+    With it, each Distributed Map child execution costs the parent one transition; an
+    Express child is billed one request and its duration (from its start to its end in the
+    history, at ``memory_mb``), a Standard child its own transitions."""
     events = history_events(execution_or_history)
-    entered = sum(1 for e in events if e["type"].endswith("StateEntered"))
-    return entered + retries(events)
+    where = _distributed_maps(definition)
+    express = {n for n, (m, kind) in where.items() if kind == "EXPRESS" and n != m}
+    transitions = sum(
+        1 for e in events if e["type"].endswith("StateEntered") and _event_name(e) not in express
+    )
+    transitions += sum(1 for a in retry_attempts(events) if a["state"] not in express)
+    requests, gb_seconds, started = 0, 0.0, {}
+    for e in events:
+        name = _event_name(e)
+        if name not in where or where[name][0] != name or not e["type"].startswith("MapIteration"):
+            continue
+        index = e.get("mapIterationStartedEventDetails", {}).get("index")
+        if e["type"] == "MapIterationStarted":
+            transitions += 1
+            started[(name, index)] = e["timestamp"]
+            continue
+        details = next((v for k, v in e.items() if k.endswith("EventDetails")), {})
+        begun = started.pop((name, details.get("index")), None)
+        if begun is not None and where[name][1] == "EXPRESS":
+            requests += 1
+            seconds = (e["timestamp"] - begun).total_seconds()
+            gb_seconds += express_billed_gb_seconds(seconds, memory_mb)
+    return {
+        "sfn_standard_transitions": transitions,
+        "sfn_express_requests": requests,
+        "sfn_express_gb_seconds": gb_seconds,
+    }
+
+
+def usage_cost(usage: Mapping[str, float]) -> float:
+    """US dollars for ``usage`` (a mapping from a :data:`PRICES` key to a count)."""
+    unknown = sorted(set(usage) - set(PRICES))
+    if unknown:
+        raise ValueError(f"usage: unknown billed unit {unknown[0]!r}; use one of {sorted(PRICES)}")
+    return sum(count * PRICES[key][0] for key, count in usage.items())
+
+
+def state_transitions(execution_or_history: Any, definition: Mapping | None = None) -> int:
+    """The state transitions a Standard execution is billed for: one for every state it
+    entered (in inline Map iterations and Parallel branches too) and one for every retry;
+    with ``definition``, a Distributed Map's children as :func:`billed_usage` counts them."""
+    return int(billed_usage(execution_or_history, definition)["sfn_standard_transitions"])
 
 
 def standard_cost(transitions: float) -> float:
