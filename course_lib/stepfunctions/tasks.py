@@ -4,10 +4,12 @@ with their TimeoutSeconds and HeartbeatSeconds on the virtual clock."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.stepfunctions import dataflow, errors, jsonata_mode
-from course_lib.stepfunctions.dataflow import EvalContext, to_json
+from course_lib.stepfunctions.dataflow import to_json
 from course_lib.stepfunctions.errors import StatesError
 from course_lib.stepfunctions.integrations import (
     MAX_PAYLOAD_BYTES,
@@ -293,7 +295,7 @@ class TaskStates:
             if handler is None:
                 raise missing_handler(reference)
             request_id = self.world.uuid()
-            body = _lambda_event(payload.get("Payload"), ctx)
+            body = _lambda_event(payload.get("Payload"), request_id)
             invocation_type = payload.get("InvocationType", "RequestResponse")
             if invocation_type in ("Event", "DryRun"):
                 return Outcome(
@@ -419,19 +421,42 @@ def _millis(moment) -> int:
     return round(moment.timestamp() * 1000)
 
 
-def _lambda_event(payload: Any, ctx: EvalContext) -> Any:
-    """The event a function receives from lambda:invoke: a string Payload is raw JSON text."""
+def _lambda_event(payload: Any, request_id: str) -> Any:
+    """The event a function receives from lambda:invoke: a string Payload is raw JSON text,
+    so text that is not JSON (a plain string) fails as Lambda's Invoke API refuses it."""
     if payload is None:
         return {}
     if isinstance(payload, str):
         try:
-            return json.loads(payload)
-        except ValueError:
+            return strict_json.loads(payload, field="Payload")
+        except strict_json.JsonError:
+            message = "Could not parse request body into json: Could not parse payload into json: "
             raise StatesError(
                 "Lambda.InvalidRequestContentException",
-                f"Could not parse request body into json: the Payload string is not JSON: {payload[:80]!r}",
+                f"{message}{_jackson_complaint(payload)} (Service: AWSLambda; Status Code: 400; "
+                f"Error Code: InvalidRequestContentException; Request ID: {request_id}; Proxy: null)",
             ) from None
     return payload
+
+
+_TOKEN = re.compile(r"[^\s\[\]{}:,\"]+")
+
+
+def _jackson_complaint(text: str) -> str:
+    """What Jackson (Lambda's parser) says of text that is not JSON: for a bare word, as
+    Lambda reports a plain-string payload, ``Unrecognized token 'word'``."""
+    stripped = text.lstrip()
+    token = _TOKEN.match(stripped)
+    shown = text if len(text) <= 500 else text[:500] + "[truncated]"
+    if token and stripped[0] not in "-0123456789":
+        end = len(text) - len(stripped) + token.end()
+        column = end + (2 if end < len(text) else 1)  # Jackson has read one more character
+        return (
+            f"Unrecognized token '{token.group(0)}': was expecting (JSON String, Number, Array, "
+            f"Object or token 'null', 'true' or 'false')\n at [Source: (byte[])\"{shown}\"; "
+            f"line: 1, column: {column}]"
+        )
+    return f'Unexpected content in "{shown}"'
 
 
 def _compact_cause(error: Exception) -> Exception:

@@ -1026,3 +1026,26 @@ def test_lambda_invoke_passes_a_function_error_on_compact():
         cause = execute(definition, {}, handlers={"f": boom}).output["Cause"]
         compact = resource.endswith("invoke")
         assert cause.startswith('{"errorMessage":"no"' if compact else '{"errorMessage": "no"')
+
+
+def test_a_plain_string_payload_is_refused_as_lambda_refuses_it():
+    """A string Payload is JSON text to lambda:invoke; Lambda's parser refuses a bare word
+    with InvalidRequestContentException (its wording as the Invoke API reports it)."""
+    definition = machine(
+        {
+            "T": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "f", "Payload.$": "$.p"},
+                "End": True,
+            }
+        }
+    )
+    handlers = {"f": lambda event, context: event}
+    ok = execute(definition, {"p": '"HelloWorld"'}, handlers=handlers)
+    assert ok.output["Payload"] == "HelloWorld"
+    refused = execute(definition, {"p": "test data"}, handlers=handlers)
+    assert refused.error == "Lambda.InvalidRequestContentException"
+    assert "Unrecognized token 'test'" in refused.cause
+    assert "line: 1, column: 6]" in refused.cause
+    assert "Status Code: 400; Error Code: InvalidRequestContentException" in refused.cause
