@@ -91,6 +91,8 @@ def _descend(trie: PathTrie, dotted_key: str) -> PathTrie | None:
 #: How deeply arrays may nest around the values one sub-rule combines. The search below
 #: descends one level per shared array; this bound keeps it inside Python's stack.
 MAX_SHARED_ARRAY_NESTING = 150
+#: How many ways to place fields that reach one path through two arrays are tried.
+MAX_AMBIGUOUS_TRIALS = 10_000
 
 
 def consistent_choice(options: list[list[Membership]]) -> bool:
@@ -100,9 +102,12 @@ def consistent_choice(options: list[list[Membership]]) -> bool:
     different arrays at the same level never constrain each other, and fields that share
     an array must pick one element of it, where the same question repeats one level down
     with only the fields' values inside that element (pruning before descending). The
-    work grows with the event's size times the pattern's fields, not exponentially. A
-    field that reaches one path through two arrays (a dotted key beside a nested one)
-    is tried in each.
+    work grows with the event's size times the pattern's fields, not exponentially.
+
+    A field that reaches one path through two arrays (a dotted key such as ``"a.b"``
+    beside a nested ``{"a": {"b": ...}}``) is tried in each, dropping a placement as soon
+    as its array can no longer satisfy its fields; past :data:`MAX_AMBIGUOUS_TRIALS`
+    placements the event is refused with :class:`InvalidEvent`.
     """
     fields = []
     for memberships in options:
@@ -129,20 +134,30 @@ def consistent_choice(options: list[list[Membership]]) -> bool:
             groups.setdefault(array, []).append(by_index)
         else:
             ambiguous.append(by_array)
-    return _assign(groups, ambiguous)
+    if not all(_one_array(members) for members in groups.values()):
+        return False
+    return _assign(groups, ambiguous, [MAX_AMBIGUOUS_TRIALS])
 
 
 def _assign(
     groups: dict[int, list[dict[int, list[Membership]]]],
     ambiguous: list[dict[int, dict[int, list[Membership]]]],
+    budget: list[int],
 ) -> bool:
+    """Place each ambiguous field in one of its arrays; the groups given are feasible."""
     if not ambiguous:
-        return all(_one_array(members) for members in groups.values())
+        return True
     first, rest = ambiguous[0], ambiguous[1:]
     for array, by_index in first.items():
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise InvalidEvent(
+                "Event repeats one path through several arrays (dotted keys beside nested "
+                f"ones) in more than {MAX_AMBIGUOUS_TRIALS} combinations; write each path once"
+            )
         trial = {key: list(members) for key, members in groups.items()}
         trial.setdefault(array, []).append(by_index)
-        if _assign(trial, rest):
+        if _one_array(trial[array]) and _assign(trial, rest, budget):
             return True
     return False
 

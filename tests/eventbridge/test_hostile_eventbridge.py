@@ -395,3 +395,13 @@ def test_generated_pattern_and_event_text(text):
         compile_pattern(text)
     with contextlib.suppress(InvalidEvent):
         PatternMatcher({"r": {"a": [{"exists": True}]}}).matching(text)
+
+
+def test_one_path_through_two_arrays_does_not_explode():
+    fields = [f"f{i}" for i in range(20)]
+    singles = [{f: "x"} for f in fields]
+    event = {"a.b": singles, "a": {"b": singles}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PatternWarning)
+        assert both({"a": {"b": {f: ["x"] for f in fields}}}, event) is False
+        assert both({"a": {"b": {f: ["x"] for f in fields[:2]}}}, event) is True
