@@ -20,6 +20,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -292,7 +293,37 @@ def _need(name: str, value: Any, check: Callable[[Any], bool], what: str, positi
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return java_json(value)
+
+
+def java_json(value: Any) -> str:
+    """Compact JSON as AWS's Jackson writes it: a float in Java's ``Double.toString``
+    form (``1.0E10``, ``1.0E-4``, ``2.5``), everything else as JSON."""
+    if isinstance(value, float):
+        return _java_double(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_string(k)}:{java_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(java_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _java_double(number: float) -> str:
+    """Java's ``Double.toString``: plain from 10^-3 to 10^7, else ``d.dddE±n``, always
+    with a fraction digit; the digits are the shortest that read back the same."""
+    if number == 0:
+        return "-0.0" if math.copysign(1.0, number) < 0 else "0.0"
+    if 1e-3 <= abs(number) < 1e7:
+        text = format(number, "f") if "e" in repr(number) else repr(number)
+        return text if "." in text else text + ".0"
+    sign, digits, exponent = Decimal(repr(number)).normalize().as_tuple()
+    shown = "".join(map(str, digits))
+    power = len(shown) - 1 + exponent
+    return f"{'-' if sign else ''}{shown[0]}.{shown[1:] or '0'}E{power}"
 
 
 def _format(name: str, args: list, env: Env) -> str:
@@ -342,7 +373,7 @@ def _string_to_json(name: str, args: list, env: Env) -> Any:
 
 def _json_to_string(name: str, args: list, env: Env) -> str:
     _count(name, args, 1)
-    return json.dumps(args[0], separators=(",", ":"), ensure_ascii=False)
+    return java_json(args[0])
 
 
 def _array(name: str, args: list, env: Env) -> list:

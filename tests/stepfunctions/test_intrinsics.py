@@ -189,3 +189,31 @@ def test_format_writes_objects_and_arrays_as_java_does():
         ),
     )
     assert got == "a={Arg1=1, Arg2=[]} b=[1, x, null, true]"
+
+
+@pytest.mark.parametrize(
+    "number,text",
+    [
+        (1e10, "1.0E10"),
+        (1e-4, "1.0E-4"),
+        (0.001, "0.001"),
+        (2.0, "2.0"),
+        (1.1, "1.1"),
+        (12345678.0, "1.2345678E7"),
+        (9999999.0, "9999999.0"),
+        (-0.0, "-0.0"),
+        (7, "7"),
+    ],
+)
+def test_numbers_are_written_as_aws_writes_them(number, text):
+    """AWS serialises with Jackson: a double reads as Java's Double.toString."""
+    values = Env(lambda p: number, None, lambda: "u")
+    assert evaluate("States.JsonToString($.n)", values) == text
+    assert evaluate("States.Format('{}', $.n)", values) == text
+
+
+def test_json_to_string_round_trips_through_string_to_json():
+    document = {"a": [1, 2.5, 1e10, 'x"y', None, True], "é": {"k": -3e-7}}
+    values = Env(lambda p: document, None, lambda: "u")
+    text = evaluate("States.JsonToString($)", values)
+    assert json.loads(text) == document
