@@ -131,11 +131,10 @@ def dated_latency_numbers(nb) -> None:
         "waits for a round trip: well under a millisecond within a datacenter, and about 150 ms\n"
         "from California to Europe and back, because light in fibre covers only some 200 km per\n"
         'millisecond. The classic "latency numbers every programmer should know" put the gap\n'
-        "on one chart. The figures are about fifteen years old (Jeff Dean's 2009 talk, after\n"
-        "Peter Norvig; the SSD rows were added to later copies): memory, disks and datacenter\n"
-        "networks are faster today, but light is not, and the gaps of several orders of\n"
-        "magnitude between the rows still hold. Each grid line is ten times slower than the one\n"
-        "before:",
+        "on one chart. The figures are Jeff Dean's, after Peter Norvig, from around 2010:\n"
+        "memory, disks and datacenter networks are faster today, but light is not, and the\n"
+        "gaps of several orders of magnitude between the rows still hold. Each grid line is ten\n"
+        "times slower than the one before:",
     )
     replace(
         nb,
