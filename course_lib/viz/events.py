@@ -124,13 +124,15 @@ def business_timeline(
     colours = {order: palette[i % len(palette)] for i, order in enumerate(orders)}
     fig, ax = figure(width=10.0, height=1.1 * len(lanes) + 1.6)
     by_order: dict[str, list[tuple[float, int]]] = {}
-    for index, record in enumerate(records):
+    per_lane = [0] * len(lanes)  # labels alternate below and above the dots of each lane
+    for record in records:
         minutes = (parse_event_time(record["time"]) - start).total_seconds() / 60
         lane = lanes.index(_domain_of(record["source"]))
         order = str(record["detail"].get("data", {}).get("order-id", ""))
         by_order.setdefault(order, []).append((minutes, lane))
         ax.scatter([minutes], [lane], s=110, color=colours[order], zorder=3)
-        offset = 0.28 if index % 2 == 0 else -0.28
+        offset = 0.28 if per_lane[lane] % 2 == 0 else -0.28
+        per_lane[lane] += 1
         ax.annotate(
             record["detail-type"],
             (minutes, lane),
@@ -391,7 +393,8 @@ def compatibility_table(
         raise ValueError("backward: give one list of changes per row")
     header = ["proposed change", "what the comparison finds", "old consumers,\nnew events"]
     if backward is not None:
-        header.append("new consumers,\nold events")
+        header[-1] += "\n(FORWARD)"
+        header.append("new consumers,\nold events\n(BACKWARD)")
     cells, colours = [], []
     for index, (label, changes) in enumerate(rows):
         found = "; ".join(f"{c.path}: {c.kind}" for c in changes) or "no change"
@@ -417,9 +420,9 @@ def compatibility_table(
     )
     table.auto_set_font_size(False)
     table.set_fontsize(9.5)
-    base = 1.0 / (sum(lines) + 2.5)
+    base = 1.0 / (sum(lines) + 3.1)
     for (row, _col), cell in table.get_celld().items():
-        cell.set_height(base * (2.0 if row == 0 else lines[row - 1]))
+        cell.set_height(base * (2.6 if row == 0 else lines[row - 1]))
     ax.set_title(title)
     fig.tight_layout()
     return fig

@@ -118,3 +118,32 @@ def test_diagrams_render_png():
     assert observable.source.count("call ") == 2 and observable.source.count("rule of ") == 2
     with pytest.raises(ValueError, match="at least one consumer"):
         draw.directed_vs_observable("orders", [])
+
+
+def test_business_timeline_names_each_order_outcome_in_the_legend():
+    examples = catalogue_examples()
+    fig = draw.business_timeline(examples, outcomes={"1073459984": "delivered"})
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert "order 1073459984: delivered" in labels
+    assert "order 1073459985" in labels
+
+
+def test_compatibility_table_adds_the_backward_column():
+    old = ev.event_type("OrderCreated").schema()
+    new = ev.add_field(old, "data.coupon", {"type": "string"}, required=True)
+    fig = draw.compatibility_table(
+        [("required coupon", ev.compare_schemas(old, new))],
+        backward=[ev.compare_schemas(new, old)],
+    )
+    texts = [c.get_text().get_text() for c in fig.axes[0].tables[0].get_celld().values()]
+    assert texts.count("keep working") == 1 and texts.count("BREAK") == 1
+    with pytest.raises(ValueError, match="one list of changes per row"):
+        draw.compatibility_table([("x", [])], backward=[])
+
+
+def test_event_driven_architecture_routes_every_producer_through_a_router():
+    source = draw.event_driven_architecture().source
+    for producer in ("orders", "payments", "s3"):
+        for consumer in ("kitchen", "delivery", "analytics", "email"):
+            assert f"{producer} -> {consumer}" not in source
+    assert "orders -> bus" in source
