@@ -18,19 +18,23 @@ from typing import Any
 
 from course_lib.exercises import exercise
 from course_lib.stepfunctions.pricing import (
+    billed_usage,
     express_billed_gb_seconds,
     express_cost,
     retries,
     standard_cost,
     state_transitions,
+    usage_cost,
 )
 
 __all__ = [
+    "billed_usage",
     "express_billed_gb_seconds",
     "express_cost",
     "retries",
     "standard_cost",
     "state_transitions",
+    "usage_cost",
 ]
 
 # -- shared helpers ----------------------------------------------------------------------------
@@ -58,14 +62,24 @@ def _problems(definition: dict) -> str | None:
 DELIVERY_STATES = ("Counter", "Bike", "Van")
 
 
+def _jsonata_rules(choices: Any) -> bool:
+    return isinstance(choices, list) and any(
+        isinstance(rule, Mapping) and "Condition" in rule for rule in choices
+    )
+
+
 def delivery_machine(choices: Any) -> dict:
-    """The delivery workflow with ``choices`` as the Choices of its HowToDeliver state."""
+    """The delivery workflow with ``choices`` as the Choices of its HowToDeliver state (a
+    JSONata state when the rules have ``Condition``s, else JSONPath)."""
     if isinstance(choices, Mapping) and "Choices" in choices:
         choices = choices["Choices"]
+    choice: dict[str, Any] = {"Type": "Choice", "Choices": copy.deepcopy(choices), "Default": "Van"}
+    if _jsonata_rules(choices):
+        choice = {"QueryLanguage": "JSONata", **choice}
     return {
         "StartAt": "HowToDeliver",
         "States": {
-            "HowToDeliver": {"Type": "Choice", "Choices": copy.deepcopy(choices), "Default": "Van"},
+            "HowToDeliver": choice,
             **{
                 name: {"Type": "Pass", "Result": {"delivery": name}, "End": True}
                 for name in DELIVERY_STATES
@@ -107,6 +121,11 @@ def delivery_choices(answer: Any) -> str | None:
         isinstance(rule, Mapping) and ... in rule.values() for rule in answer
     ):
         return "replace every `...` in your rules."
+    if not all(isinstance(rule, Mapping) and "Condition" in rule for rule in answer):
+        return (
+            "write each rule in JSONata: a `Condition` holding an expression between `{%` and "
+            "`%}` (`$states.input` is the order), and a `Next`."
+        )
     problem = _problems(delivery_machine(answer))
     if problem:
         return problem
@@ -116,8 +135,9 @@ def delivery_choices(answer: Any) -> str | None:
             continue
         if reached not in DELIVERY_STATES:
             return (
-                f"{what} stopped the execution ({reached.split(':')[0]}). A rule that reads a "
-                "field the input lacks fails; think about the order of your rules."
+                f"{what} stopped the execution ({reached.split(':')[0]}). A condition that "
+                "reads a field the input lacks fails; think about the order of your rules, or "
+                "test that the field `$exists`."
             )
         return f"{what} went to {reached}; it should not. Check that rule's comparison."
     return None
@@ -212,89 +232,117 @@ def oven_retry(answer: Any) -> str | None:
     return None
 
 
-# -- 05.3 Parameters with intrinsic functions --------------------------------------------------
+# -- 05.3 diagnose a failed receipt workflow ---------------------------------------------------
 
-LABEL_EXAMPLE = {
-    "order": {"id": "1073", "items": ["margherita", "diavola", "margherita"]},
-    "customer": {"first": "Ada", "last": "Lovelace"},
+RECEIPT_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:"
+
+RECEIPT_DEFINITION = {
+    "Comment": "Check the order, price its delivery, take the payment, print the receipt.",
+    "StartAt": "ValidateOrder",
+    "States": {
+        "ValidateOrder": {
+            "Type": "Task",
+            "Resource": RECEIPT_FUNCTION + "validate-order",
+            "ResultPath": "$.validation",
+            "Next": "PriceDelivery",
+        },
+        "PriceDelivery": {
+            "Type": "Task",
+            "Resource": RECEIPT_FUNCTION + "price-delivery",
+            "Parameters": {"distanceKm.$": "$.distanceKm"},
+            "Next": "TakePayment",
+        },
+        "TakePayment": {
+            "Type": "Task",
+            "Resource": RECEIPT_FUNCTION + "take-payment",
+            "Parameters": {
+                "orderId.$": "$.orderId",
+                "cents.$": "States.MathAdd($.totalCents, $.delivery.cents)",
+            },
+            "ResultPath": "$.payment",
+            "Next": "PrintReceipt",
+        },
+        "PrintReceipt": {
+            "Type": "Pass",
+            "Parameters": {"orderId.$": "$.orderId", "paidCents.$": "$.payment.cents"},
+            "End": True,
+        },
+    },
 }
 
-_LABEL_CASES = [
-    {
-        "order": {"id": "2210", "items": ["funghi"]},
-        "customer": {"first": "Grace", "last": "Hopper"},
-    },
-    {
-        "order": {"id": "9", "items": ["diavola", "diavola", "marinara", "funghi", "marinara"]},
-        "customer": {"first": "Alan", "last": "Turing"},
-    },
-    {
-        "order": {"id": "31", "items": ["quattro-formaggi", "margherita"]},
-        "customer": {"first": "Edsger", "last": "Dijkstra"},
-    },
+RECEIPT_ORDER = {"orderId": "1073", "totalCents": 3150, "distanceKm": 4.5}
+
+_RECEIPT_CASES = [
+    {"orderId": "2210", "totalCents": 850, "distanceKm": 1.2},
+    {"orderId": "9", "totalCents": 12600, "distanceKm": 7, "note": "party"},
+    {"orderId": "31", "totalCents": 1999, "distanceKm": 3},
 ]
 
 
-def label_machine(parameters: Any) -> dict:
-    """A one-state workflow: a Pass state with ``parameters`` as its Parameters."""
+def _delivery_cents(distance_km: float) -> int:
+    return 0 if distance_km <= 3 else 300
+
+
+def receipt_handlers() -> dict:
+    """The receipt workflow's three functions."""
     return {
-        "StartAt": "Label",
-        "States": {"Label": {"Type": "Pass", "Parameters": copy.deepcopy(parameters), "End": True}},
+        "validate-order": lambda order, context: {"valid": True},
+        "price-delivery": lambda request, context: {
+            "cents": _delivery_cents(request["distanceKm"])
+        },
+        "take-payment": lambda request, context: {"paymentId": "pay-1", "cents": request["cents"]},
     }
 
 
-def _expected_label(order: dict) -> dict:
-    items = order["order"]["items"]
-    first, last = order["customer"]["first"], order["customer"]["last"]
-    return {
-        "label": f"Order {order['order']['id']} for {first} {last}",
-        "pizzas": len(items),
-        "kinds": list(dict.fromkeys(items)),
-    }
+def receipt_fixed(fix: Any) -> dict:
+    """RECEIPT_DEFINITION with ``fix`` applied: ``{"state", "field", "value"}``."""
+    definition = copy.deepcopy(RECEIPT_DEFINITION)
+    if isinstance(fix, Mapping) and fix.get("state") in definition["States"]:
+        definition["States"][fix["state"]][str(fix.get("field"))] = copy.deepcopy(fix.get("value"))
+    return definition
 
 
-@exercise("05.3", "Parameters with intrinsic functions")
-def label_parameters(answer: Any) -> str | None:
+@exercise("05.3", "Diagnose the receipt workflow")
+def receipt_fix(answer: Any) -> str | None:
     from course_lib.stepfunctions import execute
 
-    if not isinstance(answer, Mapping):
-        return "the answer is the Parameters field: a dict whose keys end in `.$`."
+    if not isinstance(answer, Mapping) or set(answer) != {"state", "field", "value"}:
+        return 'the answer is a dict {"state": ..., "field": ..., "value": ...}: one change.'
     if _unfinished(answer):
         return _unfinished(answer)
-    answer = dict(answer)
-    plain = sorted(k for k in answer if not str(k).endswith(".$"))
-    if plain:
+    state, field = answer["state"], answer["field"]
+    if state not in RECEIPT_DEFINITION["States"]:
+        return f"there is no state {state!r}; the states are {', '.join(RECEIPT_DEFINITION['States'])}."
+    if state == "TakePayment":
         return (
-            f"{', '.join(plain)}: a key without `.$` keeps its value as written; "
-            "end the key in `.$` to compute it from the input."
+            "TakePayment is where the error surfaced, not where the data went missing: compare "
+            "each state's input and output (inspect_execution) and find the first output that "
+            "lacks what TakePayment reads."
         )
-    problem = _problems(label_machine(answer))
+    if state != "PriceDelivery":
+        return f"{state}'s output still holds the whole order; look at a later state."
+    if field != "ResultPath":
+        return (
+            "which of the five fields decides where a task's result goes in the state's input "
+            "(and whether it replaces the input)?"
+        )
+    definition = receipt_fixed(answer)
+    problem = _problems(definition)
     if problem:
         return problem
-    for case in _LABEL_CASES:
-        execution = execute(label_machine(answer), case)
-        if execution.status != "SUCCEEDED":
-            return f"the Pass state failed ({execution.error}): {execution.cause}"
-        got, want = execution.output, _expected_label(case)
-        if not isinstance(got, dict):
-            return "the output should be an object with label, pizzas and kinds."
-        missing = sorted(set(want) - set(got))
-        if missing:
-            return f"the output lacks {', '.join(missing)}."
-        extra = sorted(set(got) - set(want))
-        if extra:
-            return f"the output has fields nobody asked for: {', '.join(extra)}."
-        if got["label"] != want["label"]:
+    for order in _RECEIPT_CASES:
+        run = execute(definition, order, handlers=receipt_handlers())
+        want = {
+            "orderId": order["orderId"],
+            "paidCents": order["totalCents"] + _delivery_cents(order["distanceKm"]),
+        }
+        if run.status != "SUCCEEDED":
             return (
-                f"for another order the label was {got['label']!r}; build it with "
-                "States.Format from the order id and both names, words and spaces as shown."
+                f"with that ResultPath the run still fails ({run.error}): read TakePayment's "
+                "Parameters; where does it look for the delivery price?"
             )
-        if got["pizzas"] != want["pizzas"]:
-            return "pizzas should count the items of the order, repeats included."
-        if not isinstance(got["kinds"], list) or sorted(map(str, got["kinds"])) != sorted(
-            want["kinds"]
-        ):
-            return "kinds should list each kind of pizza in the order once."
+        if run.output != want:
+            return f"for another order the receipt was {run.output}, not {want}."
     return None
 
 
@@ -358,6 +406,79 @@ def batch_handlers() -> dict:
     return {"bake-one": bake_one}
 
 
+NIGHTLY_PIZZAS = 6_000
+_KINDS = ("margherita", "diavola", "funghi", "marinara", "tonno")
+
+
+def _nightly_definition(mode: str, child_type: str | None) -> dict:
+    definition = copy.deepcopy(BATCH_DEFINITION)
+    config: dict[str, Any] = {"Mode": mode}
+    if mode == "DISTRIBUTED":
+        config["ExecutionType"] = child_type or "STANDARD"
+        definition["States"]["BakeAll"]["MaxConcurrency"] = 100
+    definition["States"]["BakeAll"]["ItemProcessor"]["ProcessorConfig"] = config
+    return definition
+
+
+def nightly_batch(pizzas: int, mode: str = "INLINE", child_type: str | None = None) -> dict:
+    """Run the batch workflow on ``pizzas`` pizzas (four minutes of baking each, the oven
+    never busy), as an ``INLINE`` Map or a ``DISTRIBUTED`` one with ``STANDARD`` or
+    ``EXPRESS`` children: its ``status``, ``error``, history ``events`` (a Distributed
+    Map's children not counted, as on AWS), billed ``usage`` and ``usd`` per execution."""
+    from course_lib.sim import World
+    from course_lib.stepfunctions import execute
+    from course_lib.stepfunctions.pricing import billed_usage, usage_cost
+
+    mode = str(mode).upper()
+    if mode not in ("INLINE", "DISTRIBUTED"):
+        raise ValueError(f"mode: INLINE or DISTRIBUTED, not {mode!r}")
+    if child_type is not None and str(child_type).upper() not in ("STANDARD", "EXPRESS"):
+        raise ValueError(f"child_type: STANDARD or EXPRESS, not {child_type!r}")
+    if not isinstance(pizzas, int) or not 1 <= pizzas <= 20_000:
+        raise ValueError("pizzas: a whole number from 1 to 20,000")
+    definition = _nightly_definition(mode, child_type and str(child_type).upper())
+    order = {"orderId": "night", "pizzas": [_KINDS[i % len(_KINDS)] for i in range(pizzas)]}
+
+    def bake_one(pizza, context):
+        context.sleep(240)
+        return {"pizza": pizza}
+
+    run = execute(definition, order, handlers={"bake-one": bake_one}, world=World(seed=5))
+    usage = billed_usage(run, definition)
+    events = run.history
+    if mode == "DISTRIBUTED":  # on AWS each child keeps a history of its own
+        events = [e for e in events if not _in_child(e)]
+    return {
+        "status": run.status,
+        "error": run.error,
+        "events": len(events),
+        "usage": usage,
+        "usd": usage_cost(usage),
+    }
+
+
+def _in_child(event: dict) -> bool:
+    """Whether a batch history event belongs to a Distributed Map child (all the batch's
+    Lambda calls and its Bake and Box states run inside the Map)."""
+    if event["type"].startswith(("MapIteration", "LambdaFunction")):
+        return True
+    details = event.get("stateEnteredEventDetails") or event.get("stateExitedEventDetails") or {}
+    return details.get("name") in ("Bake", "Box")
+
+
+def _inline_limit() -> int:
+    """The most pizzas one inline batch execution bakes within the history quota."""
+    small, larger = nightly_batch(10)["events"], nightly_batch(20)["events"]
+    per_pizza = (larger - small) / 10
+    base = small - 10 * per_pizza
+    guess = int((25_000 - base) // per_pizza)
+    while nightly_batch(guess + 1)["status"] == "SUCCEEDED":
+        guess += 1
+    while nightly_batch(guess)["status"] != "SUCCEEDED":
+        guess -= 1
+    return guess
+
+
 def _batch_reference() -> tuple[int, int]:
     from course_lib.stepfunctions import execute
 
@@ -365,32 +486,67 @@ def _batch_reference() -> tuple[int, int]:
     return state_transitions(execution), retries(execution)
 
 
-@exercise("05.4", "Transitions and cost of a batch")
-def batch_cost(answer: Any) -> str | None:
-    if not isinstance(answer, Mapping) or set(answer) != {"transitions", "monthly_usd"}:
-        return 'the answer is a dict with two keys: {"transitions": ..., "monthly_usd": ...}.'
+_LIMIT: dict[str, int] = {}
+
+
+def inline_limit() -> int:
+    """The most pizzas one inline batch execution bakes within the history quota (cached)."""
+    if "n" not in _LIMIT:
+        _LIMIT["n"] = _inline_limit()
+    return _LIMIT["n"]
+
+
+def _night_cost(child_type: str) -> float:
+    """One night of NIGHTLY_PIZZAS in a Distributed Map with ``child_type`` children: the
+    cost of one pizza's child times the night, plus the parent's own transitions."""
+    ten = nightly_batch(10, "DISTRIBUTED", child_type)["usd"]
+    twenty = nightly_batch(20, "DISTRIBUTED", child_type)["usd"]
+    per_pizza = (twenty - ten) / 10
+    return ten + (NIGHTLY_PIZZAS - 10) * per_pizza
+
+
+@exercise("05.4", "Inline or distributed, and which children")
+def nightly_design(answer: Any) -> str | None:
+    if not isinstance(answer, Mapping) or set(answer) != {
+        "max_inline",
+        "child_type",
+        "nightly_usd",
+    }:
+        return (
+            'the answer is a dict with three keys: {"max_inline": ..., "child_type": ..., '
+            '"nightly_usd": ...}.'
+        )
     if _unfinished(answer):
         return _unfinished(answer)
-    transitions, monthly = answer["transitions"], answer["monthly_usd"]
-    if not isinstance(transitions, int | float) or not isinstance(monthly, int | float):
-        return "both values are numbers."
-    expected, retried = _batch_reference()
-    if transitions != expected:
-        if transitions == expected - retried:
-            return "you counted every state entered; AWS also bills each retry as a transition."
-        if transitions in (expected - 1, expected + 1):
-            return "off by one: count each state entered once, the Map state and the last one too."
+    most, kind, usd = answer["max_inline"], answer["child_type"], answer["nightly_usd"]
+    if not isinstance(most, int | float) or not isinstance(usd, int | float):
+        return "max_inline and nightly_usd are numbers."
+    limit = inline_limit()
+    if abs(most - limit) > 0.01 * limit:
+        if most > 5_000:
+            return (
+                "that many pizzas do not fit: count the history events one more pizza adds "
+                "(run 10 and 20 pizzas and compare), then see how many fit in 25,000."
+            )
         return (
-            "count the StateEntered events of the run's history (states inside the Map "
-            "included) and add one for each retry of a task."
+            "more pizzas fit than that: the quota counts history events, not transitions; "
+            "count the events one more pizza adds, and the fixed ones around them."
         )
-    want = standard_cost(expected * BATCH_MONTHLY_EXECUTIONS)
-    if math.isclose(monthly, want * 1000, rel_tol=0.01):
-        return "the price is per 1,000 transitions: divide by 1,000."
-    if not math.isclose(monthly, want, rel_tol=0.01):
+    kind = str(kind).strip().upper()
+    if kind not in ("STANDARD", "EXPRESS"):
+        return 'child_type is "STANDARD" or "EXPRESS".'
+    costs = {k: _night_cost(k) for k in ("STANDARD", "EXPRESS")}
+    best = min(costs, key=costs.get)
+    if kind != best:
         return (
-            "the transitions are right; the monthly cost is transitions per execution times "
-            "executions per month times the price of one transition."
+            'run one night both ways with nightly_batch(n, "DISTRIBUTED", ...) and compare: '
+            "an Express child pays for every second it runs, a Standard one per transition."
+        )
+    if not math.isclose(usd, costs[kind], rel_tol=0.05):
+        return (
+            f"the child type is right; the cost of one night of {NIGHTLY_PIZZAS:,} pizzas is "
+            "not. Use the usd that nightly_batch reports for the whole night (or scale a "
+            "smaller run's cost per pizza)."
         )
     return None
 

@@ -2,7 +2,6 @@
 mistakes; the billing helpers count transitions and price them as AWS does."""
 
 import copy
-import math
 
 import pytest
 
@@ -42,9 +41,13 @@ def test_stubs_are_not_answers(exercise_id):
 @pytest.mark.parametrize(
     ("exercise_id", "stub", "still_open"),
     [
-        ("05.4", {"transitions": ..., "monthly_usd": ...}, "monthly_usd, transitions"),
+        (
+            "05.4",
+            {"max_inline": ..., "child_type": "STANDARD", "nightly_usd": ...},
+            "max_inline, nightly_usd",
+        ),
         ("05.5", {"a": ..., "b": ..., "c": ..., "d": ...}, "a, b, c, d"),
-        ("05.3", {"label.$": ..., "pizzas.$": "States.ArrayLength($.order.items)"}, "label.$"),
+        ("05.3", {"state": "PriceDelivery", "field": ..., "value": ...}, "field, value"),
         ("05.6", {"Parameters": ..., "ResultPath": ...}, "Parameters, ResultPath"),
     ],
 )
@@ -105,8 +108,8 @@ def test_prices():
 # -- 05.1 delivery choices -----------------------------------------------------------------------
 
 DELIVERY = [
-    {"Variable": "$.method", "StringEquals": "pickup", "Next": "Counter"},
-    {"Variable": "$.distance_km", "NumericLessThanEquals": 3, "Next": "Bike"},
+    {"Condition": "{% $states.input.method = 'pickup' %}", "Next": "Counter"},
+    {"Condition": "{% $states.input.distance_km <= 3 %}", "Next": "Bike"},
 ]
 
 
@@ -114,32 +117,38 @@ def test_delivery_solution_and_equivalents():
     assert_passes("05.1", DELIVERY)
     assert_passes("05.1", {"Choices": DELIVERY})
     guarded = [
-        DELIVERY[0],
         {
-            "And": [
-                {"Variable": "$.distance_km", "IsPresent": True},
-                {"Not": {"Variable": "$.distance_km", "NumericGreaterThan": 3}},
-            ],
+            "Condition": "{% $exists($states.input.distance_km) and $states.input.method != 'pickup'"
+            " and $states.input.distance_km <= 3 %}",
             "Next": "Bike",
         },
+        {"Condition": "{% $states.input.method = 'pickup' %}", "Next": "Counter"},
     ]
     assert_passes("05.1", guarded)
 
 
 def test_delivery_typical_mistakes():
     assert_hint("05.1", DELIVERY[::-1], "think about the order of your rules")
-    strict = [DELIVERY[0], {**DELIVERY[1], "NumericLessThan": 3}]
-    del strict[1]["NumericLessThanEquals"]
+    strict = [DELIVERY[0], {**DELIVERY[1], "Condition": "{% $states.input.distance_km < 3 %}"}]
     assert_hint("05.1", strict, "a delivery exactly 3 km away went to Van")
     assert_hint("05.1", [DELIVERY[1]], '"Counter" is not reachable')
     assert_hint("05.1", [{**DELIVERY[0], "Next": "Counterr"}, DELIVERY[1]], "AWS would refuse")
+    jsonpath = [{"Variable": "$.method", "StringEquals": "pickup", "Next": "Counter"}, DELIVERY[1]]
+    assert_hint("05.1", jsonpath, "write each rule in JSONata")
     assert_hint("05.1", "pickup", "list of Choice rules")
     assert_hint("05.1", [...], "replace every `...`")
 
 
 def test_route_reports_where_an_order_goes():
     assert lesson05.route(DELIVERY, {"method": "delivery", "distance_km": 9}) == "Van"
-    assert lesson05.route(DELIVERY[::-1], {"method": "pickup"}).startswith("States.Runtime")
+    assert lesson05.route(DELIVERY[::-1], {"method": "pickup"}).startswith(
+        "States.QueryEvaluationError"
+    )
+    jsonpath = [
+        {"Variable": "$.method", "StringEquals": "pickup", "Next": "Counter"},
+        {"Variable": "$.distance_km", "NumericLessThanEquals": 3, "Next": "Bike"},
+    ]
+    assert lesson05.route(jsonpath, {"method": "delivery", "distance_km": 1}) == "Bike"
 
 
 # -- 05.2 oven retry -----------------------------------------------------------------------------
@@ -186,60 +195,96 @@ def test_try_oven_reports_attempts_and_time():
     assert lesson05.try_oven(RETRY, out_of_dough=True)["attempts"] == 1
 
 
-# -- 05.3 label parameters -----------------------------------------------------------------------
+# -- 05.3 diagnose the receipt workflow ---------------------------------------------------------
 
-LABEL = {
-    "label.$": "States.Format('Order {} for {} {}', $.order.id, $.customer.first, $.customer.last)",
-    "pizzas.$": "States.ArrayLength($.order.items)",
-    "kinds.$": "States.ArrayUnique($.order.items)",
-}
+FIX = {"state": "PriceDelivery", "field": "ResultPath", "value": "$.delivery"}
 
 
-def test_label_solution():
-    assert_passes("05.3", LABEL)
-    assert execute(lesson05.label_machine(LABEL), lesson05.LABEL_EXAMPLE).output == {
-        "label": "Order 1073 for Ada Lovelace",
-        "pizzas": 3,
-        "kinds": ["margherita", "diavola"],
+def test_the_receipt_workflow_fails_where_the_lesson_says():
+    run = execute(
+        lesson05.RECEIPT_DEFINITION, lesson05.RECEIPT_ORDER, handlers=lesson05.receipt_handlers()
+    )
+    assert (run.status, run.error) == ("FAILED", "States.Runtime")
+    assert run.states_entered[-1] == "TakePayment"
+    fixed = execute(
+        lesson05.receipt_fixed(FIX), lesson05.RECEIPT_ORDER, handlers=lesson05.receipt_handlers()
+    )
+    assert fixed.output == {"orderId": "1073", "paidCents": 3450}
+
+
+def test_receipt_solution_and_typical_mistakes():
+    assert_passes("05.3", FIX)
+    assert_hint("05.3", {**FIX, "state": "TakePayment"}, "where the error surfaced")
+    assert_hint("05.3", {**FIX, "state": "ValidateOrder"}, "look at a later state")
+    assert_hint("05.3", {**FIX, "state": "Bake"}, "there is no state")
+    assert_hint("05.3", {**FIX, "field": "OutputPath"}, "which of the five fields")
+    assert_hint("05.3", {**FIX, "value": "$.price"}, "where does it look for the delivery price")
+    assert_hint("05.3", {**FIX, "value": None}, "where does it look for the delivery price")
+    assert_hint("05.3", {"state": "PriceDelivery"}, "one change")
+
+
+# -- 05.4 inline or distributed ------------------------------------------------------------------
+
+
+def test_nightly_batch_reports_events_usage_and_cost():
+    small = lesson05.nightly_batch(5)
+    assert small["status"] == "SUCCEEDED" and small["events"] == 8 + 9 * 5
+    assert small["usage"]["sfn_standard_transitions"] == 1 + 2 * 5 + 1
+    express = lesson05.nightly_batch(10, "DISTRIBUTED", "EXPRESS")
+    assert express["events"] == 8  # the children keep histories of their own
+    assert express["usage"]["sfn_express_requests"] == 10
+    assert express["usage"]["sfn_express_gb_seconds"] == pytest.approx(10 * 240 * 64 / 1024)
+    standard = lesson05.nightly_batch(10, "DISTRIBUTED", "STANDARD")
+    assert standard["usage"]["sfn_standard_transitions"] == 2 + 10 * 3
+    assert standard["usd"] < express["usd"]
+    with pytest.raises(ValueError):
+        lesson05.nightly_batch(10, "SIDEWAYS")
+    with pytest.raises(ValueError):
+        lesson05.nightly_batch(0)
+
+
+def test_the_inline_limit_is_where_the_quota_stops_the_batch():
+    limit = lesson05.inline_limit()
+    assert limit == (25_000 - 8) // 9
+    assert lesson05.nightly_batch(limit + 1)["error"] == "States.Runtime"
+
+
+def test_nightly_solution_and_typical_mistakes():
+    usd = lesson05.nightly_batch(lesson05.NIGHTLY_PIZZAS, "DISTRIBUTED", "STANDARD")["usd"]
+    answer = {"max_inline": 2776, "child_type": "STANDARD", "nightly_usd": usd}
+    assert_passes("05.4", answer)
+    assert_passes("05.4", {**answer, "max_inline": 2770, "child_type": "standard"})
+    assert_hint("05.4", {**answer, "max_inline": 6000}, "do not fit")
+    assert_hint("05.4", {**answer, "max_inline": 2000}, "more pizzas fit")
+    assert_hint("05.4", {**answer, "child_type": "EXPRESS"}, "compare")
+    assert_hint("05.4", {**answer, "child_type": "LAMBDA"}, '"STANDARD" or "EXPRESS"')
+    assert_hint("05.4", {**answer, "nightly_usd": usd * 3}, "the child type is right")
+    assert_hint("05.4", {**answer, "nightly_usd": "0.45"}, "numbers")
+    assert_hint("05.4", {"max_inline": 2776}, "three keys")
+
+
+# -- billing of a Distributed Map ----------------------------------------------------------------
+
+
+def test_a_distributed_map_bills_its_children_by_their_type():
+    import json
+
+    from course_lib.events import data_dir
+
+    definition = json.loads((data_dir() / "statemachines" / "map_fan_out.asl.json").read_text())
+    order = {"orderId": "1", "pizzas": ["margherita", "diavola", "burnt", "funghi", "marinara"]}
+    run = execute(definition, order)
+    usage = lesson05.billed_usage(run, definition)
+    assert usage == {
+        "sfn_standard_transitions": 1 + 5,
+        "sfn_express_requests": 5,
+        "sfn_express_gb_seconds": pytest.approx(5 * 240 * 64 / 1024),
     }
-
-
-def test_label_typical_mistakes():
-    assert_hint("05.3", {**LABEL, "pizzas.$": "$.order.items"}, "pizzas should count")
-    assert_hint("05.3", {**LABEL, "kinds.$": "$.order.items"}, "each kind of pizza")
-    hard_coded = {
-        "label": "Order 1073 for Ada Lovelace",
-        "pizzas.$": LABEL["pizzas.$"],
-        "kinds.$": LABEL["kinds.$"],
-    }
-    assert_hint("05.3", hard_coded, "end the key in `.$`")
-    first_only = {
-        **LABEL,
-        "label.$": "States.Format('Order {} for {}', $.order.id, $.customer.first)",
-    }
-    assert_hint("05.3", first_only, "States.Format")
-    assert_hint("05.3", {k: v for k, v in LABEL.items() if k != "kinds.$"}, "lacks kinds")
-    assert_hint("05.3", {**LABEL, "extra.$": "$.order"}, "nobody asked for")
-    assert_hint("05.3", {**LABEL, "pizzas.$": "$.nothing"}, "failed (States.Runtime)")
-    assert_hint("05.3", ["label"], "the Parameters field")
-
-
-# -- 05.4 batch cost -----------------------------------------------------------------------------
-
-
-def test_batch_solution_and_typical_mistakes():
-    transitions = 14
-    cost = transitions * 200_000 * 0.025 / 1000
-    assert_passes("05.4", {"transitions": transitions, "monthly_usd": cost})
-    assert_passes("05.4", {"transitions": 14.0, "monthly_usd": round(cost, 1)})
-    assert_hint("05.4", {"transitions": 12, "monthly_usd": 60.0}, "each retry")
-    assert_hint("05.4", {"transitions": 13, "monthly_usd": 65.0}, "off by one")
-    assert_hint("05.4", {"transitions": 30, "monthly_usd": 1.0}, "StateEntered")
-    assert_hint("05.4", {"transitions": 14, "monthly_usd": cost * 1000}, "per 1,000")
-    assert_hint("05.4", {"transitions": 14, "monthly_usd": 3.5}, "the transitions are right")
-    assert_hint("05.4", {"transitions": 14}, "two keys")
-    assert_hint("05.4", {"transitions": "14", "monthly_usd": cost}, "numbers")
-    assert not math.isclose(cost, 0)
+    assert lesson05.state_transitions(run, definition) == 6
+    assert lesson05.state_transitions(run) == 16  # without the definition: all as inline
+    assert lesson05.usage_cost(usage) == pytest.approx(6 * 0.000025 + 5 * 1e-6 + 75 * 0.00001667)
+    with pytest.raises(ValueError, match="unknown billed unit"):
+        lesson05.usage_cost({"lambda": 1})
 
 
 # -- 05.5 workflow types -------------------------------------------------------------------------
