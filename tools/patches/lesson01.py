@@ -377,9 +377,10 @@ def retry_modes(nb) -> None:
         "2026 every SDK's default is the 2026 **standard** mode (botocore 1.44.0 for Python; the\n"
         "opt-in variable `AWS_NEW_RETRIES_2026` is no longer read). Compared with standard mode\n"
         "before 2026, it retries a transient error sooner but charges it almost three times the\n"
-        "tokens, and it gives DynamoDB one more attempt. `AWS_RETRY_MODE=legacy` still brings\n"
-        "back the oldest mode: more attempts, no quota. The numbers, as the installed botocore\n"
-        "states them (the register of AWS facts holds the same, with their sources):",
+        "tokens; it gives DynamoDB one more attempt and honours a service's\n"
+        "`x-amz-retry-after` hint. `AWS_RETRY_MODE=legacy` still brings back the oldest mode:\n"
+        "more attempts, no quota. The numbers, as the installed botocore states them (the\n"
+        "register of AWS facts holds the same, with their sources):",
     )
     insert_after(nb, "9449fcbf", "8f251437", "code", RETRY_NUMBERS)
     replace(nb, "e51a51bc", STORM)
