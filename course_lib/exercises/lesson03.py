@@ -12,8 +12,12 @@ from course_lib.exercises import exercise
 #: The chain of exercise 1 and the consumers of exercise 3.
 CHAIN_LENGTH = 7
 NEW_CONSUMERS = ("payments", "delivery", "loyalty", "analytics", "fraud")
-#: The maximum event age of exercise 2, in hours.
+#: Exercise 2: the maximum event age and the outage, in hours, at the default 10 events/s.
 SHORT_MAX_AGE_H = 6
+DLQ_OUTAGE_H = 10
+#: Exercise 4: the outage to recover from, and how soon after the repair, in hours.
+DESIGN_OUTAGE_H = 12
+DESIGN_DRAIN_H = 12
 
 
 def _number(answer: Any) -> float | None:
@@ -49,32 +53,89 @@ def predict_chain(answer: Any) -> str | None:
 
 
 @cache
-def _dlq_after(outage_h: float) -> int:
+def _dlq_count() -> int:
     from course_lib.messaging import backlog_experiment
 
-    return backlog_experiment(outage_s=outage_h * 3600, max_event_age_s=SHORT_MAX_AGE_H * 3600)[
+    return backlog_experiment(outage_s=DLQ_OUTAGE_H * 3600, max_event_age_s=SHORT_MAX_AGE_H * 3600)[
         "dlq"
     ]
 
 
-@exercise("03.2", "When the DLQ starts to fill")
-def dlq_threshold(answer: Any) -> str | None:
+@exercise("03.2", "Predict how many events reach the DLQ")
+def dlq_prediction(answer: Any) -> str | None:
     value = _number(answer)
     if value is None:
-        return "the answer is one number: the length of the outage in hours."
-    if value > 1000:
-        return "that looks like seconds; give hours."
-    if math.isclose(value, 25) or math.isclose(value, 24):
-        return "that is the threshold for the default maximum age of 24 h; use 6 h."
-    if value <= 0:
-        return "an outage lasts a positive number of hours."
-    if _dlq_after(value) == 0:
+        return "the answer is one number: how many events end in the DLQ."
+    if value < 0:
+        return "a count of events is never negative."
+    simulated = _dlq_count()
+    if math.isclose(value, simulated, rel_tol=0.03):
+        return None
+    rate = 10 * 3600
+    if math.isclose(value, DLQ_OUTAGE_H * rate, rel_tol=0.03):
         return (
-            "after an outage that long the DLQ is still empty: "
-            "look at the `dlq` count of `backlog_experiment` for longer outages."
+            "that is every event of the outage. Only events that wait longer than the maximum "
+            "age leave; which of them still get their turn after the repair?"
         )
-    if value > SHORT_MAX_AGE_H + 1:
-        return "events reach the DLQ after that outage, but a shorter one already does it."
+    if math.isclose(value, SHORT_MAX_AGE_H * rate, rel_tol=0.03):
+        return "that is 6 hours of events; how long is the outage longer than the maximum age?"
+    if value == 0:
+        return "the outage lasts longer than the maximum event age: some events must expire."
+    if value > simulated:
+        return (
+            "too many. After the repair the consumer takes the oldest events first, faster "
+            "than they arrived: does the oldest waiting event still get older?"
+        )
+    return (
+        "too few. Which events are older than the maximum age while the consumer is still "
+        "down? Count them at 10 a second."
+    )
+
+
+@cache
+def _drain_hours(capacity: float) -> float | None:
+    from course_lib.messaging import backlog_experiment
+
+    result = backlog_experiment(
+        outage_s=DESIGN_OUTAGE_H * 3600,
+        capacity_per_s=capacity,
+        horizon_s=(DESIGN_OUTAGE_H + 3 * DESIGN_DRAIN_H) * 3600,
+    )
+    start = result["parameters"]["outage_start_s"] + DESIGN_OUTAGE_H * 3600
+    done = result["recovered_at_s"]
+    return None if done is None else (done - start) / 3600
+
+
+def smallest_capacity() -> int:
+    """The smallest whole capacity (events/s) that drains the backlog in time (exercise 4)."""
+    capacity = 11
+    while True:
+        hours = _drain_hours(float(capacity))
+        if hours is not None and hours <= DESIGN_DRAIN_H:
+            return capacity
+        capacity += 1
+
+
+@exercise("03.4", "Size a consumer to catch up")
+def consumer_capacity(answer: Any) -> str | None:
+    value = _number(answer)
+    if value is None:
+        return "the answer is one number: the consumer's capacity in events a second."
+    if value != int(value):
+        return "give a whole number of events a second."
+    if value <= 10:
+        return "at or below the arrival rate (10 a second) the backlog never shrinks."
+    if value > 1000:
+        return "that is far more than needed; work out the spare capacity the backlog needs."
+    hours = _drain_hours(float(value))
+    if hours is None or hours > DESIGN_DRAIN_H:
+        taken = "more than" if hours is None else f"{hours:.1f}"
+        return (
+            f"with {int(value)} events a second the backlog takes {taken} hours to drain after "
+            f"the repair; it must take at most {DESIGN_DRAIN_H}."
+        )
+    if value > smallest_capacity():
+        return "that drains in time, but a smaller consumer would too: find the smallest."
     return None
 
 
@@ -114,39 +175,4 @@ def producer_changes(answer: Any) -> str | None:
     return (
         f"the {' and '.join(wrong)} count is off. Run `add_consumers` with the five new "
         "consumers and read `producer_changes` (or count the steps with `producer_changed`)."
-    )
-
-
-@cache
-def _latencies() -> dict:
-    from course_lib.messaging import exchange_latencies
-
-    return exchange_latencies()
-
-
-@exercise("03.4", "How much sooner the producer is released")
-def released_sooner(answer: Any) -> str | None:
-    value = _number(answer)
-    if value is None:
-        return "the answer is one number of milliseconds."
-    lat = _latencies()
-    rr = lat["request_response"]["percentiles"]
-    ff = lat["fire_and_forget"]["percentiles"]
-    expected = (rr["caller_wait_s"]["p99"] - ff["caller_wait_s"]["p99"]) * 1000
-    if math.isclose(value, expected, rel_tol=0.01, abs_tol=0.5):
-        return None
-    if math.isclose(value, expected / 1000, rel_tol=0.01):
-        return "that is in seconds; give milliseconds."
-    if math.isclose(value, -expected, rel_tol=0.01):
-        return "the sign is reversed: request/response minus fire-and-forget."
-    end_to_end = (rr["caller_wait_s"]["p99"] - ff["end_to_end_s"]["p99"]) * 1000
-    if math.isclose(value, end_to_end, rel_tol=0.01, abs_tol=0.5):
-        return "you used when the work is done; the producer is released by the broker's ack."
-    for q in ("p50", "p90", "p99.9"):
-        other = (rr["caller_wait_s"][q] - ff["caller_wait_s"][q]) * 1000
-        if math.isclose(value, other, rel_tol=0.01, abs_tol=0.5):
-            return f"you compared the {q}; the question asks for the p99."
-    return (
-        "take `caller_wait_s` p99 of each style from `exchange_latencies()` (default "
-        "arguments) and subtract, in milliseconds."
     )

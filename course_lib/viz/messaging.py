@@ -100,10 +100,10 @@ def availability_chart(
         [100 * runs[k]["async"]["processed_fraction"] for k in ks],
         "^:",
         color=COLORS["green"],
-        label="async: accepted and processed",
+        label="async: processed, % of accepted",
     )
     left.set_xlabel("services in the chain (k)")
-    left.set_ylabel("% of requests")
+    left.set_ylabel("% of requests (processed: % of accepted)")
     left.set_xticks(ks)
     left.legend(loc="lower left", fontsize=8.5)
     left.set_title("availability", fontsize=11)
@@ -140,7 +140,7 @@ def chain_bars(run: Mapping[str, Any], *, title: str = ""):
         run["async"]["acceptance_ratio"],
         run["async"]["processed_fraction"],
     ]
-    labels = ["sync\nsucceeded", "async\naccepted", "async accepted\nand processed"]
+    labels = ["sync\nsucceeded", "async\naccepted", "async processed\n(% of accepted)"]
     fig, ax = figure(width=7.0, height=3.6)
     colors = [MODE_COLORS["sync"], MODE_COLORS["async"], COLORS["green"]]
     ax.bar(labels, [100 * v for v in values], color=colors, width=0.6)
@@ -160,7 +160,7 @@ def chain_bars(run: Mapping[str, Any], *, title: str = ""):
         ax.text(x + 0.37, 100 * predicted, name, va="center", fontsize=9)
     low = min(min(values), a**k)
     ax.set_ylim(max(0.0, 100 * low - (100 - 100 * low) * 0.6 - 0.05), 100.2)
-    ax.set_ylabel("% of requests")
+    ax.set_ylabel("% of requests (processed: % of accepted)")
     ax.set_title(title or f"k = {k}, availability a = {a:.4f} per component")
     fig.tight_layout()
     return fig
