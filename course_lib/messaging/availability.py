@@ -14,16 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course_lib.facts import fact
+
 PERCENTILES = {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p99.9": 99.9}
 
-#: Default model figures. EventBridge retries a target for 24 hours and up to 185
-#: attempts with exponential backoff and jitter (AWS EventBridge user guide, "How
-#: EventBridge retries delivering events"); AWS does not publish the base and cap, so
-#: these are chosen to spend roughly the 185 attempts over the 24 hours.
+#: Default model figures. A rule's target on a Classic EventBridge bus is retried for 24
+#: hours and up to 185 times with exponential backoff and jitter (AWS EventBridge user
+#: guide, "How EventBridge retries delivering events"; read from the register of AWS
+#: facts); AWS does not publish the base and cap, so these are chosen to spend roughly
+#: the 185 attempts over the 24 hours.
 MTBF_S = 1000 * 60.0
 MTTR_S = 60.0
-MAX_EVENT_AGE_S = 86_400.0
-MAX_ATTEMPTS = 185
+MAX_EVENT_AGE_S = float(fact("eventbridge.target.default_max_event_age_seconds"))
+MAX_ATTEMPTS: int = fact("eventbridge.target.default_max_retry_attempts")
 RETRY_BASE_S = 1.0
 RETRY_CAP_S = 900.0
 HOP_MEDIAN_S = 0.020

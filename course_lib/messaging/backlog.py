@@ -12,6 +12,11 @@ from collections import deque
 
 import numpy as np
 
+from course_lib.facts import fact
+
+#: A Classic bus rule's target keeps retrying an event for 24 hours by default.
+DEFAULT_MAX_EVENT_AGE_S = float(fact("eventbridge.target.default_max_event_age_seconds"))
+
 
 def _number(name: str, value: float, *, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -25,7 +30,7 @@ def _number(name: str, value: float, *, allow_zero: bool = False) -> float:
 def backlog_experiment(
     *,
     outage_s: float = 30 * 3600,
-    max_event_age_s: float = 86_400,
+    max_event_age_s: float = DEFAULT_MAX_EVENT_AGE_S,
     rate_per_s: float = 10,
     capacity_per_s: float = 12,
     outage_start_s: float = 3600,
