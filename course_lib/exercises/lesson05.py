@@ -580,145 +580,7 @@ def standard_or_express(answer: Any) -> str | None:
     return None
 
 
-# -- 05.6 Parameters and ResultPath, checked with TestState ------------------------------------
-
-CHARGE_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:charge-card"
-
-CHARGE_EXAMPLE = {
-    "order": {"id": "1073", "totalCents": 3150, "items": ["margherita", "diavola"]},
-    "customer": {"id": "cust-0042", "name": "Ada Lovelace", "cardToken": "tok-visa-4242"},
-}
-
-_CHARGE_CASES = [
-    {
-        "order": {"id": "2210", "totalCents": 850, "items": ["funghi"]},
-        "customer": {"id": "cust-0007", "name": "Grace Hopper", "cardToken": "tok-mc-5100"},
-    },
-    {
-        "order": {"id": "9", "totalCents": 12600, "items": ["diavola"] * 12, "note": "party"},
-        "customer": {"id": "cust-0313", "name": "Alan Turing", "cardToken": "tok-amex-3782"},
-        "channel": "app",
-    },
-    {
-        "order": {"id": "31", "totalCents": 1999, "items": [], "payment": "pending"},
-        "customer": {"id": "cust-1000", "name": "Edsger Dijkstra", "cardToken": "tok-visa-4000"},
-    },
-]
-
-
-def charge_request(order: dict) -> dict:
-    """What the charge-card function wants for ``order``: the request Parameters must build."""
-    return {
-        "orderId": order["order"]["id"],
-        "amountCents": order["order"]["totalCents"],
-        "cardToken": order["customer"]["cardToken"],
-        "currency": "EUR",
-    }
-
-
-def charge_result(order: dict) -> dict:
-    """What the charge-card function answers for ``order``."""
-    return {"paymentId": f"pay-{order['order']['id']}", "status": "CAPTURED"}
-
-
-def charge_mock(order: dict) -> dict:
-    """TestState's mock for the charge-card task on ``order``: its result as JSON text."""
-    import json
-
-    return {"result": json.dumps(charge_result(order))}
-
-
-def charge_output(order: dict) -> dict:
-    """The output the shop wants: the whole input, the result under ``order.payment``."""
-    out = copy.deepcopy(order)
-    out["order"]["payment"] = charge_result(order)
-    return out
-
-
-def charge_state(fields: Any) -> dict:
-    """The ChargeCard Task state with ``fields`` (``{"Parameters": ..., "ResultPath": ...}``)."""
-    state: dict[str, Any] = {"Type": "Task", "Resource": CHARGE_FUNCTION}
-    if isinstance(fields, Mapping):
-        state.update(copy.deepcopy(dict(fields)))
-    state["Next"] = "SendReceipt"
-    return state
-
-
-def _test_charge(fields: Any, order: dict) -> dict:
-    from course_lib.stepfunctions import test_state
-
-    return test_state(
-        charge_state(fields), order, inspection_level="DEBUG", mock=charge_mock(order)
-    )
-
-
-@exercise("05.6", "Parameters and ResultPath for the card charge")
-def charge_fields(answer: Any) -> str | None:
-    from course_lib.stepfunctions.errors import InvalidDefinition, ValidationException
-
-    if not isinstance(answer, Mapping):
-        return 'the answer is a dict with two keys: {"Parameters": {...}, "ResultPath": "..."}.'
-    if _unfinished(answer):
-        return _unfinished(answer)
-    unknown = sorted(set(answer) - {"Parameters", "ResultPath"})
-    if unknown or set(answer) != {"Parameters", "ResultPath"}:
-        return (
-            'give exactly two fields, "Parameters" and "ResultPath"'
-            + (f" (not {', '.join(map(str, unknown))})" if unknown else "")
-            + "."
-        )
-    parameters = answer["Parameters"]
-    if not isinstance(parameters, Mapping):
-        return "Parameters is a dict: the request the function receives."
-    if any(value is ... for value in parameters.values()):
-        return "replace every `...` in your Parameters."
-    for order in _CHARGE_CASES:
-        try:
-            response = _test_charge(answer, order)
-        except (InvalidDefinition, ValidationException) as error:
-            return f"TestState refused the state: {error}"
-        if response["status"] != "SUCCEEDED":
-            return f"for another order the state failed ({response.get('error')}): {response.get('cause')}"
-        sent = response["inspectionData"].get("afterParameters")
-        want = charge_request(order)
-        if not isinstance(sent, dict):
-            return "the function should receive an object with orderId, amountCents, cardToken and currency."
-        missing = sorted(set(want) - set(sent))
-        if missing:
-            return f"the request lacks {', '.join(missing)}."
-        extra = sorted(set(sent) - set(want))
-        if extra:
-            return f"the function received fields it does not want: {', '.join(extra)}."
-        for key in want:
-            if sent[key] == want[key]:
-                continue
-            if isinstance(sent[key], str) and sent[key].startswith("$"):
-                return (
-                    f"{key} arrived as the text {sent[key]!r}: a key without `.$` keeps its value "
-                    "as written; end the key in `.$` to read it from the input."
-                )
-            return (
-                f"for another order, {key} was {sent[key]!r}; read it from the right place "
-                "(paths start at the state's input, `$`)."
-            )
-        output = response.get("output")
-        expected = charge_output(order)
-        if output == expected:
-            continue
-        if output == charge_result(order):
-            return (
-                "the output is only the function's result: the order and the customer are "
-                "lost. ResultPath decides where the result goes in the input."
-            )
-        if not isinstance(output, dict) or "customer" not in output or "order" not in output:
-            return "the output should still hold the whole input (order and customer)."
-        if output["order"].get("payment") != charge_result(order):
-            return "the result should end up inside the order, under the key `payment`."
-        return "the output should be the input with the result added at order.payment, nothing else changed."
-    return None
-
-
-# -- 05.7 predict TestState's answer for Retry and Catch ---------------------------------------
+# -- 05.6 predict TestState's answer for Retry and Catch ---------------------------------------
 
 PAYMENT_FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:take-payment"
 
@@ -797,7 +659,7 @@ def _prediction(value: Any) -> tuple[Any, Any] | None:
     return None
 
 
-@exercise("05.7", "Predict what TestState answers")
+@exercise("05.6", "Predict what TestState answers")
 def payment_predictions(answer: Any) -> str | None:
     if not isinstance(answer, Mapping):
         return 'the answer is a dict from letter to {"status": ..., "nextState": ...}.'

@@ -26,7 +26,7 @@ def assert_hint(exercise_id, answer, hint):
     assert hint in result.message, result.message
 
 
-IDS = ["05.1", "05.2", "05.3", "05.4", "05.5", "05.6", "05.7"]
+IDS = ["05.1", "05.2", "05.3", "05.4", "05.5", "05.6"]
 
 
 def test_every_exercise_is_registered():
@@ -48,7 +48,6 @@ def test_stubs_are_not_answers(exercise_id):
         ),
         ("05.5", {"a": ..., "b": ..., "c": ..., "d": ...}, "a, b, c, d"),
         ("05.3", {"state": "PriceDelivery", "field": ..., "value": ...}, "field, value"),
-        ("05.6", {"Parameters": ..., "ResultPath": ...}, "Parameters, ResultPath"),
     ],
 )
 def test_half_filled_stub_dicts_get_a_hint(exercise_id, stub, still_open):
@@ -317,75 +316,7 @@ def test_seeded_world_is_used():
     assert World(seed=5).rng("x").random() == World(seed=5).rng("x").random()
 
 
-# -- 05.6 Parameters and ResultPath, checked with TestState --------------------------------------
-
-CHARGE = {
-    "Parameters": {
-        "orderId.$": "$.order.id",
-        "amountCents.$": "$.order.totalCents",
-        "cardToken.$": "$.customer.cardToken",
-        "currency": "EUR",
-    },
-    "ResultPath": "$.order.payment",
-}
-
-
-def with_parameters(**changes):
-    answer = copy.deepcopy(CHARGE)
-    for key, value in changes.items():
-        if value is None:
-            answer["Parameters"].pop(key)
-        else:
-            answer["Parameters"][key] = value
-    return answer
-
-
-def test_charge_solution_and_equivalents():
-    assert_passes("05.6", CHARGE)
-    equivalent = with_parameters(currency=None, **{"currency.$": "States.Format('EUR')"})
-    assert_passes("05.6", equivalent)
-    # the example in the notebook works with test_state as the prompt says
-    from course_lib.stepfunctions import test_state
-
-    response = test_state(
-        lesson05.charge_state(CHARGE),
-        lesson05.CHARGE_EXAMPLE,
-        inspection_level="DEBUG",
-        mock=lesson05.charge_mock(lesson05.CHARGE_EXAMPLE),
-    )
-    assert response["output"] == lesson05.charge_output(lesson05.CHARGE_EXAMPLE)
-    assert response["inspectionData"]["afterParameters"] == lesson05.charge_request(
-        lesson05.CHARGE_EXAMPLE
-    )
-    assert response["nextState"] == "SendReceipt"
-
-
-def test_charge_typical_mistakes():
-    assert_hint("05.6", {**CHARGE, "ResultPath": "$.payment"}, "inside the order")
-    no_path = {"Parameters": CHARGE["Parameters"], "ResultPath": "$"}
-    assert_hint("05.6", no_path, "order and the customer are lost")
-    assert_hint("05.6", {"Parameters": CHARGE["Parameters"]}, '"Parameters" and "ResultPath"')
-    assert_hint("05.6", with_parameters(currency=None), "lacks currency")
-    assert_hint("05.6", with_parameters(customerId="cust"), "does not want: customerId")
-    literal = with_parameters(**{"orderId.$": None, "orderId": "$.order.id"})
-    assert_hint("05.6", literal, "without `.$`")
-    wrong = with_parameters(**{"amountCents.$": "$.order.id"})
-    assert_hint("05.6", wrong, "amountCents was")
-    missing_path = with_parameters(**{"cardToken.$": "$.card"})
-    assert_hint("05.6", missing_path, "failed (States.Runtime)")
-    assert_hint("05.6", {**CHARGE, "ResultPath": "order.payment"}, "refused")
-    assert_hint("05.6", ["Parameters"], "two keys")
-    for result in (verdict("05.6", with_parameters(currency=None)),):
-        assert "EUR" not in result.message
-
-
-def test_charge_check_does_not_mutate_the_answer():
-    answer = copy.deepcopy(CHARGE)
-    verdict("05.6", answer)
-    assert answer == CHARGE
-
-
-# -- 05.7 predict TestState's answer -------------------------------------------------------------
+# -- 05.6 predict TestState's answer -------------------------------------------------------------
 
 PREDICTIONS = {
     "a": {"status": "RETRIABLE", "nextState": None},
@@ -396,9 +327,9 @@ PREDICTIONS = {
 
 
 def test_predictions_solution_and_equivalents():
-    assert_passes("05.7", PREDICTIONS)
+    assert_passes("05.6", PREDICTIONS)
     as_pairs = {k: (v["status"].lower(), v["nextState"] or "") for k, v in PREDICTIONS.items()}
-    assert_passes("05.7", {k.upper(): v for k, v in as_pairs.items()})
+    assert_passes("05.6", {k.upper(): v for k, v in as_pairs.items()})
     for letter, prediction in PREDICTIONS.items():
         answer = lesson05.payment_answer(letter)
         assert (answer["status"], answer.get("nextState")) == tuple(prediction.values())
@@ -416,13 +347,13 @@ def test_predictions_solution_and_equivalents():
     ],
 )
 def test_predictions_typical_mistakes(letter, wrong, hint):
-    assert_hint("05.7", {**PREDICTIONS, letter: wrong}, hint)
+    assert_hint("05.6", {**PREDICTIONS, letter: wrong}, hint)
 
 
 def test_predictions_stubs_and_shapes():
     stub = {k: {"status": ..., "nextState": ...} for k in "abcd"}
-    assert_hint("05.7", stub, "replace every `...`")
-    assert_hint("05.7", {"a": PREDICTIONS["a"]}, "missing: b, c, d")
-    assert_hint("05.7", {**PREDICTIONS, "a": "RETRIABLE"}, '{"status": ..., "nextState": ...}')
-    assert_hint("05.7", {**PREDICTIONS, "a": {"status": "RETRY", "nextState": None}}, "one of")
-    assert_hint("05.7", "RETRIABLE", "dict from letter")
+    assert_hint("05.6", stub, "replace every `...`")
+    assert_hint("05.6", {"a": PREDICTIONS["a"]}, "missing: b, c, d")
+    assert_hint("05.6", {**PREDICTIONS, "a": "RETRIABLE"}, '{"status": ..., "nextState": ...}')
+    assert_hint("05.6", {**PREDICTIONS, "a": {"status": "RETRY", "nextState": None}}, "one of")
+    assert_hint("05.6", "RETRIABLE", "dict from letter")

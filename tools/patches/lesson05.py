@@ -84,6 +84,16 @@ def delete(nb, cell_ids: list[str]) -> None:
     nb.cells = [cell for cell in nb.cells if cell.get("id") not in cell_ids]
 
 
+def merge_into(nb, target: str, source_id: str) -> None:
+    """Append a code cell's source to ``target`` and remove it (done once)."""
+    if not _has(nb, source_id):
+        _index(nb, target)
+        return
+    code = nb.cells[_index(nb, source_id)].source
+    replace(nb, target, nb.cells[_index(nb, target)].source.rstrip() + "\n" + code)
+    delete(nb, [source_id])
+
+
 def slide(nb, cell_id: str, slide_type: str) -> None:
     nb.cells[_index(nb, cell_id)].metadata["slideshow"] = {"slide_type": slide_type}
 
@@ -219,6 +229,21 @@ when the state machine is created (`roleArn`), which Step Functions assumes. Its
 must allow every action the tasks take (`lambda:InvokeFunction`, `events:PutEvents`,
 `dynamodb:GetItem`...). A missing permission is not caught when the definition is saved;
 it fails the task when it runs. The shape of the ARN says which family a task uses:"""
+
+
+def reuse(nb) -> None:
+    edit(
+        nb,
+        "05-019",
+        "Same definition, same input, different code behind one task:",
+        "Same definition, same input, different code behind one task. (Whole workflows are\n"
+        "reused the same way: a task with the resource\n"
+        "`arn:aws:states:::states:startExecution.sync:2` runs another state machine as a child\n"
+        "and waits for its output.)",
+    )
+    delete(nb, ["05-022", "05-023"])
+    merge_into(nb, "05-004", "05-005")
+    merge_into(nb, "05-020", "05-021")
 
 
 def integrations(nb) -> None:
@@ -357,6 +382,7 @@ def errors(nb) -> None:
         'draw.history_timeline(retried, title="three attempts of 0.5 s, with waits of 2 s and 4 s")\n'
         "plt.show()",
     )
+    merge_into(nb, "05-060", "05-061")
     replace(
         nb,
         "05-063",
@@ -449,6 +475,7 @@ def map_state(nb) -> None:
         ],
     )
     move_after(nb, "b05e0009", ["05-044", "05-045", "05-046", "05-047", "05-048", "05-049"])
+    merge_into(nb, "05-055", "05-056")
 
 
 # -- callbacks: SDK integrations too; waits ----------------------------------------------------------
@@ -471,6 +498,7 @@ day. A manager answers after two hours of virtual time:"""
 
 def callbacks(nb) -> None:
     replace(nb, "05-071", CALLBACK)
+    merge_into(nb, "05-072", "05-073")
     delete(nb, ["05-076", "05-077"])
 
 
@@ -565,16 +593,13 @@ def handler(order, context: DurableContext):
     ...
 ```
 
-Both keep state, retry and wait; they differ in where the process lives (AWS's guide
-*Durable functions or Step Functions* asks the same questions):
+Both keep state, retry and wait; they differ in where the process lives:
 
 | | Step Functions | Lambda durable functions |
 |---|---|---|
 | the process is | a definition: JSON, a graph in the console | code in one function (Python, Node.js, Java) |
 | other AWS services | over two hundred, called without code; `.sync` jobs | through the SDK, in your code |
-| longest run | a year (Standard) | a year, in invocations of up to 15 minutes |
 | large fan-out | Distributed Map: 10,000 children at once | the SDK's `map` and `parallel` in your code |
-| who can read it | anyone, from the graph and the history | developers, from the code and its log of operations |
 | rules for your code | none: the definition holds no code | deterministic outside steps (no clock, randomness or I/O), or replay goes astray |
 | billed | per transition (Standard), or requests and duration (Express) | Lambda's requests and compute, plus the durable operations and the data kept |
 
@@ -701,43 +726,42 @@ def exercises(nb) -> None:
     replace(nb, "05-106", EXERCISE_4_STUB)
     replace(nb, "05-107", EXERCISE_4_SOLUTION)
     replace(nb, "05-108", 'cl.exercises.check("05.4", night)')
+    delete(nb, ["05-113", "05-114", "05-115", "05-116", "05-117"])  # ResultPath: exercise 3
+    edit(
+        nb,
+        "05-118",
+        "### Before exercise 7: a payment state",
+        "### Before exercise 6: a payment state",
+    )
+    edit(nb, "05-120", "### Exercise 7", "### Exercise 6")
+    replace(nb, "05-123", 'cl.exercises.check("05.6", predictions)')
 
 
 # -- summary, questions, answers, reading ------------------------------------------------------------
 
 SUMMARY = """## Summary
 
-- Inside a domain, a business process is **orchestrated**: one workflow directs its
-  steps and, at the end, **publishes an event** for the other domains.
-- A Step Functions workflow is a **state machine** in the Amazon States Language; each
-  step is a **state** (Task, Choice, Pass, Wait, Parallel, Map, Succeed, Fail), each move a
+- Inside a domain, a business process is **orchestrated**: one workflow directs its steps
+  and, at the end, **publishes an event** for the other domains.
+- A **state machine** in the Amazon States Language is a set of **states**; each move is a
   **state transition** in the execution's history. AWS recommends **JSONata** for new
-  workflows (a Choice rule is one `Condition`); existing ones mostly use JSONPath.
-- The code behind a task can be **swapped** without touching the definition, and
-  workflows can be reused by other workflows.
-- **Optimised integrations** (20 services as of December 2026; the slides say 17) are
-  tailored for workflows (`lambda:invoke`, `.sync`); **AWS SDK integrations** call over
-  two hundred services' APIs directly; `.waitForTaskToken` works with both. Every call
-  runs with the state machine's **execution role**.
-- **Intrinsic functions** do small computations in JSONPath's `Parameters`; `InputPath`,
-  `Parameters`, `ResultSelector`, `ResultPath` and `OutputPath` decide what a state sees
-  and passes on (`Arguments`, `Output` and `Assign` in JSONata). Every state's data stays
-  within **256 KiB** (`States.DataLimitExceeded`), although SQS, Lambda's asynchronous
-  invocations and EventBridge now take 1 MB.
-- **TestState** runs one state on an input, with a mocked result or error, and shows the
-  JSON after every stage; `inspect_execution` opens a finished run state by state.
-- **Retry** and **Catch** handle failures; each retry is billed as a transition.
-- **Map** and **Parallel** run work side by side. An inline Map lives in the execution's
-  history, which stops at **25,000 events**; a **Distributed Map** starts child executions
-  with histories of their own, billed one transition each plus their own type's price.
-- The **callback pattern** pauses a task until someone returns its task token; waits cost
-  nothing while they wait, for up to a year.
-- **Standard** workflows (exactly once, up to a year, \\$0.025 per 1,000 transitions) suit
-  business processes; **Express** (at least once, up to five minutes, per request and
-  GB-second) suits short, high-volume work. Versions, aliases and redrive run them safely
-  in production.
-- **Lambda durable functions** write the same kind of process as code (steps, waits and
-  callbacks, up to a year): the better fit when the process is mostly your own code."""
+  workflows (a Choice rule is one `Condition`); most existing ones use JSONPath.
+- Tasks call Lambda, **optimised integrations** (20 services; the slides' 17 is dated) or
+  **AWS SDK integrations** (over two hundred services), with the **execution role**;
+  `.waitForTaskToken` works with both families.
+- Intrinsic functions and the five data-flow fields (`Arguments` and `Output` in
+  JSONata) shape what a state sees; each state's data stays within **256 KiB**
+  (`States.DataLimitExceeded`), though SQS and EventBridge now take 1 MB. **TestState**
+  and `inspect_execution` show the JSON stage by stage.
+- **Retry** and **Catch** handle failures; each retry is a billed transition.
+- **Map** and **Parallel** run work side by side; an inline Map fills the history, which
+  stops at **25,000 events**, a **Distributed Map** starts child executions, billed one
+  transition each plus their own type's price. Callbacks and waits cost nothing while
+  they wait, for up to a year.
+- **Standard** (exactly once, a year, per transition) suits business processes, **Express**
+  (at least once, five minutes, per request and GB-second) short, frequent work; versions,
+  aliases and redrive run them in production. **Lambda durable functions** write the same
+  kind of process as code."""
 
 QUESTIONS = """
 7. An order event of 600 KB travels through EventBridge and SQS without trouble; the
@@ -785,6 +809,7 @@ def main(path: Path = NOTEBOOK) -> None:
     nb = nbformat.read(path, as_version=4)
     for step in (
         title,
+        reuse,
         jsonata_choice,
         integrations,
         intrinsics,
