@@ -15,6 +15,8 @@ Registry) give them:
 :func:`compare_schemas` answers the forward question change by change; the backward
 question is the same question with the roles swapped (the new schema's readers, the old
 schema's events), so :func:`is_backward_compatible` compares ``new`` against ``old``.
+The verdicts take a consumer's view (it ignores fields it does not know); a registry's
+own JSON Schema checker can be stricter, e.g. about schemas open to extra fields.
 
 The rules, field by field, for readers of the first schema and events of the second:
 

@@ -117,7 +117,7 @@ An **event-driven architecture** is built from three kinds of parts:
 
 - **producers** notice that something happened and publish an event about it: the
   orders service when a customer orders, the payments service when money arrives, or an
-  AWS service itself (S3 when a file lands, EC2 when an instance stops);
+  AWS service itself (S3 when a file lands);
 - **routers** take the event from the producer, keep it as long as needed and hand it to
   whoever wants it: an event **bus** such as EventBridge (routes by rules or subscribers),
   a **queue** such as SQS (holds events until one consumer takes each), a **topic** such
@@ -162,10 +162,9 @@ def frozen(nb) -> None:
 # -- the timeline tells three orders' stories ---------------------------------------------------
 
 TIMELINE_INTRO = """Every catalogue entry comes with an example event. Retold for three orders on a virtual
-clock (minute by minute from 09:00), they make three stories, one colour each: one order
-goes well, one is cancelled because its payment was declined, and one is paid, then
-cancelled by the customer and refunded. Each event is the catalogue's example with
-another order id, time and idempotency key, and each is checked against its schema."""
+clock, they make three stories, one colour each: one order goes well, one is cancelled
+because its payment was declined, and one is paid, then cancelled by the customer and
+refunded (each event checked against its schema)."""
 
 TIMELINE = """STORY = [  # minute, what happened, order id, fields that differ from the example
     (0, "OrderCreated", "1073459984", {}),
@@ -253,21 +252,19 @@ AT_LEAST_ONCE = """## Idempotency keys and callback tokens
 
 EventBridge, SQS and Lambda promise **at-least-once** delivery: an event that is
 delivered may be delivered more than once. It is *not* a promise that every event
-arrives. Lesson 03 showed events that outlive their retry policy: they go to a
-dead-letter queue if one is configured, and are dropped if not. Duplicates, on the
-other hand, are certain to happen now and then, and they come from two places:
+arrives: lesson 03 showed events that outlive their retry policy go to a dead-letter
+queue if one is configured, and are dropped if not. Duplicates come from two places:
 
 1. **Redelivery.** A consumer takes an event from a queue, bakes the pizza, and crashes
    before it deletes the message. After the visibility timeout the queue hands the same
    message out again.
 2. **A retried publish.** The producer's `PutEvents` call times out, so it sends the
    entry again. On a **Custom Event Bus - Classic** (the bus with rules, used in this
-   lesson), both copies reach the bus, each with its own `id` (and, unless the producer
-   set `Time`, its own `time`). The new **Custom Event Bus** (launched 24 September 2026;
-   as of December 2026) can drop such a repeat at publish when the producer gives it a
-   `DeduplicationId`, within 5 minutes per event group (lesson 06). Consumers stay
-   idempotent even there: redeliveries, repeats after the 5 minutes, and every Classic
-   bus and queue still bring duplicates.
+   lesson) both copies reach the bus, each with its own `id` (and, unless the producer
+   set `Time`, its own `time`). The new **Custom Event Bus** (September 2026; as of
+   December 2026) drops a repeat with the same `DeduplicationId` within 5 minutes per
+   event group (lesson 06), but redeliveries and later repeats still get through, so
+   consumers stay idempotent there too.
 
 That second case is why the slide puts an **idempotency key** in `detail.metadata`: the
 producer chooses it once per business fact, so it survives retries, while the envelope's
@@ -331,23 +328,19 @@ for at, outcome, pizzas in sorted(log):
 WINDOW_READ = """Five deliveries of one fact, three pizzas:
 
 - **in progress** (30 s): a duplicate that arrives while the first run holds the
-  `INPROGRESS` record is refused, and its queue retries it later; no double baking yet;
-- **a crash mid-way** (90 s): the first run baked but died before it could write
-  `COMPLETED`. Once the record is older than the function's timeout, the next delivery
-  takes it over and bakes **again**. (Without that timeout the record would block every
-  retry until it expires.)
+  `INPROGRESS` record is refused, and retried later: no double baking yet;
+- **a crash mid-way** (90 s): the first run baked but died before writing `COMPLETED`.
+  Once the record is older than the function's timeout, the next delivery takes it over
+  and bakes **again**;
 - **after expiry** (4000 s): an hour after `COMPLETED` the record is gone, and a late
-  duplicate (a slow redrive from a dead-letter queue, a replay from an archive) bakes
-  **again**.
+  duplicate (a slow redrive, a replay from an archive) bakes **again**.
 
 So "exactly-once side effects" holds only when the effect and the idempotency record
 **commit together**: the effect is itself a conditional write keyed by the idempotency
-key (a DynamoDB `PutItem` that fails if the key exists, or both writes in one
-transaction), or it happens in the same database transaction as the record. An effect
-outside that transaction, such as charging a card or sending an e-mail, needs the
-downstream service to take the key too (payment APIs take an idempotency key for this
-reason). And keep records at least as long as duplicates can arrive: longer than the
-retry window, the dead-letter queue's retention and any replay you might run."""
+key (a DynamoDB write that fails if the key exists), or both happen in one transaction.
+An effect outside it, such as charging a card, needs the downstream service to take the
+key too. And keep records longer than duplicates can arrive: the retry window, the
+dead-letter queue's retention, any replay you might run."""
 
 CALLBACK = """### The callback token
 
@@ -413,20 +406,15 @@ backward = [cl.events.compare_schemas(new, created) for _, new in proposals]
 cl.viz.events.compatibility_table(rows, backward=backward)
 plt.show()"""
 
-TABLE_READ = """Read the two verdict columns as the registries do:
-
-- adding an **optional** field is **FULL** compatible: old consumers ignore it, new ones
-  cope when it is missing;
-- adding a **required** field is only **FORWARD** compatible: old consumers ignore it, but
-  a consumer written for the new schema fails on every event published before the
-  change (and the producers that have not been updated yet now publish invalid events);
-- removing a required field is only **BACKWARD** compatible: new consumers never read it,
-  old ones fail on new events without it;
-- renaming or retyping a field is compatible in **neither** direction.
-
-With a bus, events outlive the producer's deployment (queues, retries, archives, the new
-bus's retention), so aim for FULL. When a breaking change is truly needed, publish a new
-event type or version side by side and retire the old one once no consumer reads it."""
+TABLE_READ = """Adding an **optional** field is FULL compatible. A **required** one is only FORWARD: a
+consumer written for the new schema fails on every event published before the change
+(and producers not yet updated publish invalid events). Removing a required field is only
+BACKWARD; renaming or retyping is compatible in neither direction. (This is the
+consumer's view, field by field; a registry's own JSON Schema checker can be stricter,
+for instance about schemas that allow extra fields.) Events outlive the producer's
+deployment in queues, retries, archives and the new bus's retention, so aim for FULL; when
+a breaking change is truly needed, publish a new event type or version side by side and
+retire the old one once no consumer reads it."""
 
 EXERCISE_3 = """### Exercise 3
 
@@ -501,6 +489,15 @@ def evolution(nb) -> None:
 
 
 def live(nb) -> None:
+    edit(
+        nb,
+        "04-reading",
+        "- CNCF, [CloudEvents specification 1.0]",
+        "- AWS, [AWS Glue Schema Registry](https://docs.aws.amazon.com/glue/latest/dg/schema-registry.html)\n"
+        "  and Confluent, [Schema Evolution and Compatibility](https://docs.confluent.io/platform/current/schema-registry/fundamentals/schema-evolution.html):\n"
+        "  the BACKWARD, FORWARD and FULL modes.\n"
+        "- CNCF, [CloudEvents specification 1.0]",
+    )
     edit(
         nb,
         "b56d780d",
