@@ -333,8 +333,8 @@ for a Task, optionally a **mock**: the result the call would return (`{"result":
 text>"}`) or the error it would fail with (`{"errorOutput": {"error": ..., "cause":
 ...}}`), so nothing real is called. With the inspection level `DEBUG` the answer holds
 `inspectionData`, the JSON after every stage, and a `status`: `SUCCEEDED` or `FAILED`
-(two more, for Retry and Catch, come with the errors section). The console's *Test state*
-button calls the same API.
+(two more, for Retry and Catch, come with the inspector after the Map section). The
+console's *Test state* button calls the same API.
 
 `cl.stepfunctions.test_state` is its local twin, with the same request fields in Python's
 spelling and the same response, so the call below works on AWS as
@@ -648,7 +648,7 @@ EXERCISE_3 = """### Exercise 3
 Diagnose a failed run. The receipt workflow (`RECEIPT_DEFINITION`) checks an order,
 prices its delivery, takes the payment and prints a receipt. It was deployed yesterday,
 and every order since has failed at `TakePayment`. The state where an error surfaces is
-not always the state that caused it. Find the state with **one wrong field**, and give
+not always the state that caused it. Find the state with **one field missing or wrong**, and give
 the change as `{"state": ..., "field": ..., "value": ...}`. `inspect_execution(broken)`
 shows what each state received and passed on; `receipt_fixed(fix)` returns the definition
 with your change, to run again. The check runs your fix on orders you have not seen."""
@@ -786,7 +786,7 @@ def summary(nb) -> None:
     cell = nb.cells[_index(nb, "05-129")]
     questions = cell.source[cell.source.index("### Questions to check your understanding") :]
     if QUESTIONS.strip() not in questions:
-        questions = questions.rstrip() + "\n" + QUESTIONS
+        questions = questions.rstrip() + QUESTIONS
     cell.source = SUMMARY + "\n\n" + questions
     edit(nb, "05-answers", "\n\n</details>", "\n" + ANSWERS + "\n\n</details>")
     edit(
