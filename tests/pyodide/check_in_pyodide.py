@@ -63,3 +63,10 @@ def test_a_course_diagram_renders_and_bad_dot_names_the_problem():
     assert "<svg" in lesson_map()._repr_svg_()
     with pytest.raises(ValueError, match="graphviz-wasm"):
         graphs.render_svg("digraph { a -> }")
+
+
+def test_the_doctor_finds_the_webassembly_graphviz():
+    from course_lib import diagnostics
+
+    found = diagnostics._graphviz()
+    assert (found.ok, found.detail) == (True, graphs.WASM)

