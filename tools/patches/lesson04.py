@@ -88,9 +88,11 @@ def title(nb) -> None:
     edit(
         nb,
         "4a1129f5",
-        "**Learning objectives.** By the end of this lesson you can:\n",
-        "**Learning objectives.** By the end of this lesson you can:\n"
-        "- name the parts of an event-driven architecture: producers, routers, consumers;\n",
+        "- explain what an event is (an immutable fact, named in the past tense) and how it\n"
+        "  differs from a command;",
+        "- name the parts of an event-driven architecture (producers, routers, consumers), and\n"
+        "  explain what an event is (an immutable fact, named in the past tense) and how it\n"
+        "  differs from a command;",
     )
     edit(
         nb,
