@@ -311,7 +311,7 @@ def receipt_fix(answer: Any) -> str | None:
     if _unfinished(answer):
         return _unfinished(answer)
     state, field = answer["state"], answer["field"]
-    if state not in RECEIPT_DEFINITION["States"]:
+    if not isinstance(state, str) or state not in RECEIPT_DEFINITION["States"]:
         return f"there is no state {state!r}; the states are {', '.join(RECEIPT_DEFINITION['States'])}."
     if state == "TakePayment":
         return (
@@ -519,10 +519,10 @@ def nightly_design(answer: Any) -> str | None:
     if _unfinished(answer):
         return _unfinished(answer)
     most, kind, usd = answer["max_inline"], answer["child_type"], answer["nightly_usd"]
-    if not isinstance(most, int | float) or not isinstance(usd, int | float):
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (most, usd)):
         return "max_inline and nightly_usd are numbers."
     limit = inline_limit()
-    if abs(most - limit) > 0.01 * limit:
+    if not abs(most - limit) <= 0.01 * limit:  # NaN is never close
         if most > 5_000:
             return (
                 "that many pizzas do not fit: count the history events one more pizza adds "

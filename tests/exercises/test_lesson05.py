@@ -220,6 +220,7 @@ def test_receipt_solution_and_typical_mistakes():
     assert_hint("05.3", {**FIX, "value": "$.price"}, "where does it look for the delivery price")
     assert_hint("05.3", {**FIX, "value": None}, "where does it look for the delivery price")
     assert_hint("05.3", {"state": "PriceDelivery"}, "one change")
+    assert_hint("05.3", {**FIX, "state": ["PriceDelivery"]}, "there is no state")
 
 
 # -- 05.4 inline or distributed ------------------------------------------------------------------
@@ -260,6 +261,9 @@ def test_nightly_solution_and_typical_mistakes():
     assert_hint("05.4", {**answer, "nightly_usd": usd * 3}, "the child type is right")
     assert_hint("05.4", {**answer, "nightly_usd": "0.45"}, "numbers")
     assert_hint("05.4", {"max_inline": 2776}, "three keys")
+    assert_hint("05.4", {**answer, "max_inline": float("nan")}, "fit")
+    assert_hint("05.4", {**answer, "max_inline": True}, "numbers")
+    assert_hint("05.4", {**answer, "nightly_usd": float("nan")}, "the child type is right")
 
 
 # -- billing of a Distributed Map ----------------------------------------------------------------
