@@ -454,7 +454,7 @@ QUOTA_READ = """One pizza adds six events (the iteration's start and end, two st
 on top of six for the execution and the Map: (25,000 − 6) / 6 leaves room for 4,165
 pizzas, so 5,000 fail, while a Distributed Map takes them all. A workflow that must loop
 for long hands the work to a Distributed Map, or starts a fresh execution of itself and
-ends (AWS calls it *continue as new*)."""
+ends, as AWS's best practices for the quota advise."""
 
 
 def map_state(nb) -> None:
