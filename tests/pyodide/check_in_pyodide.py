@@ -57,6 +57,12 @@ def test_diagrams_render_as_svg_with_graphviz_compiled_to_webassembly():
     assert graphs.render_svg(diagram.source) == svg  # the same picture every time
 
 
+def test_a_saved_diagram_is_svg_in_the_browser(tmp_path):
+    saved = graphs.diagram("digraph { a -> b }").save(tmp_path / "picture.png")
+    assert saved.suffix == ".svg"
+    assert saved.read_text().lstrip().startswith("<?xml")
+
+
 def test_a_course_diagram_renders_and_bad_dot_names_the_problem():
     from course_lib.viz.graphs import lesson_map
 

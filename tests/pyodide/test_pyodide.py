@@ -158,4 +158,4 @@ def test_browser_only_checks_pass_in_pyodide(report):
     cases = _cases(report, CHECKS.removesuffix(".py"))
     _assert_all_pass(cases)
     assert "skipped" not in cases.values()
-    assert len(cases) == 6
+    assert len(cases) == 7
