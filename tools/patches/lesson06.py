@@ -81,7 +81,7 @@ def title(nb) -> None:
         "  Event Bus, with subscribers that keep order and replay from retention), and predict\n"
         "  what a FIFO subscriber delivers.",
     )
-    edit(nb, "421414cb", "**Estimated time:** 75 minutes.", "**Estimated time:** 95 minutes.")
+    edit(nb, "421414cb", "**Estimated time:** 75 minutes.", "**Estimated time:** 105 minutes.")
 
 
 def two_kinds_of_bus(nb) -> None:
