@@ -70,7 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     cleanup.add_argument("--region", help="the region to clean (default: your configured one)")
     cleanup.set_defaults(run=_cleanup)
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except FileNotFoundError as error:  # no reference notebooks here: say where to run it
+        print(f"python -m course_lib {args.command}: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

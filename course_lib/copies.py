@@ -48,7 +48,11 @@ def reference_folder() -> Path:
 
 def reference_notebooks(folder: Path | None = None) -> list[Path]:
     """The lessons in order: ``NN_name.ipynb`` files of the reference folder."""
-    return sorted((folder or reference_folder()).glob("[0-9][0-9]_*.ipynb"))
+    folder = folder or reference_folder()
+    found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise FileNotFoundError(f"no lessons (NN_name.ipynb) in {folder}")
+    return found
 
 
 def read(path: Path) -> Notebook:

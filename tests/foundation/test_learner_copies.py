@@ -228,3 +228,11 @@ def test_the_copies_are_the_same_code_as_the_student_copies():
     import student_copy
 
     assert student_copy.learner_version is copies.learner_version
+
+
+def test_the_cli_says_where_the_lessons_are_missing(tmp_path, capsys):
+    assert cli(["work", "--dest", str(tmp_path / "work"), "--source", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        f"python -m course_lib work: no lessons (NN_name.ipynb) in {tmp_path}\n"
+    )
+    assert not (tmp_path / "work").exists()
