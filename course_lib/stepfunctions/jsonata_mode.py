@@ -1,39 +1,29 @@
 """JSONata states: ``{% expression %}`` strings, ``$states``, and Step Functions' extra functions.
 
-The ``jsonata`` package is imported on first use, so ``import course_lib.stepfunctions``
-stays light. ``$now``/``$millis`` read the virtual clock and ``$random``/``$uuid`` the
-world's seeded streams, so JSONata results repeat exactly.
+Expressions are evaluated by :mod:`course_lib.jsonata_eval`, which imports jsonata-python
+on first use, binds ``$now``/``$millis``/``$random``/``$uuid`` to the virtual clock and
+seeded streams, and bounds every evaluation in time and depth; this module adds Step
+Functions' functions and maps failures to ``States.QueryEvaluationError``.
 
-Every evaluation is bounded: at most ``TIMEOUT_MS`` of wall time and ``MAX_DEPTH``
-nested calls (a runaway recursive function fails with ``States.QueryEvaluationError``
-instead of hanging), ``$range`` checks AWS's 1,000-item limit before building
-anything, ``$pad`` stays within the 256 KiB payload limit, and ``$parse``
-reads JSON strictly (no NaN or Infinity, at most 1,000 levels deep).
+Step Functions' additions are bounded too: ``$range`` and ``$partition`` check AWS's
+1,000-item limit before building anything, and ``$parse`` reads JSON strictly (no NaN
+or Infinity, at most 1,000 levels deep).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import random
-from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
-from course_lib import strict_json
+from course_lib import jsonata_eval, strict_json
+from course_lib.jsonata_eval import UNDEFINED, Clock
 from course_lib.stepfunctions.dataflow import EvalContext, to_json
-from course_lib.stepfunctions.errors import QUERY_EVALUATION_ERROR, StatesError
+from course_lib.stepfunctions.errors import QUERY_EVALUATION_ERROR
 from course_lib.stepfunctions.intrinsics import HASH_ALGORITHMS
-from course_lib.stepfunctions.timestamps import format_timestamp
 
-UNDEFINED: Any = type("Undefined", (), {"__repr__": lambda self: "UNDEFINED"})()
-#: Wall-clock milliseconds and nested calls one expression may take.
-TIMEOUT_MS = 1000
-MAX_DEPTH = 500
 #: AWS's limit on the arrays ``$range`` and ``$partition`` build.
 MAX_ITEMS = 1000
-#: No string can usefully outgrow a payload (256 KiB).
-MAX_STRING = 256 * 1024
 
 
 def is_expression(value: Any) -> bool:
@@ -50,52 +40,9 @@ def expression_body(value: str) -> str:
     return value[2:-2].strip()
 
 
-def _jsonata():
-    import jsonata
-
-    return jsonata
-
-
-@lru_cache(maxsize=2048)
 def compile_expression(body: str) -> Any:
-    """Parse a JSONata expression once (raises the library's error on bad syntax)."""
-    expr = _jsonata().Jsonata(body)
-    expr.set_output_convert_nulls(False)
-    return expr
-
-
-def _to_jsonata(value: Any) -> Any:
-    if value is None:
-        return _jsonata().utils.Utils.NULL_VALUE
-    if isinstance(value, dict):
-        return {k: _to_jsonata(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_to_jsonata(v) for v in value]
-    return value
-
-
-def _from_jsonata(value: Any) -> Any:
-    """Plain JSON from a JSONata result; functions and other non-JSON raise TypeError."""
-    if value is None:
-        return UNDEFINED
-    if isinstance(value, bool | str):
-        return value
-    if isinstance(value, int | float):
-        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-            return int(value)
-        return value
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            converted = _from_jsonata(v)
-            if converted is not UNDEFINED:
-                out[k] = converted
-        return out
-    if isinstance(value, list):
-        return [c for c in (_from_jsonata(v) for v in value) if c is not UNDEFINED]
-    if type(value).__name__ == "NullValue":
-        return None
-    raise TypeError(type(value).__name__)
+    """Parse a JSONata expression once (raises ExpressionSyntaxError on bad syntax)."""
+    return jsonata_eval.compile_expression(body)
 
 
 def _type_name(value: Any) -> str:
@@ -144,44 +91,36 @@ class _Functions:
             raise ValueError(
                 f"$range: the range would have {len(values)} items; at most {MAX_ITEMS} are allowed"
             )
-        return _jsonata().utils.Utils.create_sequence_from_iter(values)
-
-    def pad(self, text: Any, width: Any, char: Any = None) -> Any:
-        number = isinstance(width, int | float) and not isinstance(width, bool)
-        if number and abs(width) > MAX_STRING:
-            raise ValueError(f"$pad: a width of {width} exceeds {MAX_STRING} characters")
-        return _jsonata().functions.Functions.pad(text, width, char)
+        return jsonata_eval.library().utils.Utils.create_sequence_from_iter(values)
 
     def hash(self, value: Any, algorithm: Any) -> str:
         if not isinstance(algorithm, str) or algorithm not in HASH_ALGORITHMS:
             raise ValueError(f"$hash: algorithm must be one of {', '.join(HASH_ALGORITHMS)}")
-        text = value if isinstance(value, str) else to_json(_from_jsonata(value))
+        text = value if isinstance(value, str) else to_json(jsonata_eval.from_jsonata(value))
         return hashlib.new(HASH_ALGORITHMS[algorithm], text.encode()).hexdigest()
 
     def random(self, seed: Any = None) -> float:
+        """``$random(seed)``: Step Functions' seeded form; without a seed, the world's stream."""
         if seed is not None:
             return random.Random(seed).random()
         return self.ctx.random.random()
-
-    def uuid(self) -> str:
-        return self.ctx.uuid()
 
     def parse(self, text: Any) -> Any:
         if not isinstance(text, str):
             raise ValueError("$parse: the argument must be a string")
         try:
-            return _to_jsonata(strict_json.loads(text, field="$parse"))
+            return jsonata_eval.to_jsonata(strict_json.loads(text, field="$parse"))
         except strict_json.JsonError as exc:
             raise ValueError(f"$parse: the string is not JSON ({exc.reason})") from None
 
-    def now(self, picture: Any = None, timezone: Any = None) -> str:
-        millis = self.ctx.now_millis()
-        if picture is None and timezone is None:
-            return format_timestamp(datetime.fromtimestamp(millis / 1000, UTC))
-        return _jsonata().functions.Functions.datetime_from_millis(millis, picture, timezone)
-
-    def millis(self) -> int:
-        return self.ctx.now_millis()
+    def table(self) -> dict:
+        return {
+            "partition": self.partition,
+            "range": self.range,
+            "hash": self.hash,
+            "random": self.random,
+            "parse": self.parse,
+        }
 
 
 def evaluate_expression(
@@ -189,54 +128,26 @@ def evaluate_expression(
 ) -> Any:
     """Evaluate one ``{% %}`` string with ``$states`` and the visible variables bound."""
     body = expression_body(text)
+    where = f"The JSONata expression '{body}' specified for the field '{field_path}'"
+    variables = {**ctx.scope.visible(), "states": states}
+    clock = Clock(now_millis=ctx.now_millis, rng=ctx.random, uuid=ctx.uuid)
     try:
-        expr = compile_expression(body)
-    except Exception as exc:  # the library raises its own exception type
+        value = jsonata_eval.evaluate(body, variables, clock, _Functions(ctx).table())
+    except jsonata_eval.ExpressionSyntaxError as exc:
+        raise ctx.error(QUERY_EVALUATION_ERROR, f"{where} could not be parsed: {exc}") from None
+    except jsonata_eval.EvaluationError as exc:
+        detail = f"{exc.code}: {exc}" if exc.code else str(exc)
         raise ctx.error(
-            QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{body}' specified for the field '{field_path}' could not be parsed: {exc}",
+            QUERY_EVALUATION_ERROR, f"{where} threw an error during evaluation. {detail}"
         ) from None
-    funcs = _Functions(ctx)
-    for name in ("partition", "range", "hash", "random", "uuid", "parse", "now", "millis", "pad"):
-        expr.register_lambda(name, getattr(funcs, name))
-    # The library's clock starts when bounds are set: set them afresh for each evaluation.
-    expr.environment.set_runtime_bounds(TIMEOUT_MS, MAX_DEPTH)
-    bindings = {name: _to_jsonata(value) for name, value in ctx.scope.visible().items()}
-    bindings["states"] = _to_jsonata(states)
-    try:
-        raw = expr.evaluate(None, bindings)
-    except StatesError:
-        raise
-    except RecursionError:
+    except jsonata_eval.NonFiniteError:
+        raise ctx.error(QUERY_EVALUATION_ERROR, f"{where} returned a non-finite number.") from None
+    except jsonata_eval.NotJsonError:
         raise ctx.error(
-            QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{body}' specified for the field '{field_path}' threw an error during evaluation. "
-            "It nests too deeply.",
-        ) from None
-    except Exception as exc:
-        code = getattr(exc, "error", None)
-        detail = f"{code}: {exc}" if code else str(exc)
-        raise ctx.error(
-            QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{body}' specified for the field '{field_path}' threw an error during evaluation. {detail}",
-        ) from None
-    try:
-        value = _from_jsonata(raw)
-    except TypeError:
-        raise ctx.error(
-            QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{body}' specified for the field '{field_path}' returned an unsupported result type.",
+            QUERY_EVALUATION_ERROR, f"{where} returned an unsupported result type."
         ) from None
     if value is UNDEFINED and not allow_undefined:
-        raise ctx.error(
-            QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{body}' specified for the field '{field_path}' returned nothing (undefined).",
-        )
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ctx.error(
-            QUERY_EVALUATION_ERROR,
-            f"The JSONata expression '{body}' specified for the field '{field_path}' returned a non-finite number.",
-        )
+        raise ctx.error(QUERY_EVALUATION_ERROR, f"{where} returned nothing (undefined).")
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -723,6 +724,67 @@ def test_a_failing_expression_sends_the_event_to_the_dead_letter_queue(world, eb
     world.run()
     record = json.loads(dlq.receive_message()[0]["Body"])
     assert record["errorCode"] == "TRANSFORMATION_ERROR" and record["retryAttempts"] == 0
+
+
+@pytest.mark.parametrize(
+    "expression,reason",
+    [
+        ("($f := function($x) { $f($x + 1) }; $f(0))", "timeout"),  # tail calls: time
+        ("($f := function($x) { 1 + $f($x + 1) }; $f(0))", "Stack overflow"),  # nesting: depth
+        ("$pad('x', 1000000000)", "exceeds"),
+    ],
+)
+def test_a_runaway_expression_fails_the_delivery_instead_of_hanging(world, eb, expression, reason):
+    bus = active_bus(world, eb)
+    target = Recorder(world)
+    world.register(FN, target)
+    dlq = Queue(world, "dlq")
+    subscribe(
+        eb,
+        bus,
+        Transformer={
+            "Type": "JSONATA",
+            "JsonataConfiguration": {"Expression": "{% " + expression + " %}"},
+        },
+        OnFailureConfiguration={"Arn": dlq.arn},
+    )
+    eb.put_events(EventBusArn=bus, Entries=[event(1)])
+    worker = threading.Thread(target=world.run, daemon=True)
+    worker.start()
+    worker.join(10)  # seconds of wall time; a bounded evaluation gives up after one
+    assert not worker.is_alive(), "the transformer ran without bound"
+    record = json.loads(dlq.receive_message()[0]["Body"])
+    assert record["errorCode"] == "TRANSFORMATION_ERROR" and reason in record["errorMessage"]
+    assert target.payloads == []
+
+
+def test_step_functions_extras_stay_out_of_the_bus(world, eb):
+    """The bus and the state machines share compiled expressions, never their functions."""
+    from course_lib.stepfunctions import execute
+
+    expression = "$partition([1, 2, 3], 2)"
+    machine = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Output": "{% " + expression + " %}", "End": True}},
+    }
+    assert execute(machine, {}).output == [[1, 2], [3]]
+    bus = active_bus(world, eb)
+    world.register(FN, Recorder(world))
+    dlq = Queue(world, "dlq")
+    subscribe(
+        eb,
+        bus,
+        Transformer={
+            "Type": "JSONATA",
+            "JsonataConfiguration": {"Expression": "{% " + expression + " %}"},
+        },
+        OnFailureConfiguration={"Arn": dlq.arn},
+    )
+    eb.put_events(EventBusArn=bus, Entries=[event(1)])
+    world.run()
+    record = json.loads(dlq.receive_message()[0]["Body"])
+    assert record["errorCode"] == "TRANSFORMATION_ERROR"
 
 
 # -- the two buses together ----------------------------------------------------------------

@@ -12,6 +12,7 @@ EDGE_ONLY = {"matplotlib", "graphviz", "ipywidgets", "boto3", "botocore", "moto"
 LAYER = {
     "session": 0,
     "strict_json": 0,
+    "jsonata_eval": 0,
     "sim": 1,
     "events": 2,
     "stepfunctions": 3,

@@ -1,39 +1,26 @@
 """What a subscriber's target receives: ``RAW`` data, ``WITH_METADATA``, or a JSONata result.
 
 A JSONata expression (``{% ... %}``) reads the event as ``$events`` (Data, Metadata,
-SystemMetadata). It is evaluated with jsonata-python, imported on first use; ``$now`` and
-``$millis`` read the world's virtual clock and ``$random`` and ``$uuid`` its seeded
-streams, so results repeat exactly (the same guards the Step Functions engine uses).
+SystemMetadata). It is evaluated by :mod:`course_lib.jsonata_eval`, the evaluator the
+Step Functions engine uses too: ``$now`` and ``$millis`` read the world's virtual clock,
+``$random`` and ``$uuid`` its seeded streams, and every evaluation is bounded in time and
+depth, so results repeat exactly and a runaway expression fails the delivery instead of
+hanging the bus.
 """
 
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
+from course_lib import jsonata_eval
 from course_lib.eventbridge.custom_bus.errors import InvalidInputException
+from course_lib.jsonata_eval import Clock
 
 
 class TransformError(Exception):
     """An expression that failed on one event (the event cannot be delivered)."""
-
-
-def _jsonata():
-    import jsonata
-
-    return jsonata
-
-
-@lru_cache(maxsize=512)
-def _compiled(body: str) -> Any:
-    expression = _jsonata().Jsonata(body)
-    expression.set_output_convert_nulls(False)
-    return expression
 
 
 def expression_body(text: str) -> str:
@@ -46,78 +33,24 @@ def check_expression(text: str, where: str) -> None:
     if not body:
         raise InvalidInputException(f"{where}: the JSONata expression is empty.")
     try:
-        _compiled(body)
-    except Exception as exc:  # the library raises its own error types
+        jsonata_eval.compile_expression(body)
+    except jsonata_eval.ExpressionSyntaxError as exc:
         raise InvalidInputException(
             f"{where}: the JSONata expression is not valid: {exc}"
         ) from None
 
 
-def _to_jsonata(value: Any) -> Any:
-    if value is None:
-        return _jsonata().utils.Utils.NULL_VALUE
-    if isinstance(value, Mapping):
-        return {k: _to_jsonata(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_to_jsonata(v) for v in value]
-    return value
-
-
-_MISSING = object()
-
-
-def _from_jsonata(value: Any) -> Any:
-    if value is None:
-        return _MISSING
-    if isinstance(value, bool | str):
-        return value
-    if isinstance(value, int | float):
-        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-            return int(value)
-        return value
-    if isinstance(value, Mapping):
-        out = {k: _from_jsonata(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v is not _MISSING}
-    if isinstance(value, list):
-        return [v for v in (_from_jsonata(item) for item in value) if v is not _MISSING]
-    if type(value).__name__ == "NullValue":
-        return None
-    raise TransformError(f"the expression returned a {type(value).__name__}, not JSON")
-
-
-@dataclass(frozen=True)
-class Clock:
-    """The world's time and randomness, as JSONata's nondeterministic functions see them."""
-
-    now_millis: Callable[[], int]
-    rng: random.Random
-    uuid: Callable[[], str]
-
-
 def evaluate(text: str, events: Mapping[str, Any], clock: Clock) -> Any:
     """Evaluate ``{% ... %}`` against ``$events``; raise TransformError on failure."""
-    expression = _compiled(expression_body(text))
-    functions = _jsonata().functions.Functions
-
-    def now(picture: Any = None, timezone: Any = None) -> str:
-        millis = clock.now_millis()
-        if picture is None and timezone is None:
-            moment = datetime.fromtimestamp(millis / 1000, UTC)
-            return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
-        return functions.datetime_from_millis(millis, picture, timezone)
-
-    expression.register_lambda("now", now)
-    expression.register_lambda("millis", clock.now_millis)
-    expression.register_lambda("random", lambda: clock.rng.random())
-    expression.register_lambda("uuid", clock.uuid)
     try:
-        result = expression.evaluate(None, {"events": _to_jsonata(dict(events))})
-    except Exception as exc:
+        result = jsonata_eval.evaluate(expression_body(text), {"events": dict(events)}, clock)
+    except (jsonata_eval.ExpressionSyntaxError, jsonata_eval.EvaluationError) as exc:
         raise TransformError(str(exc)) from None
-    converted = _from_jsonata(result)
-    if converted is _MISSING:
+    except jsonata_eval.NotJsonError as exc:
+        raise TransformError(f"the expression returned {exc}, not JSON") from None
+    if result is jsonata_eval.UNDEFINED:
         raise TransformError("the expression returned no value")
-    return converted
+    return result
 
 
 def payload(
