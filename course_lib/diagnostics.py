@@ -1,4 +1,9 @@
-"""Check that this machine can run the course, and say what to fix when it cannot."""
+"""Check that this machine can run the course, and say what to fix when it cannot.
+
+In the browser (JupyterLite, Python on WebAssembly) there is nothing to install by hand:
+the first cell of each lesson installs the course, the page brings JupyterLab and the
+widgets, and live-AWS cells cannot run. The checks and their fixes say so there.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,17 @@ class Check:
     fix: str = ""
 
 
+def in_browser() -> bool:
+    """Whether this kernel runs in a web page (Pyodide), as in the JupyterLite site."""
+    return sys.platform == "emscripten"
+
+
+def _where() -> Check:
+    if in_browser():
+        return Check("runs in", True, "the browser (JupyterLite); nothing to install")
+    return Check("runs in", True, f"this machine ({sys.platform})")
+
+
 def _python() -> Check:
     version = ".".join(map(str, sys.version_info[:3]))
     ok = sys.version_info >= (3, 11)
@@ -23,19 +39,28 @@ def _python() -> Check:
 
 
 def _packages() -> list[Check]:
+    """The core requirements that apply here, and on a machine of one's own the [lab] extra."""
     from packaging.requirements import Requirement
 
-    checks = []
+    extras = [""] if in_browser() else ["", "lab"]
+    fix_missing = (
+        "run the lesson's first cell again (it installs the course)"
+        if in_browser()
+        else "run `make lab` (or `pip install -e '.[lab,aws]'`)"
+    )
+    checks, seen = [], set()
     for line in metadata.requires("course-lib") or []:
         requirement = Requirement(line)
-        if requirement.marker is not None:  # extras such as [test]
+        marker = requirement.marker
+        if marker is not None and not any(marker.evaluate({"extra": e}) for e in extras):
             continue
+        if requirement.name in seen:  # named again by an extra
+            continue
+        seen.add(requirement.name)
         try:
             installed = metadata.version(requirement.name)
         except metadata.PackageNotFoundError:
-            checks.append(
-                Check(requirement.name, False, "missing", "run `make lab` (or `pip install -e .`)")
-            )
+            checks.append(Check(requirement.name, False, "missing", fix_missing))
             continue
         ok = requirement.specifier.contains(installed, prereleases=True)
         fix = "" if ok else f"pip install '{requirement}'"
@@ -55,20 +80,26 @@ def _graphviz() -> Check:
 
 
 def _widgets() -> Check:
+    if in_browser():
+        return Check("widgets extension", True, "part of the page")
     try:
         version = metadata.version("jupyterlab_widgets")
     except metadata.PackageNotFoundError:
-        return Check("widgets extension", False, "missing", "pip install 'ipywidgets>=8.1,<8.2'")
+        return Check("widgets extension", False, "missing", "pip install 'ipywidgets>=8.1,<9'")
     return Check("widgets extension", True, f"jupyterlab_widgets {version}")
 
 
 def _live_aws() -> Check:
+    if in_browser():
+        return Check("live-AWS cells", True, "not in the browser (run the course locally for them)")
     mode = "on (COURSE_LIVE_AWS=1)" if os.environ.get("COURSE_LIVE_AWS") == "1" else "off (offline)"
     return Check("live-AWS cells", True, mode)
 
 
 def _learner_copies() -> Check:
     """Informational: where the learner's copies are (their absence is not a fault)."""
+    if in_browser():
+        return Check("your copies", True, "the site's lessons, saved in this browser's storage")
     from course_lib.copies import reference_notebooks
     from course_lib.exercises.progress import work_folder
 
@@ -85,7 +116,15 @@ def _learner_copies() -> Check:
 
 def diagnose() -> list[Check]:
     """Every check, in the order :func:`doctor` prints them."""
-    return [_python(), *_packages(), _graphviz(), _widgets(), _live_aws(), _learner_copies()]
+    return [
+        _where(),
+        _python(),
+        *_packages(),
+        _graphviz(),
+        _widgets(),
+        _live_aws(),
+        _learner_copies(),
+    ]
 
 
 def doctor() -> None:
