@@ -27,6 +27,12 @@ from course_lib.eventbridge.errors import (
 from course_lib.eventbridge.pattern_language import CompiledPattern, compile_pattern
 from course_lib.eventbridge.predicates import AnythingBut, Wildcard
 from course_lib.eventbridge.reference import test_event_pattern
+from course_lib.eventbridge.regional import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_LATENCY,
+    DEFAULT_REGION,
+    RegionalService,
+)
 from course_lib.eventbridge.schedules import Schedule, parse_schedule
 from course_lib.eventbridge.targets import (
     MAX_TARGETS_PER_RULE,
@@ -34,6 +40,7 @@ from course_lib.eventbridge.targets import (
     Target,
     parse_target,
 )
+from course_lib.events.envelope import format_event_time
 from course_lib.events.put_events import PutEventsError, check_put_events, entry_time
 from course_lib.sim.world import World
 
@@ -42,11 +49,6 @@ MAX_WILDCARD_RULES_PER_BUS = 30
 RULE_NAME = re.compile(r"[\.\-_A-Za-z0-9]{1,64}")
 BUS_NAME = re.compile(r"[/\.\-_A-Za-z0-9]{1,256}")
 ARCHIVE_NAME = re.compile(r"[\.\-_A-Za-z0-9]{1,48}")
-
-
-def iso_time(moment: datetime) -> str:
-    """AWS's event time format: ``2025-01-06T09:00:00Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -119,23 +121,20 @@ def _entry_error(code: str, message: str) -> dict[str, str]:
     return {"ErrorCode": code, "ErrorMessage": message}
 
 
-class EventBridge:
+class EventBridge(RegionalService):
     """The EventBridge service of one account and region, running on ``world``."""
 
     def __init__(
         self,
         world: World,
         *,
-        account: str = "123456789012",
-        region: str = "us-east-1",
-        latency: tuple[float, float] = (0.05, 0.3),
+        account: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+        latency: tuple[float, float] = DEFAULT_LATENCY,
         duplicate_rate: float = 0.0,
         replay_rate: float = 50.0,
     ) -> None:
-        self.world = world
-        self.account = account
-        self.region = region
-        self.latency = latency
+        super().__init__(world, "events", "events", account=account, region=region, latency=latency)
         self.duplicate_rate = duplicate_rate
         self.replay_rate = replay_rate
         self.buses: dict[str, EventBus] = {}
@@ -144,12 +143,8 @@ class EventBridge:
         self.api_destinations: dict[str, ApiDestination] = {}
         self._schedule_generation: dict[str, int] = {}
         self._new_bus(DEFAULT_BUS)
-        world.register("events", self)
 
     # -- ARNs and lookups -------------------------------------------------------
-    def _arn(self, resource: str) -> str:
-        return f"arn:aws:events:{self.region}:{self.account}:{resource}"
-
     def _new_bus(self, name: str) -> EventBus:
         bus = EventBus(self, name, self._arn(f"event-bus/{name}"))
         self.buses[name] = bus
@@ -414,7 +409,7 @@ class EventBridge:
             "detail-type": entry["DetailType"],
             "source": entry["Source"],
             "account": self.account,
-            "time": iso_time(moment),
+            "time": format_event_time(moment),
             "region": self.region,
             "resources": list(entry.get("Resources", [])),
             "detail": json.loads(entry["Detail"]),
@@ -470,7 +465,7 @@ class EventBridge:
                     "detail-type": "Scheduled Event",
                     "source": "aws.events",
                     "account": self.account,
-                    "time": iso_time(fire),
+                    "time": format_event_time(fire),
                     "region": self.region,
                     "resources": [rule.arn],
                     "detail": {},

@@ -18,17 +18,13 @@ from course_lib.eventbridge.errors import (
     ResourceNotFoundException as ClassicNotFound,
 )
 from course_lib.eventbridge.errors import ValidationException
+from course_lib.eventbridge.regional import ServiceError
 
 
-class CustomBusError(Exception):
+class CustomBusError(ServiceError):
     """Base of the Custom Event Bus errors; ``code`` is the AWS error code."""
 
     code = "InternalException"
-    status = 500
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidInputException(CustomBusError, ValidationException):

@@ -47,6 +47,12 @@ from course_lib.eventbridge.custom_bus.subscriber_config import (
     with_defaults,
 )
 from course_lib.eventbridge.custom_bus.validation import as_datetime, validate_request
+from course_lib.eventbridge.regional import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_LATENCY,
+    DEFAULT_REGION,
+    RegionalService,
+)
 from course_lib.sim.world import World
 
 DAY = 86_400.0
@@ -128,22 +134,21 @@ class CustomBus:
         return out
 
 
-class EventBridgeV2:
+class EventBridgeV2(RegionalService):
     """The Custom Event Bus service of one account and region, running on ``world``."""
 
     def __init__(
         self,
         world: World,
         *,
-        account: str = "123456789012",
-        region: str = "us-east-1",
-        latency: tuple[float, float] = (0.05, 0.3),
+        account: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+        latency: tuple[float, float] = DEFAULT_LATENCY,
         duplicate_rate: float = 0.0,
     ) -> None:
-        self.world = world
-        self.account = account
-        self.region = region
-        self.latency = latency
+        super().__init__(
+            world, "eventbridgev2", "events", account=account, region=region, latency=latency
+        )
         self.duplicate_rate = duplicate_rate
         self.buses: dict[str, CustomBus] = {}
         self._tokens: dict[tuple[str, str], tuple[dict, dict]] = {}
@@ -153,15 +158,11 @@ class EventBridgeV2:
             rng=world.rng("eventbridgev2.jsonata"),
             uuid=world.uuid,
         )
-        world.register("eventbridgev2", self)
 
     # -- lookups ------------------------------------------------------------------
     def _resource_id(self) -> str:
         rng = self.world.rng("eventbridgev2.ids")
         return "".join(rng.choice(_ID_ALPHABET) for _ in range(25))
-
-    def _arn(self, resource: str) -> str:
-        return f"arn:aws:events:{self.region}:{self.account}:{resource}"
 
     def bus(self, arn: str) -> CustomBus:
         """The bus with this ARN (ResourceNotFoundException when there is none)."""
@@ -530,12 +531,6 @@ class EventBridgeV2:
 
     def put_events(self, **params: Any) -> dict[str, Any]:
         """PutEvents: 1 to 100 entries, 1 MB, each PUBLISHED, DEDUPLICATED or failed."""
-        validate_request("PutEvents", params)
-        bus = self._open_bus(params["EventBusArn"])
-        check_request_size(params["Entries"])
-        content_based = (params.get("DeduplicationConfiguration") or {}).get(
-            "DeduplicationType"
-        ) == "CONTENT_BASED"
 
         def build(entry: Mapping[str, Any], event_id: str) -> StoredEvent:
             time = as_datetime(entry["Time"]) if "Time" in entry else self.world.timestamp()
@@ -544,16 +539,10 @@ class EventBridgeV2:
             )
             return self._stored(entry, event_id, PUT_EVENTS_CONTENT_TYPE, data, True, None)
 
-        return self._publish(bus, params["Entries"], content_based, build)
+        return self._publish("PutEvents", params, build)
 
     def put_raw_events(self, **params: Any) -> dict[str, Any]:
         """PutRawEvents: JSON, Avro, Protobuf or octet-stream data with metadata keys."""
-        validate_request("PutRawEvents", params)
-        bus = self._open_bus(params["EventBusArn"])
-        check_request_size(params["Entries"])
-        content_based = (params.get("DeduplicationConfiguration") or {}).get(
-            "DeduplicationType"
-        ) == "CONTENT_BASED"
         has_registry = "SchemaRegistryConfiguration" in params
 
         def build(entry: Mapping[str, Any], event_id: str) -> StoredEvent:
@@ -562,7 +551,7 @@ class EventBridgeV2:
             metadata = dict(entry.get("Metadata") or {})
             return self._stored(entry, event_id, content_type, data, filterable, metadata)
 
-        return self._publish(bus, params["Entries"], content_based, build)
+        return self._publish("PutRawEvents", params, build)
 
     def _stored(self, entry, event_id, content_type, data, filterable, metadata) -> StoredEvent:
         system = entry.get("SystemMetadata") or {}
@@ -585,9 +574,16 @@ class EventBridgeV2:
             extra_system=extra,
         )
 
-    def _publish(self, bus: CustomBus, entries, content_based: bool, build) -> dict[str, Any]:
+    def _publish(self, operation: str, params: Mapping[str, Any], build) -> dict[str, Any]:
+        """The request checks both publishing operations make, then each entry ``build``s."""
+        validate_request(operation, params)
+        bus = self._open_bus(params["EventBusArn"])
+        check_request_size(params["Entries"])
+        content_based = (params.get("DeduplicationConfiguration") or {}).get(
+            "DeduplicationType"
+        ) == "CONTENT_BASED"
         results, accepted = [], []
-        for entry in entries:
+        for entry in params["Entries"]:
             key = bus.dedup.key(entry, self.account, content_based)
             earlier = bus.dedup.earlier(key, self.world.now)
             if earlier is not None:

@@ -9,17 +9,11 @@ from __future__ import annotations
 
 from course_lib.eventbridge.errors import ResourceNotFoundException as ClassicNotFound
 from course_lib.eventbridge.errors import ValidationException as ClassicValidation
+from course_lib.eventbridge.regional import ServiceError
 
 
-class SchedulerError(Exception):
+class SchedulerError(ServiceError):
     """Base of the Scheduler errors; ``code`` is the AWS error code."""
-
-    code = "InternalServerException"
-    status = 500
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ValidationException(SchedulerError, ClassicValidation):

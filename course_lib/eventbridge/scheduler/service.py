@@ -16,12 +16,18 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from course_lib.eventbridge.api_model import as_datetime, load_model, request_errors
 from course_lib.eventbridge.delivery import DeliveryContext, deliver
+from course_lib.eventbridge.regional import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_LATENCY,
+    DEFAULT_REGION,
+    RegionalService,
+)
 from course_lib.eventbridge.scheduler import targets
 from course_lib.eventbridge.scheduler.errors import (
     ConflictException,
@@ -35,16 +41,13 @@ from course_lib.eventbridge.scheduler.expressions import (
     zone,
 )
 from course_lib.eventbridge.targets import Target, TargetError
+from course_lib.events.envelope import format_event_time
 from course_lib.sim.world import TraceRecord, World
 
 DEFAULT_GROUP = "default"
 DEFAULT_MAXIMUM_EVENT_AGE = 86_400
 DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 185
 PAGE = 100
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -119,7 +122,7 @@ class Schedule:
         }
 
 
-class Scheduler:
+class Scheduler(RegionalService):
     """EventBridge Scheduler for one account and region, running on ``world``.
 
     Registered on the world as service ``"scheduler"``. ``latency`` is the delivery time
@@ -130,19 +133,17 @@ class Scheduler:
         self,
         world: World,
         *,
-        account: str = "123456789012",
-        region: str = "us-east-1",
-        latency: tuple[float, float] = (0.05, 0.3),
+        account: str = DEFAULT_ACCOUNT,
+        region: str = DEFAULT_REGION,
+        latency: tuple[float, float] = DEFAULT_LATENCY,
     ) -> None:
-        self.world = world
-        self.account = account
-        self.region = region
-        self.latency = latency
+        super().__init__(
+            world, "scheduler", "scheduler", account=account, region=region, latency=latency
+        )
         self.groups: dict[str, Group] = {}
         self.schedules: dict[tuple[str, str], Schedule] = {}
         self._generations = 0
         self._new_group(DEFAULT_GROUP, {})
-        world.register("scheduler", self)
 
     # -- requests -----------------------------------------------------------------
     def _check(self, operation: str, params: Mapping[str, Any]) -> None:
@@ -151,9 +152,6 @@ class Scheduler:
         )
         if message:
             raise ValidationException(message)
-
-    def _arn(self, resource: str) -> str:
-        return f"arn:aws:scheduler:{self.region}:{self.account}:{resource}"
 
     def _group(self, name: str | None) -> Group:
         name = name or DEFAULT_GROUP
@@ -356,14 +354,16 @@ class Scheduler:
             "ScheduledInvocation",
             None,
             schedule_arn=schedule.arn,
-            scheduled_time=_iso(scheduled),
+            scheduled_time=format_event_time(scheduled),
             execution_id=execution_id,
             delivered_at=self.world.now + offset,
         )
         if offset:
             yield self.world.env.timeout(offset)
         context = dict(
-            schedule_arn=schedule.arn, scheduled_time=_iso(scheduled), execution_id=execution_id
+            schedule_arn=schedule.arn,
+            scheduled_time=format_event_time(scheduled),
+            execution_id=execution_id,
         )
         text = targets.substitute(target.get("Input", targets.DEFAULT_INPUT), **context)
         if "EventBridgeParameters" in target:
