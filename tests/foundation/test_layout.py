@@ -6,13 +6,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LIB = ROOT / "course_lib"
-EDGE = {"viz", "widgets", "exercises", "aws", "diagnostics", "runtime"}
+EDGE = {"viz", "widgets", "exercises", "aws", "diagnostics", "runtime", "copies", "__main__"}
 EDGE_ONLY = {"matplotlib", "graphviz", "ipywidgets", "boto3", "botocore", "moto", "IPython"}
 # Lower layers never import higher ones.
 LAYER = {
     "session": 0,
     "strict_json": 0,
     "jsonata_eval": 0,
+    "facts": 0,
     "sim": 1,
     "events": 2,
     "stepfunctions": 3,
