@@ -69,7 +69,7 @@ wheel: $(TEST_STAMP) ## build the course wheel in build/dist
 	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps -w build/dist .
 
 doctor: $(STAMP) ## check this installation
-	$(BIN)/python -c 'import course_lib; course_lib.doctor()'
+	$(BIN)/python -m course_lib doctor
 
 constraints: $(TEST_STAMP) ## pin constraints.txt to what .venv has now (after a deliberate upgrade)
 	$(BIN)/python tools/freeze_constraints.py
