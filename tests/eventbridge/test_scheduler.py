@@ -474,7 +474,8 @@ def _window_times(seed: int, window: int) -> list[tuple[datetime, datetime]]:
         FlexibleTimeWindow={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": window},
         Target={"Arn": FN, "RoleArn": ROLE, "Input": '{"at": "<aws.scheduler.scheduled-time>"}'},
     )
-    world.run(until=12 * 3600)
+    # Twelve scheduled hours, plus the whole window so the last of them has fired too.
+    world.run(until=12 * 3600 + window * 60 + 60)
     return [(fired, _at(at.rstrip("Z"))) for fired, at in seen]
 
 

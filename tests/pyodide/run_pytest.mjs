@@ -47,9 +47,12 @@ pyodide.FS.writeFile("/course/pytest.ini", "[pytest]\n");
 const ready = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`pyodide ${pyodide.version}: ${targets.length} wheels installed in ${ready} s`);
 pyodide.globals.set("pytest_args", pyodide.toPy(pytestArgs));
+pyodide.globals.set("ci", process.env.CI ?? "");
 const code = await pyodide.runPythonAsync(`
 import os, sys
 sys.dont_write_bytecode = True
+if ci:
+    os.environ["CI"] = ci
 os.chdir("/course")
 import pytest
 int(pytest.main(["-c", "/course/pytest.ini", "--rootdir", "/course", "-p", "no:cacheprovider", *pytest_args]))
