@@ -17,6 +17,7 @@ from course_lib.stepfunctions.integrations import (
     exception_message,
     missing_handler,
 )
+from course_lib.stepfunctions.intrinsics import utf8
 from course_lib.stepfunctions.runtime import (
     JSONATA,
     Aborted,
@@ -142,10 +143,15 @@ class BranchStates:
         if key in state:
             value = state[key]
             if ql == JSONATA and isinstance(value, str):
-                value = jsonata_mode.evaluate_template(
-                    value, ctx, jsonata_mode.states_variable(ctx, value_in), key
+                value = jsonata_mode.evaluate_typed(
+                    value, ctx, jsonata_mode.states_variable(ctx, value_in), key, "number"
                 )
-            return value
+                if kind == "integer" and value != int(value):
+                    raise ctx.error(
+                        errors.QUERY_EVALUATION_ERROR,
+                        f"The {key} field must evaluate to an integer, got {to_json(value)}",
+                    )
+            return int(value) if kind == "integer" else value
         path_key = f"{key}Path"
         if path_key not in state:
             return None
@@ -328,7 +334,7 @@ class BranchStates:
         current: list = []
         current_bytes = empty
         for item in items:
-            item_bytes = len(to_json(item).encode()) if max_bytes is not None else 0
+            item_bytes = len(utf8(to_json(item))) if max_bytes is not None else 0
             grown = current_bytes + item_bytes + (1 if current else 0)
             too_many = size is not None and len(current) + 1 > size
             too_big = max_bytes is not None and grown > max_bytes

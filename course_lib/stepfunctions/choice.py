@@ -27,7 +27,7 @@ def _ordered(kind: str):
         elif kind == "String":
             if not (_is_string(a) and _is_string(b)):
                 return False
-            a, b = a.encode("utf-16-be"), b.encode("utf-16-be")
+            a, b = a.encode("utf-16-be", "surrogatepass"), b.encode("utf-16-be", "surrogatepass")
         elif kind == "Timestamp":
             a, b = parse_timestamp(a), parse_timestamp(b)
             if a is None or b is None:

@@ -28,6 +28,7 @@ from course_lib.stepfunctions.integrations import (
     MAX_PAYLOAD_BYTES,
     Handlers,
 )
+from course_lib.stepfunctions.intrinsics import utf8
 from course_lib.stepfunctions.jsonpath import MISSING
 from course_lib.stepfunctions.retrying import RetryAndCatch
 from course_lib.stepfunctions.runtime import (
@@ -147,7 +148,7 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
         text = None
         if kind != "Fail":
             text = to_json(output)
-            if len(text) > MAX_PAYLOAD_BYTES // 4 and len(text.encode()) > MAX_PAYLOAD_BYTES:
+            if len(text) > MAX_PAYLOAD_BYTES // 4 and len(utf8(text)) > MAX_PAYLOAD_BYTES:
                 raise self._data_limit(name)
             if nests_deeper_than(text, MAX_JSON_DEPTH):
                 raise ctx.error(

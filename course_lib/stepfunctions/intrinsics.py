@@ -308,6 +308,12 @@ def java_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def utf8(text: str) -> bytes:
+    """Text as UTF-8 bytes the way Java's ``String.getBytes(UTF_8)`` makes them: a lone
+    surrogate (JSON's ``"\\ud800"`` escape reads as one) becomes ``?`` instead of an error."""
+    return text.encode("utf-8", "replace")
+
+
 def _string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -467,7 +473,7 @@ def _base64_encode(name: str, args: list, env: Env) -> str:
     _need(name, args[0], lambda v: isinstance(v, str), "a string", 1)
     if len(args[0]) > MAX_ENCODE_LENGTH:
         raise _fail(name, f"the input exceeds {MAX_ENCODE_LENGTH} characters")
-    return base64.b64encode(args[0].encode()).decode()
+    return base64.b64encode(utf8(args[0])).decode()
 
 
 def _base64_decode(name: str, args: list, env: Env) -> str:
@@ -494,7 +500,7 @@ def _hash(name: str, args: list, env: Env) -> str:
             name,
             f"algorithm must be one of {', '.join(HASH_ALGORITHMS)}, got {json.dumps(algorithm)}",
         )
-    return hashlib.new(HASH_ALGORITHMS[algorithm], text.encode()).hexdigest()
+    return hashlib.new(HASH_ALGORITHMS[algorithm], utf8(text)).hexdigest()
 
 
 def _json_merge(name: str, args: list, env: Env) -> dict:

@@ -20,7 +20,7 @@ from course_lib import jsonata_eval, strict_json
 from course_lib.jsonata_eval import UNDEFINED, Clock
 from course_lib.stepfunctions.dataflow import EvalContext, to_json
 from course_lib.stepfunctions.errors import QUERY_EVALUATION_ERROR
-from course_lib.stepfunctions.intrinsics import HASH_ALGORITHMS
+from course_lib.stepfunctions.intrinsics import HASH_ALGORITHMS, utf8
 
 #: AWS's limit on the arrays ``$range`` and ``$partition`` build.
 MAX_ITEMS = 1000
@@ -97,7 +97,7 @@ class _Functions:
         if not isinstance(algorithm, str) or algorithm not in HASH_ALGORITHMS:
             raise ValueError(f"$hash: algorithm must be one of {', '.join(HASH_ALGORITHMS)}")
         text = value if isinstance(value, str) else to_json(jsonata_eval.from_jsonata(value))
-        return hashlib.new(HASH_ALGORITHMS[algorithm], text.encode()).hexdigest()
+        return hashlib.new(HASH_ALGORITHMS[algorithm], utf8(text)).hexdigest()
 
     def random(self, seed: Any = None) -> float:
         """``$random(seed)``: Step Functions' seeded form; without a seed, the world's stream."""

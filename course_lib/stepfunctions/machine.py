@@ -56,6 +56,7 @@ from course_lib.stepfunctions.integrations import (
     Handlers,
 )
 from course_lib.stepfunctions.interpreter import Interpreter
+from course_lib.stepfunctions.intrinsics import utf8
 from course_lib.stepfunctions.runtime import (
     JSONPATH,
     Aborted,
@@ -313,7 +314,7 @@ class StateMachine:
     def start_execution(self, input: Any = None, name: str | None = None) -> dict:
         """StartExecution: begins at the world's current virtual time; returns ``executionArn`` and ``startDate``."""
         value = _load_input(input)
-        if len(to_json(value).encode()) > MAX_PAYLOAD_BYTES:
+        if len(utf8(to_json(value))) > MAX_PAYLOAD_BYTES:
             raise ValueError(
                 f"InvalidExecutionInput: the input is larger than {MAX_PAYLOAD_BYTES} bytes (256 KiB)"
             )

@@ -26,6 +26,7 @@ from course_lib.stepfunctions.integrations import (
     parse_resource,
     put_events_entries,
 )
+from course_lib.stepfunctions.intrinsics import utf8
 from course_lib.stepfunctions.runtime import (
     JSONATA,
     TIMEOUT_ERRORS,
@@ -184,7 +185,7 @@ class TaskStates:
                 {"resource": resource_name, "resourceType": resource_type, **error_details(err)},
             )
             raise err from None
-        if len(to_json(result).encode()) > MAX_PAYLOAD_BYTES:
+        if len(utf8(to_json(result))) > MAX_PAYLOAD_BYTES:
             err = self._data_limit(resource_type)
             self.history.add(
                 "TaskFailed",

@@ -12,6 +12,7 @@ from typing import Any
 from course_lib.stepfunctions.choice import OPERATORS
 from course_lib.stepfunctions.errors import ALL
 from course_lib.stepfunctions.integrations import parse_resource
+from course_lib.stepfunctions.jsonata_mode import is_expression
 
 #: AWS's upper bounds: seconds in TimeoutSeconds, HeartbeatSeconds, Wait Seconds and
 #: IntervalSeconds, and MaxAttempts; MaxDelaySeconds stops at 366 days and a second.
@@ -61,7 +62,6 @@ class StateChecks:
                 loc,
                 "A Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath",
             )
-        from course_lib.stepfunctions.jsonata_mode import is_expression
         from course_lib.stepfunctions.timestamps import parse_timestamp
 
         seconds_literal = "Seconds" in state and not (
@@ -307,7 +307,7 @@ class StateChecks:
                 )
             if f"{key}Path" in state:
                 self.path(state[f"{key}Path"], f"{loc}/{key}Path")
-            if key in state and not (ql == "JSONata" and isinstance(state[key], str)):
+            if key in state and not (ql == "JSONata" and is_expression(state[key])):
                 value = state[key]
                 ok = (
                     positive_int(value)

@@ -1,0 +1,147 @@
+"""More hostile input to the Step Functions engine, found by fuzzing definitions and inputs.
+
+Same contract as test_hostile_stepfunctions.py: every case ends in a documented outcome
+(an ended execution with AWS's error name, or one of the package's exceptions naming
+the field), never a Python error from inside the engine, and within a wall-clock bound.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+import pytest
+
+from course_lib.stepfunctions import InvalidDefinition, execute, test_state, validate
+
+LIMIT = 10.0  # seconds of wall time per case
+INTERNAL = "The local engine failed"
+
+
+@pytest.fixture(autouse=True)
+def bounded(wall_clock):
+    with wall_clock(LIMIT):
+        yield
+
+
+def machine(states: dict, **top: Any) -> dict:
+    return {"StartAt": next(iter(states)), "States": states, **top}
+
+
+def one(state: dict, **top: Any) -> dict:
+    return machine({"S": {**state, "End": True}}, **top)
+
+
+def fails(outcome, error: str, cause: str | None = None) -> None:
+    assert (outcome.status, outcome.error) == ("FAILED", error), outcome.to_dict()
+    if cause is not None:
+        assert cause in (outcome.cause or ""), outcome.cause
+
+
+# -- a lone surrogate ("\ud800" in JSON) is a string like any other -------------------------
+LONE = "\ud800"
+
+
+def test_an_input_with_a_lone_surrogate_runs():
+    ex = execute(one({"Type": "Pass"}), {"s": LONE})
+    assert (ex.status, ex.output) == ("SUCCEEDED", {"s": LONE})
+    ex = execute(one({"Type": "Pass"}), '{"s": "\\ud800"}')
+    assert (ex.status, ex.output) == ("SUCCEEDED", {"s": LONE})
+
+
+def test_intrinsics_encode_a_lone_surrogate_as_java_does():
+    # Java's String.getBytes(UTF_8) writes an unpaired surrogate as "?".
+    parameters = {"b.$": "States.Base64Encode($.s)", "h.$": "States.Hash($.s, 'SHA-256')"}
+    ex = execute(one({"Type": "Pass", "Parameters": parameters}), {"s": "a" + LONE})
+    assert ex.status == "SUCCEEDED", ex.to_dict()
+    assert ex.output == {
+        "b": base64.b64encode(b"a?").decode(),
+        "h": hashlib.sha256(b"a?").hexdigest(),
+    }
+
+
+def test_jsonata_hash_of_a_lone_surrogate():
+    state = {"Type": "Pass", "Output": "{% $hash($states.input.s, 'MD5') %}"}
+    ex = execute(one(state, QueryLanguage="JSONata"), {"s": LONE})
+    assert (ex.status, ex.output) == ("SUCCEEDED", hashlib.md5(b"?").hexdigest())
+
+
+def test_string_comparisons_order_a_lone_surrogate_by_utf16_units():
+    definition = machine(
+        {
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.s", "StringLessThan": "\ue000", "Next": "Yes"}],
+                "Default": "No",
+            },
+            "Yes": {"Type": "Succeed"},
+            "No": {"Type": "Succeed"},
+        }
+    )
+    assert execute(definition, {"s": LONE}).states_entered == ["C", "Yes"]
+    answer = test_state(definition, {"s": LONE}, state_name="C")
+    assert answer["nextState"] == "Yes"
+
+
+def test_a_batch_of_items_with_a_lone_surrogate_is_measured():
+    definition = one(
+        {
+            "Type": "Map",
+            "ItemBatcher": {"MaxInputBytesPerBatch": 100},
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                **machine({"P": {"Type": "Pass", "End": True}}),
+            },
+        }
+    )
+    ex = execute(definition, [LONE, "b"])
+    assert (ex.status, ex.output) == ("SUCCEEDED", [{"Items": [LONE, "b"]}])
+
+
+# -- JSONata Map numbers: an expression must give a number of the right kind -----------------
+def jsonata_map(**fields: Any) -> dict:
+    return one(
+        {
+            "Type": "Map",
+            "Items": [1, 2],
+            "ItemProcessor": machine({"P": {"Type": "Pass", "End": True}}),
+            **fields,
+        },
+        QueryLanguage="JSONata",
+    )
+
+
+@pytest.mark.parametrize(
+    "field", ["MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage"]
+)
+@pytest.mark.parametrize("expression", ["{% 'x' %}", "{% {} %}", "{% [1] %}", "{% null %}"])
+def test_a_jsonata_map_number_of_the_wrong_type_is_a_query_evaluation_error(field, expression):
+    ex = execute(jsonata_map(**{field: expression}), {})
+    fails(ex, "States.QueryEvaluationError", f"'{field}'")
+    assert INTERNAL not in ex.cause
+
+
+@pytest.mark.parametrize("field", ["MaxConcurrency", "ToleratedFailureCount"])
+def test_a_jsonata_map_count_must_be_whole(field):
+    fails(execute(jsonata_map(**{field: "{% 1.5 %}"}), {}), "States.QueryEvaluationError", field)
+
+
+def test_jsonata_map_numbers_from_expressions_work():
+    definition = jsonata_map(
+        MaxConcurrency="{% 2 %}",
+        ToleratedFailureCount="{% 0 %}",
+        ToleratedFailurePercentage="{% 12.5 %}",
+    )
+    ex = execute(definition, {})
+    assert (ex.status, ex.output) == ("SUCCEEDED", [1, 2])
+
+
+@pytest.mark.parametrize(
+    "field", ["MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage"]
+)
+def test_a_jsonata_map_number_that_is_plain_text_is_invalid(field):
+    definition = jsonata_map(**{field: "ten"})
+    assert [d.location for d in validate(definition)] == [f"/States/S/{field}"]
+    with pytest.raises(InvalidDefinition):
+        execute(definition, {})
