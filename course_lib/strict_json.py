@@ -40,6 +40,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+def _finite_float(text: str) -> float:
+    """A JSON number as a double; one too large for it (``1e999``) would read as Infinity."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return number
+
+
 def nesting_depth(text: str) -> int:
     """How deeply arrays and objects nest in ``text``, brackets inside strings ignored."""
     if text.count("[") + text.count("{") <= MAX_DEPTH:
@@ -66,7 +74,7 @@ def loads(text: str | bytes, *, field: str = "JSON", max_depth: int = MAX_DEPTH)
     if nesting_depth(text) > max_depth:
         raise JsonError(field, f"nests deeper than {max_depth} levels")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
         raise JsonError(
             field, f"is not valid JSON ({error.msg} at character {error.pos})"

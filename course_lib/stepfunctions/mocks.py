@@ -19,8 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.stepfunctions.errors import StatesError, ValidationException
-from course_lib.stepfunctions.integrations import parse_resource
+from course_lib.stepfunctions.integrations import MAX_JSON_DEPTH, parse_resource
 
 MODES = ("STRICT", "PRESENT", "NONE")
 _KEYS = {"result", "errorOutput", "fieldValidationMode"}
@@ -79,8 +80,8 @@ def parse_mock(mock: Any) -> Mock:
             "pass json.dumps(value)"
         )
     try:
-        value = json.loads(raw)
-    except ValueError:
+        value = strict_json.loads(raw, field="mock.result", max_depth=MAX_JSON_DEPTH)
+    except strict_json.JsonError:
         raise ValidationException("Mocked result must be valid JSON") from None
     return Mock(result=value, mode=mode)
 

@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 
-from course_lib.stepfunctions import InvalidDefinition, execute, test_state, validate
+from course_lib.stepfunctions import (
+    InvalidDefinition,
+    ValidationException,
+    execute,
+    test_state,
+    validate,
+)
+from course_lib.strict_json import JsonError
 
 LIMIT = 10.0  # seconds of wall time per case
 INTERNAL = "The local engine failed"
@@ -145,3 +152,36 @@ def test_a_jsonata_map_number_that_is_plain_text_is_invalid(field):
     assert [d.location for d in validate(definition)] == [f"/States/S/{field}"]
     with pytest.raises(InvalidDefinition):
         execute(definition, {})
+
+
+# -- a number too large for a double is not Infinity ----------------------------------------
+@pytest.mark.parametrize("text", ['{"a": 1e999}', "[-1e400]", "1e309"])
+def test_input_text_with_an_overflowing_number_is_refused(text):
+    with pytest.raises(JsonError) as info:
+        execute(one({"Type": "Pass"}), text)
+    assert info.value.field == "input" and "out of range" in info.value.reason
+
+
+def test_string_to_json_of_an_overflowing_number_is_an_intrinsic_failure():
+    parameters = {"x.$": "States.StringToJson('[1e999]')"}
+    ex = execute(one({"Type": "Pass", "Parameters": parameters}), {})
+    fails(ex, "States.IntrinsicFailure", "out of range")
+
+
+def test_jsonata_parse_of_an_overflowing_number_is_a_query_evaluation_error():
+    state = {"Type": "Pass", "Output": "{% $parse('1e999') %}"}
+    fails(execute(one(state, QueryLanguage="JSONata"), {}), "States.QueryEvaluationError")
+
+
+LAMBDA_TASK = {
+    "Type": "Task",
+    "Resource": "arn:aws:states:::lambda:invoke",
+    "Parameters": {"FunctionName": "f"},
+    "End": True,
+}
+
+
+@pytest.mark.parametrize("result", ["NaN", "[Infinity]", "1e999", "[" * 3000 + "]" * 3000])
+def test_a_mocked_result_that_is_not_json_is_a_validation_exception(result):
+    with pytest.raises(ValidationException, match="Mocked result must be valid JSON"):
+        test_state(LAMBDA_TASK, {}, mock={"result": result, "fieldValidationMode": "NONE"})
