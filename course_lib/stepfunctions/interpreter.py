@@ -214,12 +214,12 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
         if ql == JSONATA:
             states = jsonata_mode.states_variable(ctx, raw_input)
             error = (
-                jsonata_mode.evaluate_template(state["Error"], ctx, states, "Error")
+                jsonata_mode.evaluate_typed(state["Error"], ctx, states, "Error", "string")
                 if "Error" in state
                 else None
             )
             cause = (
-                jsonata_mode.evaluate_template(state["Cause"], ctx, states, "Cause")
+                jsonata_mode.evaluate_typed(state["Cause"], ctx, states, "Cause", "string")
                 if "Cause" in state
                 else None
             )

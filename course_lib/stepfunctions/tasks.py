@@ -78,6 +78,7 @@ class TaskStates:
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not 0 < value <= MAX_TIMEOUT_SECONDS
+            or value != int(value)
         ):
             raise ctx.error(
                 errors.RUNTIME,

@@ -456,7 +456,7 @@ class _Checker(StateChecks):
                 self.jsonata_template(item, f"{loc}/{i}")
 
     def assign(self, assign: Any, loc: str, ql: str) -> None:
-        if ql == "JSONata" and isinstance(assign, str):
+        if ql == "JSONata" and isinstance(assign, str) and assign.startswith("{%"):
             self.jsonata_template(assign, loc)
             return
         if not isinstance(assign, dict):

@@ -227,7 +227,7 @@ class StateChecks:
                     loc,
                     f"A Task state cannot have both '{key}' and '{key}Path'",
                 )
-            literal = key in state and not (ql == "JSONata" and isinstance(state[key], str))
+            literal = key in state and not (ql == "JSONata" and is_expression(state[key]))
             if literal and not positive_int(state[key], allow_zero=False, limit=MAX_SECONDS):
                 self.add(
                     "SCHEMA_VALIDATION_FAILED",

@@ -24,6 +24,7 @@ from course_lib.strict_json import JsonError
 
 LIMIT = 10.0  # seconds of wall time per case
 INTERNAL = "The local engine failed"
+FN = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
 
 @pytest.fixture(autouse=True)
@@ -185,3 +186,41 @@ LAMBDA_TASK = {
 def test_a_mocked_result_that_is_not_json_is_a_validation_exception(result):
     with pytest.raises(ValidationException, match="Mocked result must be valid JSON"):
         test_state(LAMBDA_TASK, {}, mock={"result": result, "fieldValidationMode": "NONE"})
+
+
+# -- JSONata fields that must be a string, an object or a whole number ------------------------
+@pytest.mark.parametrize("field", ["Error", "Cause"])
+@pytest.mark.parametrize("expression", ["{% 5 %}", "{% {} %}", "{% [] %}", "{% true %}"])
+def test_a_jsonata_fail_error_or_cause_must_evaluate_to_a_string(field, expression):
+    definition = machine({"F": {"Type": "Fail", field: expression}}, QueryLanguage="JSONata")
+    ex = execute(definition, {})
+    fails(ex, "States.QueryEvaluationError", "Expected 'string'")
+    assert isinstance(ex.error, str) and isinstance(ex.cause, str)
+
+
+def test_a_jsonata_fail_with_string_expressions_fails_with_them():
+    state = {"Type": "Fail", "Error": "{% 'E' & 1 %}", "Cause": "{% $states.input.c %}"}
+    ex = execute(machine({"F": state}, QueryLanguage="JSONata"), {"c": "why"})
+    assert (ex.status, ex.error, ex.cause) == ("FAILED", "E1", "why")
+
+
+def test_a_jsonata_assign_that_is_plain_text_is_invalid():
+    definition = one({"Type": "Pass", "Assign": "States.Array(1)"}, QueryLanguage="JSONata")
+    assert [d.location for d in validate(definition)] == ["/States/S/Assign"]
+    with pytest.raises(InvalidDefinition):
+        execute(definition, {})
+
+
+@pytest.mark.parametrize("field", ["TimeoutSeconds", "HeartbeatSeconds"])
+def test_a_jsonata_task_timeout_that_is_plain_text_is_invalid(field):
+    state = {"Type": "Task", "Resource": FN, field: "ten"}
+    assert [d.location for d in validate(one(state, QueryLanguage="JSONata"))] == [
+        f"/States/S/{field}"
+    ]
+
+
+@pytest.mark.parametrize("expression", ["{% 1.5 %}", "{% 0 %}", "{% 'x' %}"])
+def test_a_jsonata_task_timeout_must_evaluate_to_a_positive_whole_number(expression):
+    state = {"Type": "Task", "Resource": FN, "TimeoutSeconds": expression}
+    ex = execute(one(state, QueryLanguage="JSONata"), {}, handlers={"f": lambda e, c: 1})
+    fails(ex, "States.Runtime", "TimeoutSeconds value must be a positive integer")
