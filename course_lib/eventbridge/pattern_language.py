@@ -152,14 +152,22 @@ def compact_json_length(value: Any) -> int:
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            total += 1 + 2 * len(item) + sum(len(json.dumps(key)) for key in item) + (not item)
+            total += 1 + 2 * len(item) + sum(_leaf_length(key) for key in item) + (not item)
             stack.extend(item.values())
         elif isinstance(item, list | tuple):
             total += 1 + max(len(item), 1)
             stack.extend(item)
         else:
-            total += len(json.dumps(item))
+            total += _leaf_length(item)
     return total
+
+
+def _leaf_length(leaf: Any) -> int:
+    """Characters a JSON leaf takes as text: non-ASCII characters count once, as AWS counts
+    the pattern string; an integer too long for Python to print counts by its digits."""
+    if isinstance(leaf, int) and not isinstance(leaf, bool) and leaf.bit_length() > 10_000:
+        return int(leaf.bit_length() * math.log10(2)) + (leaf < 0)
+    return len(json.dumps(leaf, ensure_ascii=False))
 
 
 def _reject_constant(name: str) -> Any:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.eventbridge.errors import InvalidInputTransformer, ValidationException
 from course_lib.eventbridge.transformer import (
     apply_input_path,
@@ -124,6 +125,18 @@ def _bounded_int(value: Any, low: int, high: int, where: str) -> int:
     return value
 
 
+def _structure(raw: Mapping[str, Any], key: str, target_id: str) -> Mapping[str, Any]:
+    """A nested parameter object of a target (empty when absent), or ValidationException."""
+    value = raw.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationException(
+            f"{key} for target {target_id} must be an object, not {type(value).__name__}."
+        )
+    return value
+
+
 def parse_target(raw: Mapping[str, Any]) -> Target:
     """Validate one PutTargets entry (AWS's dict shape) into a :class:`Target`."""
     if not isinstance(raw, Mapping):
@@ -148,10 +161,10 @@ def parse_target(raw: Mapping[str, Any]) -> Target:
     if "Input" in raw:
         text = raw["Input"]
         try:
-            json.loads(text)
-        except (TypeError, ValueError):
+            strict_json.loads(text, field="Input")
+        except strict_json.JsonError as error:
             raise ValidationException(
-                f"Input for target {target_id} is not valid JSON text."
+                f"Input for target {target_id} is not valid JSON text ({error.reason})."
             ) from None
         values["input"] = text
     if "InputPath" in raw:
@@ -173,7 +186,7 @@ def parse_target(raw: Mapping[str, Any]) -> Target:
             raise ValidationException(str(exc)) from None
         values["input_paths_map"] = dict(paths or {})
         values["input_template"] = transformer["InputTemplate"]
-    policy = raw.get("RetryPolicy") or {}
+    policy = _structure(raw, "RetryPolicy", target_id)
     if "MaximumEventAgeInSeconds" in policy:
         values["maximum_event_age"] = _bounded_int(
             policy["MaximumEventAgeInSeconds"], 60, 86_400, "RetryPolicy.MaximumEventAgeInSeconds"
@@ -182,12 +195,12 @@ def parse_target(raw: Mapping[str, Any]) -> Target:
         values["maximum_retry_attempts"] = _bounded_int(
             policy["MaximumRetryAttempts"], 0, 185, "RetryPolicy.MaximumRetryAttempts"
         )
-    dead_letter = raw.get("DeadLetterConfig") or {}
+    dead_letter = _structure(raw, "DeadLetterConfig", target_id)
     if dead_letter:
         if not isinstance(dead_letter.get("Arn"), str):
             raise ValidationException(f"DeadLetterConfig for target {target_id} needs an Arn.")
         values["dead_letter_arn"] = dead_letter["Arn"]
-    group = (raw.get("SqsParameters") or {}).get("MessageGroupId")
+    group = _structure(raw, "SqsParameters", target_id).get("MessageGroupId")
     if group is not None:
         values["message_group_id"] = group
     return Target(id=target_id, arn=arn, raw=dict(raw), **values)

@@ -104,6 +104,11 @@ def validate_input_transformer(
     input_paths_map: Mapping[str, str] | None, input_template: str, *, target_id: str
 ) -> dict[str, list]:
     """Check an InputTransformer as PutTargets does; return the parsed paths by name."""
+    if input_paths_map is not None and not isinstance(input_paths_map, Mapping):
+        raise InvalidInputTransformer(
+            f"InputPathsMap for target {target_id} must be a map of names to JSON paths, "
+            f"not {type(input_paths_map).__name__}."
+        )
     paths_map = dict(input_paths_map or {})
     if len(paths_map) > MAX_PATHS:
         raise InvalidInputTransformer(
@@ -313,6 +318,8 @@ def transform_input(
         raise InvalidEvent(
             "Event: nests too deeply to write into the template; select a shallower part"
         ) from None
+    except ValueError as error:  # json.dumps refuses an integer of more than 4,300 digits
+        raise InvalidEvent(f"Event: a value cannot be written as JSON text ({error})") from None
     output = "".join(pieces)
     if input_template.lstrip()[:1] in ("{", "["):
         try:
