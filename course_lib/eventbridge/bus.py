@@ -398,7 +398,7 @@ class EventBridge(RegionalService):
             return value if value.tzinfo else value.replace(tzinfo=UTC)
         try:
             return entry_time(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
 
     def _envelope(self, entry: Mapping[str, Any], event_id: str) -> dict[str, Any]:
@@ -454,7 +454,10 @@ class EventBridge(RegionalService):
         start = self.world.timestamp()
         while True:
             now = self.world.timestamp()
-            fire = rule.schedule.next_after(now, start)  # type: ignore[union-attr]
+            try:
+                fire = rule.schedule.next_after(now, start)  # type: ignore[union-attr]
+            except ValidationException:  # no firing left before the cron calendar ends
+                return
             yield self.world.env.timeout((fire - now).total_seconds())
             if self._schedule_generation.get(key) != generation:
                 return

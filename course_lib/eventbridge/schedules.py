@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 from course_lib.eventbridge.errors import ValidationException
 
-RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+RATE = re.compile(r"rate\(([0-9]+) (minute|minutes|hour|hours|day|days)\)")
 CRON = re.compile(r"cron\((.*)\)")
 UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 MONTHS = {name.upper(): i for i, name in enumerate(calendar.month_abbr) if name}
@@ -45,7 +45,13 @@ class RateSchedule:
     def next_after(self, moment: datetime, start: datetime) -> datetime:
         elapsed = (moment - start).total_seconds()
         periods = int(elapsed // self.period) + 1 if elapsed >= 0 else 1
-        return start + timedelta(seconds=periods * self.period)
+        try:
+            fire = start + timedelta(seconds=periods * self.period)
+        except OverflowError:  # a period of millions of years: past any calendar
+            fire = None
+        if fire is None or fire.year > LAST_YEAR:
+            raise _invalid(self.expression, "it never fires again")
+        return fire
 
 
 @dataclass(frozen=True)
@@ -151,11 +157,40 @@ def _day_of_week_matches(field: str, day: date) -> bool:
     return False
 
 
+def _check_day_of_month(field: str) -> None:
+    """Every comma-separated part of a day-of-month field is valid, or ValueError says which."""
+    for part in field.split(","):
+        if part in ("L", "LW"):
+            continue
+        if part.endswith("W"):
+            if not (part[:-1].isascii() and part[:-1].isdigit() and 1 <= int(part[:-1]) <= 31):
+                raise ValueError(f"{part!r} in {field!r}: W needs a day of month 1-31 before it")
+        else:
+            _expand(part, 1, 31, {}, field)
+
+
+def _check_day_of_week(field: str) -> None:
+    """Every comma-separated part of a day-of-week field is valid, or ValueError says which."""
+    for part in field.split(","):
+        if part.endswith("L"):
+            day = _name_or_number(part[:-1] or "7", WEEKDAYS, field)
+        elif "#" in part:
+            name, _, nth = part.partition("#")
+            day = _name_or_number(name, WEEKDAYS, field)
+            if not (nth.isascii() and nth.isdigit() and 1 <= int(nth) <= 5):
+                raise ValueError(f"{part!r} in {field!r}: # needs an occurrence 1-5 after it")
+        else:
+            _expand(part, 1, 7, WEEKDAYS, field)
+            continue
+        if not 1 <= day <= 7:
+            raise ValueError(f"value out of range 1-7 in {field!r}")
+
+
 def _name_or_number(text: str, names: dict[str, int], field: str) -> int:
     upper = text.upper()
     if upper in names:
         return names[upper]
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValueError(f"{text!r} in {field!r}")
     return int(text)
 
@@ -165,7 +200,7 @@ def _expand(part: str, low: int, high: int, names: dict[str, int], field: str) -
     step = 1
     if "/" in part:
         part, step_text = part.split("/", 1)
-        if not step_text.isdigit() or int(step_text) == 0:
+        if not (step_text.isascii() and step_text.isdigit()) or int(step_text) == 0:
             raise ValueError(f"bad increment in {field!r}")
         step = int(step_text)
     if part == "*":
@@ -222,11 +257,10 @@ def parse_schedule(expression: str) -> Schedule:
             day_of_week.upper(),
             _field(years, FIRST_YEAR, LAST_YEAR),
         )
-        probe = date(2024, 1, 31)
         if day_of_month != "?":
-            _day_of_month_matches(schedule.day_of_month, probe)
+            _check_day_of_month(schedule.day_of_month)
         else:
-            _day_of_week_matches(schedule.day_of_week, probe)
+            _check_day_of_week(schedule.day_of_week)
     except ValueError as exc:
         raise _invalid(expression, str(exc)) from None
     return schedule

@@ -29,7 +29,7 @@ from course_lib.eventbridge.errors import ValidationException as ClassicValidati
 from course_lib.eventbridge.scheduler.errors import ValidationException
 from course_lib.eventbridge.schedules import CronSchedule, RateSchedule, parse_schedule
 
-AT = re.compile(r"at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)")
+AT = re.compile(r"at\(([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\)")
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,12 @@ def zone(name: str) -> tzinfo:
 
 def local_to_utc(local: datetime, tz: tzinfo) -> datetime | None:
     """The UTC instant of wall-clock ``local`` in ``tz``: the first one when the time repeats,
-    None when it does not exist (skipped by a daylight-saving change)."""
-    instant = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    None when it does not exist (skipped by a daylight-saving change) or falls outside
+    the calendar Python can represent (a local time in year 9999 that is 10000 in UTC)."""
+    try:
+        instant = local.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    except OverflowError:
+        return None
     if instant.astimezone(tz).replace(tzinfo=None) != local:
         return None
     return instant
@@ -110,12 +114,15 @@ def occurrences(
     if isinstance(expression, RateSchedule):
         yield from _rate(expression, created, start, lower, end)
         return
-    cursor = (lower - timedelta(seconds=1)).astimezone(tz).replace(tzinfo=None)
+    try:
+        cursor = (lower - timedelta(seconds=1)).astimezone(tz).replace(tzinfo=None)
+    except OverflowError:  # a StartDate at the very edge of the calendar
+        return
     last = lower - timedelta(microseconds=1)
     while True:
         try:
             cursor = expression.next_after(cursor, cursor)
-        except ClassicValidation:  # no minute the fields allow is left before 2200
+        except (ClassicValidation, OverflowError):  # no minute left before 2200
             return
         instant = local_to_utc(cursor, tz)
         if instant is None or instant <= last:
@@ -134,9 +141,12 @@ def _rate(
     end: datetime | None,
 ) -> Iterator[datetime]:
     anchor = start if start is not None else created
-    period = timedelta(seconds=rate.period)
-    skipped = max(0, -(-(lower - anchor) // period)) if lower > anchor else 0
-    moment = anchor + skipped * period
-    while end is None or moment < end:
-        yield moment
-        moment += period
+    try:
+        period = timedelta(seconds=rate.period)
+        skipped = max(0, -(-(lower - anchor) // period)) if lower > anchor else 0
+        moment = anchor + skipped * period
+        while end is None or moment < end:
+            yield moment
+            moment += period
+    except OverflowError:  # the next time lies past year 9999: the schedule has run out
+        return

@@ -449,7 +449,7 @@ def _attempt_payload(context: dict[str, str], text: str, attempt: int) -> str:
 def _page(items: list[dict], params: Mapping[str, Any]) -> tuple[list[dict], dict[str, str]]:
     """One page of ``items`` and the NextToken for the rest (an offset, opaque to callers)."""
     token = params.get("NextToken", "0")
-    if not token.isdigit() or int(token) > len(items):
+    if not (token.isascii() and token.isdigit()) or int(token) > len(items):
         raise ValidationException(f"Invalid NextToken {token}.")
     first = int(token)
     last = first + params.get("MaxResults", PAGE)

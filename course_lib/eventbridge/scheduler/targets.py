@@ -14,11 +14,11 @@ Input is sent as given, after the context attributes ``<aws.scheduler.schedule-a
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.eventbridge.scheduler.errors import ValidationException
 
 UNIVERSAL = re.compile(r"arn:aws[a-z-]*:scheduler:::aws-sdk:([a-z0-9-]+):([a-zA-Z0-9]+)")
@@ -85,10 +85,13 @@ def check_target(target: Mapping[str, Any]) -> None:
             )
         if JSON_INPUT.fullmatch(arn) or UNIVERSAL.fullmatch(arn):
             try:
-                json.loads(substitute(text, schedule_arn="", scheduled_time="", execution_id=""))
-            except ValueError:
+                strict_json.loads(
+                    substitute(text, schedule_arn="", scheduled_time="", execution_id=""),
+                    field="Target.Input",
+                )
+            except strict_json.JsonError as error:
                 raise ValidationException(
-                    f"Target.Input must be well-formed JSON for target {arn}."
+                    f"Target.Input must be well-formed JSON for target {arn} ({error.reason})."
                 ) from None
     universal = UNIVERSAL.fullmatch(arn)
     if arn.startswith("arn:aws:scheduler:") and not universal:
@@ -168,5 +171,5 @@ def bus_event(
         "time": scheduled_time,
         "region": region,
         "resources": [schedule_arn],
-        "detail": json.loads(detail_text),
+        "detail": strict_json.loads(detail_text, field="Target.Input"),
     }
