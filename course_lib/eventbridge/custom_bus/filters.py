@@ -21,7 +21,8 @@ from typing import Any
 from course_lib.eventbridge.compiled import PatternMatcher
 from course_lib.eventbridge.custom_bus.errors import InvalidInputException
 from course_lib.eventbridge.errors import InvalidEventPattern
-from course_lib.eventbridge.pattern_language import compile_pattern
+from course_lib.eventbridge.pattern_language import CompiledPattern, compile_pattern, load_pattern
+from course_lib.eventbridge.predicates import AnythingBut, Wildcard
 
 SCOPES = ("DATA", "METADATA", "SYSTEM_METADATA")
 
@@ -30,25 +31,21 @@ def _fail(scope: str, reason: str) -> InvalidInputException:
     return InvalidInputException(f"Filter with Scope {scope} is not valid. Reason: {reason}")
 
 
-def _reject_wildcards(pattern: Any, scope: str, path: str = "") -> None:
-    """Walk a pattern (objects, ``$or`` branches, value arrays) for any wildcard operator."""
-    if not isinstance(pattern, Mapping):
-        return
-    for key, value in pattern.items():
-        where = f"{path}.{key}" if path else key
-        if key == "$or" and isinstance(value, list):
-            for branch in value:
-                _reject_wildcards(branch, scope, path)
-        elif isinstance(value, Mapping):
-            _reject_wildcards(value, scope, where)
-        elif isinstance(value, list):
-            for item in value:
-                if not isinstance(item, Mapping):
-                    continue
-                but = item.get("anything-but")
-                if "wildcard" in item or (isinstance(but, Mapping) and "wildcard" in but):
+def _reject_wildcards(compiled: CompiledPattern, scope: str) -> None:
+    """Refuse a compiled pattern whose predicates use a wildcard (plain or in anything-but).
+
+    Reading the compiled sub-rules (not the raw JSON) needs no recursion, however deeply
+    the pattern nests, and sees every ``$or`` branch.
+    """
+    for subrule in compiled.subrules:
+        for field in subrule.fields:
+            for predicate in field.predicates:
+                if isinstance(predicate, Wildcard) or (
+                    isinstance(predicate, AnythingBut) and predicate.wildcards
+                ):
                     raise _fail(
-                        scope, f"Subscriber filters do not support wildcard matching (at {where})."
+                        scope,
+                        f"Subscriber filters do not support wildcard matching (at {field.path}).",
                     )
 
 
@@ -108,18 +105,15 @@ def compile_filters(configuration: Mapping[str, Any] | None) -> Filters:
         if not text.strip():
             raise _fail(scope, "Pattern must not be empty.")
         try:
-            pattern = json.loads(text)
-        except ValueError as exc:
-            raise _fail(scope, f"Pattern is not valid JSON ({exc}).") from None
-        if not isinstance(pattern, dict) or not pattern:
-            raise _fail(scope, "Pattern must be a non-empty JSON object.")
-        _reject_wildcards(pattern, scope)
-        if scope == "METADATA":
-            _require_exact_values(pattern, scope)
-        try:
+            pattern = load_pattern(text)
+            if not isinstance(pattern, dict) or not pattern:
+                raise _fail(scope, "Pattern must be a non-empty JSON object.")
+            if scope == "METADATA":
+                _require_exact_values(pattern, scope)
             compiled = compile_pattern(pattern)
         except InvalidEventPattern as exc:
             raise _fail(scope, exc.reason) from None
+        _reject_wildcards(compiled, scope)
         matcher = PatternMatcher()
         matcher.add_rule(scope, compiled)
         matchers.append((scope, matcher))

@@ -17,8 +17,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
+from course_lib import strict_json
 from course_lib.eventbridge.custom_bus.errors import InvalidInputException
 
 DEDUPLICATION_WINDOW = 300.0
@@ -152,9 +154,9 @@ def put_events_data(
     detail: Any = {}
     if "Detail" in entry:
         try:
-            detail = json.loads(entry["Detail"])
-        except (TypeError, ValueError):
-            raise EntryError("MalformedDetail", "Detail is not valid JSON.") from None
+            detail = strict_json.loads(entry["Detail"], field="Detail")
+        except strict_json.JsonError as error:
+            raise EntryError("MalformedDetail", f"Detail {error.reason}.") from None
         if not isinstance(detail, dict):
             raise EntryError("MalformedDetail", "Detail must be a JSON object.")
     return {
@@ -184,11 +186,9 @@ def raw_data(entry: Mapping[str, Any], has_registry: bool) -> tuple[Any, bool]:
         raise EntryError("InvalidInputException", "Data must not be empty.")
     if content_type == JSON:
         try:
-            return json.loads(raw.decode("utf-8")), True
-        except (UnicodeDecodeError, ValueError):
-            raise EntryError(
-                "MalformedData", "Data is not valid JSON (application/json)."
-            ) from None
+            return strict_json.loads(raw, field="Data"), True
+        except strict_json.JsonError as error:
+            raise EntryError("MalformedData", f"Data {error.reason} (application/json).") from None
     if content_type in REGISTRY_TYPES and not has_registry:
         raise EntryError(
             "InvalidInputException",
@@ -212,6 +212,8 @@ class Deduplicator:
     """Remembers accepted keys for five minutes, per account and event group."""
 
     def __init__(self) -> None:
+        # Insertion order is acceptance order (the clock never goes back), so the
+        # expired keys are always the oldest ones and pruning stops at the first live one.
         self._seen: dict[tuple, tuple[float, StoredEvent]] = {}
 
     @staticmethod
@@ -236,6 +238,9 @@ class Deduplicator:
     def remember(self, key: tuple | None, now: float, event: StoredEvent) -> None:
         if key is None:
             return
+        self._seen.pop(key, None)
         self._seen[key] = (now, event)
-        if len(self._seen) > 4096:
-            self._seen = {k: v for k, v in self._seen.items() if now - v[0] < DEDUPLICATION_WINDOW}
+        for oldest, (accepted_at, _) in list(islice(self._seen.items(), 64)):
+            if now - accepted_at < DEDUPLICATION_WINDOW:
+                break
+            del self._seen[oldest]

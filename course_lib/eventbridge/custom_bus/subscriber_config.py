@@ -125,11 +125,13 @@ def page(items: list[dict], params: Mapping[str, Any]) -> tuple[list[dict], dict
     start = 0
     if "NextToken" in params:
         try:
-            start = int(
-                base64.urlsafe_b64decode(params["NextToken"]).decode().removeprefix("offset:")
-            )
+            offset = base64.urlsafe_b64decode(params["NextToken"]).decode().removeprefix("offset:")
         except (ValueError, UnicodeDecodeError):
-            raise InvalidInputException("NextToken is not valid.") from None
+            offset = ""
+        # only a token this service issued: ASCII digits, within the list
+        if not (offset.isascii() and offset.isdigit()) or int(offset) > len(items):
+            raise InvalidInputException("NextToken is not valid.")
+        start = int(offset)
     size = params.get("MaxResults", 100)
     page = items[start : start + size]
     if start + size < len(items):
