@@ -161,7 +161,8 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
                 details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}
                 details["assignedVariablesDetails"] = {"truncated": False}
             self.history.add(f"{kind}StateExited", frame.thread, details)
-        if state.get("End") or kind == "Succeed":
+        # An End state has no Next, so next_name is None, unless a Catcher sent it on.
+        if kind == "Succeed":
             return output, None, text
         return output, next_name, text
 

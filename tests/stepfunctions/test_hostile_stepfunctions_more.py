@@ -224,3 +224,49 @@ def test_a_jsonata_task_timeout_must_evaluate_to_a_positive_whole_number(express
     state = {"Type": "Task", "Resource": FN, "TimeoutSeconds": expression}
     ex = execute(one(state, QueryLanguage="JSONata"), {}, handlers={"f": lambda e, c: 1})
     fails(ex, "States.Runtime", "TimeoutSeconds value must be a positive integer")
+
+
+# -- a Catcher on a state with End: true still sends the execution to its Next ---------------
+def raise_error(event, context):
+    raise RuntimeError("down")
+
+
+CATCH_ALL = [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}]
+FAILING = {
+    "Task": {"Type": "Task", "Resource": FN},
+    "Parallel": {
+        "Type": "Parallel",
+        "Branches": [machine({"B": {"Type": "Fail", "Error": "E"}})],
+    },
+    "Map": {
+        "Type": "Map",
+        "ItemsPath": "$.items",
+        "ItemProcessor": machine({"I": {"Type": "Fail", "Error": "E"}}),
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FAILING))
+@pytest.mark.parametrize("query_language", ["JSONPath", "JSONata"])
+def test_a_catcher_on_an_end_state_goes_to_its_next(kind, query_language):
+    state = {**FAILING[kind], "Catch": CATCH_ALL, "End": True}
+    if query_language == "JSONata" and kind == "Map":
+        state = {**state, "Items": "{% $states.input.items %}"}
+        del state["ItemsPath"]
+    definition = machine(
+        {"S": state, "Handled": {"Type": "Fail", "Error": "Handled"}},
+        QueryLanguage=query_language,
+    )
+    ex = execute(definition, {"items": [1]}, handlers={"f": raise_error})
+    assert ex.states_entered[0] == "S" and ex.states_entered[-1] == "Handled"
+    fails(ex, "Handled")
+
+
+def test_a_catcher_looping_back_to_its_end_state_meets_the_history_quota():
+    state = {
+        "Type": "Task",
+        "Resource": FN,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "S"}],
+    }
+    ex = execute(one(state), {}, handlers={"f": raise_error})
+    fails(ex, "States.Runtime", "maximum number of history events")
