@@ -11,6 +11,7 @@ from course_lib.messaging import (
     add_consumers,
     availability_experiment,
     backlog_experiment,
+    change_requests,
     exchange_latencies,
     exchange_trace,
 )
@@ -231,6 +232,40 @@ def test_new_consumers_change_the_producer_of_commands_only():
         assert last.received_by == ("delivery", "kitchen", "payments")
     assert [s.consumers_known_to_producer for s in result["command"]["steps"]] == [2, 3]
     assert all(s.consumers_known_to_producer == 0 for s in result["event"]["steps"])
+
+
+def test_retired_consumers_and_new_needs():
+    result = change_requests(
+        [("remove", "payments"), ("needs", "kitchen", "address"), ("needs", "kitchen", "customer")],
+        ("kitchen", "payments"),
+    )
+    command, event = result["command"]["steps"], result["event"]["steps"]
+    # Commands: every request edits the producer; it passes each consumer what it reads.
+    assert [s.producer_changed for s in command] == [True, True, True]
+    # Events: a retired consumer deletes its own rule; a field the event lacks (address)
+    # changes the producer, one it already carries (customer) does not.
+    assert [s.producer_changed for s in event] == [False, True, False]
+    assert event[0].changed_components == ("payments", "rule payments-orders (owned by payments)")
+    for step in command + event:
+        assert step.received_by == ("kitchen",) and step.unmet_needs == ()
+
+
+@pytest.mark.parametrize(
+    "request_, words",
+    [
+        ("add", "tuple"),
+        (("invite", "fraud"), "kind"),
+        (("add",), "form"),
+        (("needs", "kitchen"), "form"),
+        (("add", "kitchen"), "already a consumer"),
+        (("remove", "fraud"), "not a consumer"),
+        (("needs", "kitchen", "iban"), "no field"),
+        (("add", "orders"), "taken"),
+    ],
+)
+def test_change_requests_reject_what_cannot_apply(request_, words):
+    with pytest.raises(ValueError, match=words):
+        change_requests([request_], ("kitchen",))
 
 
 def test_add_consumers_rejects_duplicates():

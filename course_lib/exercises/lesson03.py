@@ -9,9 +9,11 @@ from typing import Any
 
 from course_lib.exercises import exercise
 
-#: The chain of exercise 1 and the consumers of exercise 3.
+#: The chain of exercise 1.
 CHAIN_LENGTH = 7
-NEW_CONSUMERS = ("payments", "delivery", "loyalty", "analytics", "fraud")
+#: Exercise 3: the order service's consumers, and one week of change requests.
+CONSUMERS = ("kitchen", "payments", "delivery", "loyalty", "analytics")
+WEEK_OF_REQUESTS = (("add", "fraud"), ("remove", "delivery"), ("needs", "loyalty", "email"))
 #: Exercise 2: the maximum event age and the outage, in hours, at the default 10 events/s.
 SHORT_MAX_AGE_H = 6
 DLQ_OUTAGE_H = 10
@@ -154,14 +156,22 @@ def _counts(answer: Any) -> dict[str, Any] | str:
     return "give a dict: {'command': ..., 'event': ...}."
 
 
-@exercise("03.3", "Who changes when a consumer is added")
-def producer_changes(answer: Any) -> str | None:
-    from course_lib.messaging import add_consumers
+@cache
+def week_of_changes() -> dict:
+    """Exercise 3's requests applied under both wirings (:func:`change_requests`)."""
+    from course_lib.messaging import change_requests
 
+    return change_requests(WEEK_OF_REQUESTS, CONSUMERS)
+
+
+@exercise("03.3", "Which change requests touch the producer")
+def producer_changes(answer: Any) -> str | None:
     counts = _counts(answer)
     if isinstance(counts, str):
         return counts
-    result = add_consumers(added=NEW_CONSUMERS)
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in counts.values()):
+        return "each count is a whole number of requests, from 0 to 3."
+    result = week_of_changes()
     expected = {wiring: result[wiring]["producer_changes"] for wiring in ("command", "event")}
     every_change = {
         wiring: sum(len(step.changed_components) for step in result[wiring]["steps"])
@@ -170,9 +180,21 @@ def producer_changes(answer: Any) -> str | None:
     if counts == expected:
         return None
     if counts == every_change:
-        return "you counted every component that changed; count only the producer's changes."
-    wrong = [w for w in ("command", "event") if counts[w] != expected[w]]
+        return (
+            "you counted every component that changed; count the requests that change "
+            "the order service."
+        )
+    if counts["event"] < expected["event"]:
+        return (
+            "with events, teams that join or leave only add or delete their own rules. But "
+            "the loyalty team reads the e-mail address from the event: who can put it there?"
+        )
+    if counts["event"] > expected["event"]:
+        return (
+            "with events, a team that joins or leaves adds or deletes its own rule; the "
+            "order service never hears of it. Which request still needs the producer?"
+        )
     return (
-        f"the {' and '.join(wrong)} count is off. Run `add_consumers` with the five new "
-        "consumers and read `producer_changes` (or count the steps with `producer_changed`)."
+        "with commands, the order service calls each consumer and passes it the fields it "
+        "needs: a new consumer, a retired one and a new field are each an edit to it."
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from course_lib.exercises import exercise
 
-#: Exercise 08.4: the order item the "my orders" page reads, and how often.
+#: Exercise 08.4: the order item the "my orders" page reads, how often, and what it shows.
 ORDER_ITEM = {
     "pk": "order-1042",
     "customer": "alice",
@@ -18,6 +18,7 @@ ORDER_ITEM = {
     "notes": "Ring twice, the bell is broken. " * 150,
 }
 READS_PER_SECOND = 50
+SHOWN_ON_THE_PAGE = ("pk", "customer", "pizzas", "address")
 
 #: Exercise 08.3: a history on one register (initially 0), as call/return events.
 EXERCISE_HISTORY = [
@@ -71,44 +72,42 @@ def strict_quorum(answer: Any) -> str | None:
     return None
 
 
-@cache
-def _expected_rcu() -> dict[str, float]:
+def strong_rcu_per_second(item: Mapping[str, Any]) -> float:
+    """What the page's strongly consistent reads of ``item`` cost, in RCUs a second."""
     from course_lib.consistency import item_size, read_capacity_units
 
-    size = item_size(ORDER_ITEM)
-    return {
-        "strong": READS_PER_SECOND * read_capacity_units(size, consistent=True),
-        "eventual": READS_PER_SECOND * read_capacity_units(size, consistent=False),
-    }
+    return READS_PER_SECOND * read_capacity_units(item_size(item), consistent=True)
 
 
-@exercise("08.4", "Read capacity: strong against eventual")
-def read_capacity(answer: Any) -> str | None:
-    if not isinstance(answer, Mapping) or set(answer) != {"strong", "eventual"}:
-        return 'answer with a dict `{"strong": ..., "eventual": ...}` of RCUs per second.'
-    strong, eventual = _number(answer["strong"]), _number(answer["eventual"])
-    if strong is None or eventual is None:
-        return "both values are numbers of read capacity units per second."
-    expected = _expected_rcu()
-    ok_strong = math.isclose(strong, expected["strong"])
-    ok_eventual = math.isclose(eventual, expected["eventual"])
-    if ok_strong and ok_eventual:
-        return None
-    if math.isclose(strong, expected["eventual"]) and math.isclose(eventual, expected["strong"]):
-        return "the two are swapped: which kind of read costs more?"
-    if strong > 0 and math.isclose(strong, eventual):
-        return "an eventually consistent read costs half of a strongly consistent one."
-    if strong < READS_PER_SECOND or eventual < READS_PER_SECOND / 2:
+@exercise("08.4", "Keep strong reads, halve their cost")
+def page_item_design(answer: Any) -> str | None:
+    from course_lib.consistency import item_size
+
+    if not isinstance(answer, Mapping):
+        return "answer with the item the page reads: a dict of attribute names and values."
+    missing = [name for name in SHOWN_ON_THE_PAGE if name not in answer]
+    if missing:
+        them = "them" if len(missing) > 1 else "it"
+        return f"the page shows {', '.join(missing)}: keep {them} in the item the page reads."
+    changed = [name for name in SHOWN_ON_THE_PAGE if answer[name] != ORDER_ITEM[name]]
+    if changed:
+        return f"keep {', '.join(changed)} exactly as the order has it: the page shows it."
+    if "notes" in answer and answer["notes"] != ORDER_ITEM["notes"]:
         return (
-            "a read is billed in whole 4 KB units per item, rounded up, and at least one; "
-            "did you multiply by the reads per second?"
+            "the notes are the courier's, and cutting them loses what the courier needs: "
+            "keep them whole, in an item of their own."
         )
-    if not ok_strong:
+    try:
+        size = item_size(answer)
+    except (TypeError, ValueError) as error:
+        return f"that item cannot be stored: {error}"
+    target = strong_rcu_per_second(ORDER_ITEM) / 2
+    if strong_rcu_per_second(answer) > target:
         return (
-            "measure the item with `cl.consistency.item_size(ORDER_ITEM)`, round the 4 KB "
-            "units up (`read_capacity_units` does it), then multiply by the reads per second."
+            f"your item is {size:,} bytes, so a strongly consistent read of it still costs "
+            "more than one read unit of 4 KB. Which attribute does the page never show?"
         )
-    return "the strong figure is right; an eventually consistent read costs half as much."
+    return None
 
 
 @cache

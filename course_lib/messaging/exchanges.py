@@ -47,7 +47,7 @@ def _request_response(world: World, number: int, timings: dict) -> Generator:
 
 def _fire_and_forget(world: World, number: int, timings: dict) -> Generator:
     started = world.now
-    event = {"detail-type": "OrderPlaced", "detail": {"order_id": number}}
+    event = {"detail-type": "OrderCreated", "detail": {"order_id": number}}
     yield from _hop(world, "producer", "broker", "put", NETWORK, event)
     yield world.env.timeout(BROKER_STORE.sample(world.rng("exchange/broker-store")))
     yield from _hop(world, "broker", "producer", "ack", NETWORK, {"stored": True})

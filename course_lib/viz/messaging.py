@@ -338,7 +338,7 @@ def producer_changes_chart(result: Mapping[str, Any], *, title: str = ""):
 
 
 def wiring_diagram(step: Any) -> Diagram:
-    """The wiring after one :class:`~course_lib.messaging.ConsumerAdded` step: the
+    """The wiring after one :class:`~course_lib.messaging.WiringChange` step: the
     producer calling every consumer, or publishing to a bus that rules fan out."""
     consumers = list(step.received_by)
     lines = ["digraph wiring {", "  rankdir=LR;", f"  {_NODE}", f"  {_EDGE}"]
@@ -352,7 +352,7 @@ def wiring_diagram(step: Any) -> Diagram:
         title = f"directed commands after adding {step.consumer}"
     else:
         lines.append('  bus [label="event bus", shape=cylinder, fillcolor="#EEEEEE"];')
-        lines.append('  orders -> bus [label="OrderPlaced"];')
+        lines.append('  orders -> bus [label="OrderCreated"];')
         for c in consumers:
             lines.append(f'  bus -> "{c}" [label="rule", style=dashed];')
         title = f"observable events after adding {step.consumer}"

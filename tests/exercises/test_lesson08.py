@@ -12,7 +12,13 @@ from course_lib.consistency import (
     read_capacity_units,
 )
 from course_lib.exercises import evaluate
-from course_lib.exercises.lesson08 import EXERCISE_HISTORY, ORDER_ITEM, READS_PER_SECOND
+from course_lib.exercises.lesson08 import (
+    EXERCISE_HISTORY,
+    ORDER_ITEM,
+    READS_PER_SECOND,
+    SHOWN_ON_THE_PAGE,
+    strong_rcu_per_second,
+)
 
 
 @pytest.mark.parametrize("answer", [(3, 1), [3, 1], {"R": 3, "W": 1}, {"r": 3, "w": 1}])
@@ -37,32 +43,38 @@ def test_quorum_hints(answer, words):
     assert "(3, 1)" not in message and "R = 3" not in message
 
 
-def test_read_capacity_accepts_the_solution_computed_with_the_library():
+PAGE_ITEM = {name: ORDER_ITEM[name] for name in SHOWN_ON_THE_PAGE}
+
+
+def test_the_order_item_costs_two_units_per_strong_read():
     size = item_size(ORDER_ITEM)
-    answer = {
-        "strong": READS_PER_SECOND * read_capacity_units(size, consistent=True),
-        "eventual": READS_PER_SECOND * read_capacity_units(size, consistent=False),
-    }
+    assert 4096 < size <= 8192
+    assert READS_PER_SECOND * read_capacity_units(size, consistent=True) == 100
+    assert strong_rcu_per_second(PAGE_ITEM) == 50
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [PAGE_ITEM, {**PAGE_ITEM, "status": "baked"}, {**PAGE_ITEM, "sk": "summary"}],
+)
+def test_page_item_accepts_every_item_that_keeps_the_page_and_fits_one_unit(answer):
     assert passes("08.4", answer)
-    assert passes("08.4", {"strong": int(answer["strong"]), "eventual": int(answer["eventual"])})
 
 
 @pytest.mark.parametrize(
     ("answer", "words"),
     [
-        ({"strong": 50, "eventual": 100}, "swapped"),
-        ({"strong": 100, "eventual": 100}, "half"),
-        ({"strong": 2, "eventual": 1}, "reads per second"),
-        ({"strong": 59.8, "eventual": 29.9}, "round the 4 KB"),
-        ({"strong": 100, "eventual": 40}, "half as much"),
+        (ORDER_ITEM, "never show"),
+        ({**PAGE_ITEM, "notes": ORDER_ITEM["notes"][:100]}, "courier's"),
+        ({"pk": "order-1042"}, "keep them"),
+        ({name: v for name, v in PAGE_ITEM.items() if name != "address"}, "keep it"),
+        ({**PAGE_ITEM, "pizzas": ["margherita"]}, "exactly"),
+        ({**PAGE_ITEM, "extra": {1, 2}}, "cannot be stored"),
         ([100, 50], "dict"),
-        ({"strong": "100", "eventual": 50}, "numbers"),
     ],
 )
-def test_read_capacity_hints(answer, words):
-    message = hint("08.4", answer)
-    assert words in message
-    assert "100" not in message.split("Hint:")[1]
+def test_page_item_hints(answer, words):
+    assert words in hint("08.4", answer)
 
 
 def test_history_verdict_accepts_bool_and_result():
