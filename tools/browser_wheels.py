@@ -9,17 +9,21 @@ the exact versions of ``constraints.txt``. Pyodide itself comes from npm, pinned
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from importlib import metadata
 from pathlib import Path
 
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
+
+from course_lib.botocore_models import LEFT_OUT
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "constraints.txt"
@@ -150,3 +154,99 @@ def download(names: list[str], dest: Path) -> list[Path]:
         )
         done.touch()
     return sorted(folder.glob("*.whl"))
+
+
+#: botocore carries the API models of every AWS service, 29 MB of them; a browser tab
+#: downloads the wheel before the first lesson runs. The browser's botocore keeps the
+#: models the course reads (the services the lessons call or mock, the Custom Event Bus,
+#: Scheduler, and every optimised integration of Step Functions, whose mocked results
+#: TestState checks); the others ship as a second wheel, installed on demand.
+BROWSER_MODELS = frozenset(
+    {
+        # what the lessons call, mock or validate against
+        "dynamodb", "eventbridgev2", "events", "iam", "lambda", "logs", "s3",
+        "scheduler", "sns", "sqs", "stepfunctions", "sts",
+        # Step Functions' optimised integrations (AWS's table, December 2026)
+        "apigateway", "athena", "batch", "bedrock-agentcore", "bedrock-runtime",
+        "codebuild", "databrew", "ecs", "eks", "emr", "emr-containers",
+        "emr-serverless", "glue", "mediaconvert", "sagemaker",
+    }
+)  # fmt: skip
+#: The second wheel, and the note the browser's botocore keeps of what it left out
+#: (read by :mod:`course_lib.botocore_models` to say how to get a missing model).
+MODELS_PACKAGE = "course-botocore-models"
+BROWSER_LABEL = "browser"
+
+
+def _record_line(name: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{name},sha256={digest},{len(data)}"
+
+
+def _write_wheel(path: Path, files: dict[str, bytes], dist_info: str) -> Path:
+    """A wheel of ``files`` with a fresh RECORD, entries in a stable order."""
+    record = f"{dist_info}/RECORD"
+    lines = [_record_line(name, data) for name, data in files.items()]
+    files = {**files, record: ("\n".join([*lines, f"{record},,"]) + "\n").encode()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            out.writestr(info, files[name])
+    return path
+
+
+def split_botocore(wheel: Path, dest: Path) -> tuple[Path, Path]:
+    """botocore's wheel as two: ``botocore <version>+browser`` with the models of
+    :data:`BROWSER_MODELS` only, and :data:`MODELS_PACKAGE` with every other model.
+
+    Together they install exactly the files of the original wheel, plus the note of what
+    the first one left out. The version keeps botocore's, with a local label, so the
+    course's requirement still holds and the site says what it serves.
+    """
+    name, version = wheel.name.split("-")[:2]
+    old_info = f"{name}-{version}.dist-info"
+    kept: dict[str, bytes] = {}
+    moved: dict[str, bytes] = {}
+    with zipfile.ZipFile(wheel) as source:
+        for entry in source.namelist():
+            parts = entry.split("/")
+            if entry == f"{old_info}/RECORD" or entry.endswith("/"):
+                continue
+            is_model = parts[:2] == ["botocore", "data"] and len(parts) > 3
+            target = moved if is_model and parts[2] not in BROWSER_MODELS else kept
+            target[entry] = source.read(entry)
+    left_out = sorted({entry.split("/")[2] for entry in moved})
+    note = {"package": MODELS_PACKAGE, "version": version, "services": left_out}
+    kept[f"botocore/data/{LEFT_OUT}"] = (json.dumps(note, indent=1) + "\n").encode()
+    local = f"{version}+{BROWSER_LABEL}"
+    info = f"{name}-{local}.dist-info"
+    slim = {entry.replace(f"{old_info}/", f"{info}/", 1): data for entry, data in kept.items()}
+    meta = slim[f"{info}/METADATA"].decode()
+    slim[f"{info}/METADATA"] = meta.replace(
+        f"\nVersion: {version}\n", f"\nVersion: {local}\n", 1
+    ).encode()
+    dest.mkdir(parents=True, exist_ok=True)
+    first = _write_wheel(dest / f"{name}-{local}-py3-none-any.whl", slim, info)
+    package = MODELS_PACKAGE.replace("-", "_")
+    rest_info = f"{package}-{version}.dist-info"
+    rest = dict(moved)
+    rest[f"{rest_info}/METADATA"] = (
+        "Metadata-Version: 2.1\n"
+        f"Name: {MODELS_PACKAGE}\n"
+        f"Version: {version}\n"
+        f"Summary: The API models of botocore {version} that the course's browser botocore "
+        "leaves out\n"
+        "License: Apache-2.0\n"
+        f"Requires-Dist: botocore=={version}\n"
+    ).encode()
+    rest[f"{rest_info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: course browser_wheels\nRoot-Is-Purelib: true\n"
+        b"Tag: py3-none-any\n"
+    )
+    for legal in ("LICENSE.txt", "NOTICE"):
+        if f"{old_info}/{legal}" in kept:
+            rest[f"{rest_info}/{legal}"] = kept[f"{old_info}/{legal}"]
+    second = _write_wheel(dest / f"{package}-{version}-py3-none-any.whl", rest, rest_info)
+    return first, second

@@ -3,8 +3,9 @@
 Nothing is installed on the learner's machine: the site is static files (any web server,
 GitHub Pages), and each notebook runs in Pyodide, CPython compiled to WebAssembly. The
 site carries the course wheel and the wheels of its dependencies that Pyodide's own
-distribution lacks (``tools/browser_wheels.py``); the first cell of each lesson installs
-the course from them. The lessons are the learner copies (no solution cells), with their
+distribution lacks (``tools/browser_wheels.py``), botocore among them with only the API
+models the course reads (the rest is a second wheel, installed on demand); the first cell
+of each lesson installs the course from them. The lessons are the learner copies (no solution cells), with their
 "On AWS" sections cut to a one-line note, since a browser tab cannot reach an AWS account.
 The build itself runs offline once the wheels are cached.
 
@@ -118,7 +119,12 @@ def site_wheels(dest: Path) -> list[Path]:
     dest.mkdir(parents=True, exist_ok=True)
     wheels = [browser_wheels.course_wheel(dest)]
     for wheel in browser_wheels.download(sorted(needed), ROOT / "build" / "pyodide" / "wheels"):
-        wheels.append(Path(shutil.copy(wheel, dest)))
+        if wheel.name.startswith("botocore-"):
+            # The first cell downloads 3 MB of botocore instead of 17.5 MB; the rest of its
+            # models wait in the site for whoever mocks a service the course does not use.
+            wheels.extend(browser_wheels.split_botocore(wheel, dest))
+        else:
+            wheels.append(Path(shutil.copy(wheel, dest)))
     return wheels
 
 

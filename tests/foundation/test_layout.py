@@ -14,6 +14,7 @@ LAYER = {
     "strict_json": 0,
     "jsonata_eval": 0,
     "facts": 0,
+    "botocore_models": 0,
     "sim": 1,
     "events": 2,
     "stepfunctions": 3,

@@ -3,7 +3,7 @@
 The site is built once into a temporary folder; ``jupyter lite check`` validates it
 against JupyterLite's schemas, and the tests read what a browser would be served.
 Running the lessons in a browser needs Pyodide's CDN, so that happens in the GitHub
-workflow (tests/browser/lite_lessons.py), not here.
+workflow (tests/pyodide/browser_lite.py), not here.
 """
 
 from __future__ import annotations
@@ -80,6 +80,24 @@ def test_the_site_carries_every_wheel_the_course_needs_in_the_browser(site):
     for wheel in (site / "pypi").glob("*.whl"):
         tag = wheel.stem.rsplit("-", 1)[-1]
         assert tag == "any" or tag == browser_wheels.PLATFORM, wheel.name
+
+
+def test_the_browser_botocore_keeps_the_models_the_course_reads_and_no_other(site):
+    import zipfile
+
+    (slim,) = (site / "pypi").glob("botocore-*.whl")
+    (rest,) = (site / "pypi").glob("course_botocore_models-*.whl")
+    assert slim.name.split("-")[1].endswith("+browser")
+    services = {
+        name.split("/")[2]
+        for name in zipfile.ZipFile(slim).namelist()
+        if name.startswith("botocore/data/") and name.count("/") > 3
+    }
+    assert services == browser_wheels.BROWSER_MODELS
+    note = json.loads(zipfile.ZipFile(slim).read(f"botocore/data/{browser_wheels.LEFT_OUT}"))
+    moved = {name.split("/")[2] for name in zipfile.ZipFile(rest).namelist() if "/data/" in name}
+    assert set(note["services"]) == moved and not moved & services
+    assert slim.stat().st_size < 4e6  # the first cell's download, against 17.5 MB whole
 
 
 def test_the_kernel_installs_only_from_the_site_and_widgets_are_there(site):

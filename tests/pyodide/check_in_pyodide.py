@@ -76,3 +76,14 @@ def test_the_doctor_finds_the_webassembly_graphviz():
 
     found = diagnostics._graphviz()
     assert (found.ok, found.detail) == (True, graphs.WASM)
+
+
+def test_the_browser_botocore_and_its_second_wheel_bring_every_model():
+    from importlib import metadata
+
+    from course_lib.botocore_models import read_model
+
+    assert metadata.version("botocore").endswith("+browser")
+    assert metadata.version("course-botocore-models") == metadata.version("botocore").split("+")[0]
+    assert "TestState" in read_model("stepfunctions")["operations"]  # in the first wheel
+    assert "RunInstances" in read_model("ec2")["operations"]  # in the second
