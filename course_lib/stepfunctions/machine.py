@@ -18,6 +18,14 @@ AWS's limits hold here too, so a runaway definition ends the way it ends on AWS:
   ends ``TIMED_OUT`` with its stop date five minutes after its start.
 * **Payloads**: an input, a state's output or a task's result over 256 KiB fails with
   ``States.DataLimitExceeded`` (StartExecution refuses such an input).
+* **Open executions**: AWS refuses StartExecution with ``ExecutionLimitExceeded`` once an
+  account has 1,000,000 open executions. In the local engine, executions started by
+  tasks (``states:startExecution``) nest at most ``MAX_CHILD_DEPTH`` levels deep and at
+  most ``MAX_OPEN_CHILD_EXECUTIONS`` of them are open on one world, so a state machine
+  that starts itself ends
+  instead of filling memory: the start past a limit fails the task with
+  ``StepFunctions.ExecutionLimitExceededException``. An execution's cause keeps at most
+  32,768 characters, as on AWS.
 * **Names**: an execution name has 1 to 80 characters, none of them whitespace,
   ``< > { } [ ] ? * " # % \\ ^ | ~ ` $ & , ; : /`` or control characters.
 * **JSON**: input text must be JSON (no NaN or Infinity); AWS reads up to 1,000 levels
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,7 +49,7 @@ import simpy
 
 from course_lib import strict_json
 from course_lib.sim.world import World
-from course_lib.stepfunctions.callbacks import TaskTokens
+from course_lib.stepfunctions.callbacks import MAX_CAUSE_LENGTH, TaskTokens
 from course_lib.stepfunctions.dataflow import to_json
 from course_lib.stepfunctions.errors import (
     RUNTIME,
@@ -78,6 +87,13 @@ EXPRESS_MAX_SECONDS = 300
 STANDARD_MAX_SECONDS = 366 * 24 * 3600
 #: Events an Express execution may record before it counts as looping until its deadline.
 EXPRESS_EVENT_BUDGET = 50_000
+#: Open executions started by tasks one world runs at once (AWS allows 1,000,000 open
+#: executions per account and Region, however they were started).
+MAX_OPEN_CHILD_EXECUTIONS = 1_000
+#: How deep executions started by tasks (``states:startExecution``) may nest.
+MAX_CHILD_DEPTH = 100
+#: Open executions started by tasks, per world, counted as they start and end.
+_OPEN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 #: Execution names: 1 to 80 characters, none of these (AWS's naming rules).
 MAX_NAME_LENGTH = 80
 _NAME_FORBIDDEN = re.compile(r'[\s<>{}\[\]?*"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]')
@@ -179,6 +195,7 @@ class _Run:
         self.started_at = self.world.now
         self.waiting_tokens = 0
         self.children: set = set()
+        self.depth = 0  # how many task-started executions this one is below a start from outside
         self.context_execution = {
             "Id": execution.execution_arn,
             "Input": execution.input,
@@ -225,6 +242,8 @@ class _Run:
 
     def _fail(self, err: StatesError) -> None:
         details = error_details(err)
+        if len(details.get("cause", "")) > MAX_CAUSE_LENGTH:  # AWS keeps 32,768 characters
+            details["cause"] = details["cause"][:MAX_CAUSE_LENGTH]
         self._finish("FAILED", error=err.error, cause=details.get("cause"))
         self.history.add("ExecutionFailed", Thread(self.history.last_id), details)
 
@@ -271,6 +290,8 @@ class _Run:
     def _finish(self, status: str, **values: Any) -> None:
         if self.execution.status != "RUNNING":
             return
+        if self.depth:
+            _OPEN[self.world] -= 1
         self.execution.status = status
         self.execution.stop_date = self.world.timestamp()
         for key, value in values.items():
@@ -313,6 +334,16 @@ class StateMachine:
 
     def start_execution(self, input: Any = None, name: str | None = None) -> dict:
         """StartExecution: begins at the world's current virtual time; returns ``executionArn`` and ``startDate``."""
+        return self.start_child_execution(input, name, depth=0)
+
+    def start_child_execution(self, input: Any, name: str | None, *, depth: int) -> dict:
+        """StartExecution from a task of an execution ``depth - 1`` levels below a start
+        from outside: past ``MAX_CHILD_DEPTH`` levels it is refused (ExecutionLimitExceeded)."""
+        if depth > MAX_CHILD_DEPTH:
+            raise ValueError(
+                f"ExecutionLimitExceeded: executions started by tasks nest {MAX_CHILD_DEPTH} "
+                "levels deep at most in the local engine (does a state machine start itself?)"
+            )
         value = _load_input(input)
         if len(utf8(to_json(value))) > MAX_PAYLOAD_BYTES:
             raise ValueError(
@@ -329,9 +360,17 @@ class StateMachine:
             raise ValueError(
                 f"ExecutionAlreadyExists: an execution named {name!r} already exists for {self.arn}"
             )
+        if depth and _OPEN.get(self.world, 0) >= MAX_OPEN_CHILD_EXECUTIONS:
+            raise ValueError(
+                f"ExecutionLimitExceeded: {MAX_OPEN_CHILD_EXECUTIONS} executions started by "
+                "tasks are already open on this world (the local engine's limit)"
+            )
         execution = Execution(arn, name, self.arn, value, self.world.timestamp())
+        if depth:
+            _OPEN[self.world] = _OPEN.get(self.world, 0) + 1
         self.executions[arn] = execution
         run = _Run(self, execution)
+        run.depth = depth
         self._runs[arn] = run
         longest = EXPRESS_MAX_SECONDS if self.type == EXPRESS else STANDARD_MAX_SECONDS
         timeout = min(self.definition.get("TimeoutSeconds") or longest, longest)

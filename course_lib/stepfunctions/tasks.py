@@ -234,14 +234,18 @@ class TaskStates:
                 errors.TASK_FAILED,
                 f"states:startExecution needs 'StateMachineArn' to be a string, got {to_json(arn)}",
             )
-        if not self.world.has_service(arn):
+        child = self.world.service(arn) if self.world.has_service(arn) else None
+        if not hasattr(child, "start_child_execution"):
             raise missing_handler(f"{target.resource} (no StateMachine registered as {arn})")
-        child = self.world.service(arn)
         child_input = payload.get("Input", {})
-        started = child.start_execution(
-            input=child_input if isinstance(child_input, str) else to_json(child_input),
-            name=payload.get("Name"),
-        )
+        try:  # the child knows how deep it nests, so a machine that starts itself ends
+            started = child.start_child_execution(
+                child_input if isinstance(child_input, str) else to_json(child_input),
+                payload.get("Name"),
+                depth=self.run.depth + 1,
+            )
+        except ValueError as exc:  # StartExecution refused the call: the task fails with it
+            raise _start_execution_error(exc) from None
         execution = child.execution(started["executionArn"])
         if not target.pattern.startswith("sync"):
             return {
@@ -470,3 +474,15 @@ def _compact_cause(error: Exception) -> Exception:
             return error
         return StatesError(error.error, cause)
     return error
+
+
+def _start_execution_error(exc: ValueError) -> StatesError:
+    """The task error for a refused StartExecution: ``StepFunctions.<Code>Exception``,
+    the code as the API names it (InvalidName, ExecutionAlreadyExists, ...)."""
+    if isinstance(exc, strict_json.JsonError):
+        code, message = "InvalidExecutionInput", str(exc)
+    else:
+        code, _, message = str(exc).partition(": ")
+        if not message or not code.isidentifier():
+            code, message = "InvalidExecutionInput", str(exc)
+    return StatesError(f"StepFunctions.{code}Exception", message)

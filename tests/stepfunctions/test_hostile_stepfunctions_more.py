@@ -13,13 +13,16 @@ from typing import Any
 
 import pytest
 
+from course_lib.sim.world import World
 from course_lib.stepfunctions import (
     InvalidDefinition,
+    StateMachine,
     ValidationException,
     execute,
     test_state,
     validate,
 )
+from course_lib.stepfunctions.machine import MAX_CHILD_DEPTH, MAX_OPEN_CHILD_EXECUTIONS
 from course_lib.strict_json import JsonError
 
 LIMIT = 10.0  # seconds of wall time per case
@@ -270,3 +273,97 @@ def test_a_catcher_looping_back_to_its_end_state_meets_the_history_quota():
     }
     ex = execute(one(state), {}, handlers={"f": raise_error})
     fails(ex, "States.Runtime", "maximum number of history events")
+
+
+# -- a state machine that starts itself ends; StartExecution's refusals fail the task -------
+CHILD_ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:Child"
+
+
+def start_task(resource: str, **parameters: Any) -> dict:
+    return one({"Type": "Task", "Resource": resource, "Parameters": parameters})
+
+
+@pytest.mark.parametrize("pattern", ["", ".sync", ".sync:2"])
+def test_a_state_machine_that_starts_itself_ends(pattern):
+    world = World()
+    definition = start_task(
+        f"arn:aws:states:::states:startExecution{pattern}", StateMachineArn=CHILD_ARN
+    )
+    machine_ = StateMachine(definition, world=world, name="Child")
+    ex = execute(definition, {}, world=world)
+    assert ex.status in ("SUCCEEDED", "FAILED")
+    assert len(machine_.executions) == MAX_CHILD_DEPTH
+    deepest = list(machine_.executions.values())[-1]
+    assert (deepest.status, deepest.error) == (
+        "FAILED",
+        "StepFunctions.ExecutionLimitExceededException",
+    )
+    if pattern:  # each parent waited for its child: the failure climbs to the top, bounded
+        fails(ex, "States.TaskFailed")
+        assert len(ex.cause) <= 32_768
+
+
+def test_a_fan_out_of_executions_starting_themselves_stops_at_the_open_limit():
+    world = World()
+    definition = one(
+        {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemSelector": {"items.$": "$.items"},  # every child gets the whole list
+            "ItemProcessor": machine(
+                {
+                    "Start": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                        "Parameters": {"StateMachineArn": CHILD_ARN, "Input.$": "$"},
+                        "End": True,
+                    }
+                }
+            ),
+        }
+    )
+    machine_ = StateMachine(definition, world=world, name="Child")
+    ex = execute(definition, {"items": list(range(10))}, world=world)
+    fails(ex, "States.TaskFailed")
+    assert len(machine_.executions) <= MAX_OPEN_CHILD_EXECUTIONS + 1
+
+
+@pytest.mark.parametrize(
+    "parameters,error",
+    [
+        ({"Name": 5}, "StepFunctions.InvalidNameException"),
+        ({"Name": "a b"}, "StepFunctions.InvalidNameException"),
+        ({"Name": "n" * 81}, "StepFunctions.InvalidNameException"),
+        ({"Input": "{not json"}, "StepFunctions.InvalidExecutionInputException"),
+        ({"Input": {"x": "y" * 300_000}}, "StepFunctions.InvalidExecutionInputException"),
+    ],
+)
+def test_a_start_execution_aws_refuses_fails_the_task_with_its_reason(parameters, error):
+    world = World()
+    StateMachine(machine({"P": {"Type": "Pass", "End": True}}), world=world, name="Child")
+    definition = start_task(
+        "arn:aws:states:::states:startExecution.sync:2", StateMachineArn=CHILD_ARN, **parameters
+    )
+    ex = execute(definition, {}, world=world)
+    fails(ex, error)
+    assert INTERNAL not in ex.cause
+
+
+def test_starting_an_execution_name_twice_fails_the_second_task():
+    world = World()
+    StateMachine(machine({"P": {"Type": "Pass", "End": True}}), world=world, name="Child")
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution",
+        "Parameters": {"StateMachineArn": CHILD_ARN, "Name": "same"},
+    }
+    definition = machine({"A": {**task, "Next": "B"}, "B": {**task, "End": True}})
+    fails(execute(definition, {}, world=world), "StepFunctions.ExecutionAlreadyExistsException")
+
+
+def test_a_service_that_is_not_a_state_machine_is_no_state_machine():
+    world = World()
+    world.register(CHILD_ARN, object())
+    definition = start_task("arn:aws:states:::states:startExecution", StateMachineArn=CHILD_ARN)
+    ex = execute(definition, {}, world=world)
+    assert ex.status == "FAILED" and INTERNAL not in ex.cause
