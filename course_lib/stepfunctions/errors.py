@@ -7,6 +7,7 @@ handles it or the execution fails with its ``error`` and ``cause``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 ALL = "States.ALL"
 TASK_FAILED = "States.TaskFailed"
@@ -85,6 +86,19 @@ class ValidationException(ValueError):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+def check_length(name: str, value: Any, high: int, low: int = 0) -> None:
+    """A request field within the length bounds of the API's model, worded as AWS words it."""
+    for bad, bound, relation in (
+        (len(value) > high, high, "less"),
+        (len(value) < low, low, "greater"),
+    ):
+        if bad:
+            raise ValidationException(
+                f"1 validation error detected: Value at '{name}' failed to satisfy constraint: "
+                f"Member must have length {relation} than or equal to {bound}"
+            )
 
 
 def error_matches(error: str, error_equals: list[str]) -> bool:

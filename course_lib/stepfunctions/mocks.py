@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from course_lib import strict_json
-from course_lib.stepfunctions.errors import StatesError, ValidationException
+from course_lib.stepfunctions.errors import StatesError, ValidationException, check_length
 from course_lib.stepfunctions.integrations import MAX_JSON_DEPTH, parse_resource
 
 MODES = ("STRICT", "PRESENT", "NONE")
+#: The longest mocked result the API takes, in characters of JSON text.
+MAX_RESULT_CHARS = 262_144
 _KEYS = {"result", "errorOutput", "fieldValidationMode"}
 _SCHEMA = "Mock result schema validation error: "
 
@@ -79,6 +81,7 @@ def parse_mock(mock: Any) -> Mock:
             f"mock.result: must be JSON text (a str), got {type(raw).__name__}; "
             "pass json.dumps(value)"
         )
+    check_length("mock.result", raw, MAX_RESULT_CHARS)
     try:
         value = strict_json.loads(raw, field="mock.result", max_depth=MAX_JSON_DEPTH)
     except strict_json.JsonError:
@@ -94,9 +97,10 @@ def _error_output(value: Any) -> StatesError:
         raise ValidationException(
             f"mock.errorOutput: unknown field(s) {unknown}; allowed: cause, error"
         )
-    for key in ("error", "cause"):
+    for key, high in (("error", 256), ("cause", 32_768)):
         if key in value and not isinstance(value[key], str):
             raise ValidationException(f"mock.errorOutput.{key}: must be a string")
+        check_length(f"mock.errorOutput.{key}", value.get(key) or "", high)
     return StatesError(value.get("error", ""), value.get("cause"))
 
 

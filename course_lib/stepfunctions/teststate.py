@@ -27,21 +27,24 @@ from course_lib import strict_json
 from course_lib.sim.world import World
 from course_lib.stepfunctions import dataflow, errors, jsonata_mode
 from course_lib.stepfunctions.branches import tolerance_exceeded
-from course_lib.stepfunctions.dataflow import EvalContext
+from course_lib.stepfunctions.dataflow import EvalContext, to_json
 from course_lib.stepfunctions.errors import (
     InvalidDefinition,
     StatesError,
     ValidationException,
+    check_length,
 )
 from course_lib.stepfunctions.history import History
 from course_lib.stepfunctions.integrations import (
     ACCOUNT,
     MAX_JSON_DEPTH,
+    MAX_PAYLOAD_BYTES,
     REGION,
     Handlers,
     parse_resource,
 )
 from course_lib.stepfunctions.interpreter import Interpreter
+from course_lib.stepfunctions.intrinsics import utf8
 from course_lib.stepfunctions.mocks import Mock, check_task_result, parse_mock
 from course_lib.stepfunctions.retrying import DEFAULT_RETRY, retry_delay
 from course_lib.stepfunctions.runtime import JSONATA, JSONPATH, StateVisit
@@ -50,6 +53,10 @@ from course_lib.stepfunctions.validation import validate
 from course_lib.stepfunctions.variables import Scope
 
 LEVELS = ("INFO", "DEBUG", "TRACE")
+#: The API's limits on the request's JSON text fields (input, variables, context, a mocked
+#: result...) and on the definition, in characters.
+MAX_TEXT_CHARS = 262_144
+MAX_DEFINITION_CHARS = 1_048_576
 
 
 class Visited(Protocol):
@@ -111,7 +118,10 @@ def test_state(
     :class:`InvalidDefinition`, each with AWS's ``code`` and message.
     """
     _check_level(inspection_level)
-    state, ql, name = _select_state(_json_argument(definition, "definition"), state_name)
+    _check_scalars(role_arn, reveal_secrets, state_name)
+    state, ql, name = _select_state(
+        _json_argument(definition, "definition", MAX_DEFINITION_CHARS), state_name
+    )
     parsed = parse_mock(mock) if mock is not None else None
     config = _configuration(state_configuration)
     _check_request(state, parsed, config, reveal_secrets)
@@ -216,16 +226,36 @@ def _check_level(level: str) -> None:
         )
 
 
-def _json_argument(value: Any, name: str) -> Any:
+def _json_argument(value: Any, name: str, limit: int = MAX_TEXT_CHARS) -> Any:
     """A request argument as JSON: text (``str`` or UTF-8 ``bytes``) or a JSON value,
-    read strictly (no NaN or Infinity, at most 1,000 levels deep)."""
+    read strictly (no NaN or Infinity, at most 1,000 levels deep), and no longer as
+    text than the API allows (a value counts as its compact JSON text)."""
     try:
         if isinstance(value, str | bytes | bytearray):
-            return strict_json.loads(value, field=name, max_depth=MAX_JSON_DEPTH)
-        strict_json.check(value, field=name, max_depth=MAX_JSON_DEPTH)
-        return json.loads(strict_json.dumps(value, field=name))
+            text = value
+            parsed = strict_json.loads(value, field=name, max_depth=MAX_JSON_DEPTH)
+        else:
+            strict_json.check(value, field=name, max_depth=MAX_JSON_DEPTH)
+            text = strict_json.dumps(value, field=name, separators=(",", ":"))
+            parsed = json.loads(text)
     except strict_json.JsonError as exc:
         raise ValidationException(f"{exc.field}: {exc.reason}") from None
+    check_length(name, text, limit)
+    return parsed
+
+
+def _check_scalars(role_arn: Any, reveal_secrets: Any, state_name: Any) -> None:
+    """roleArn (1 to 256 characters), revealSecrets (a boolean), stateName (at most 80)."""
+    if role_arn is not None:
+        if not isinstance(role_arn, str):
+            raise ValidationException(f"roleArn: must be a string, got {type(role_arn).__name__}")
+        check_length("roleArn", role_arn, 256, 1)
+    if not isinstance(reveal_secrets, bool):
+        raise ValidationException(
+            f"revealSecrets: must be true or false, got {type(reveal_secrets).__name__}"
+        )
+    if isinstance(state_name, str):
+        check_length("stateName", state_name, 80)
 
 
 def _definition_error(problems: list) -> InvalidDefinition:
@@ -306,12 +336,16 @@ def _configuration(config: Any) -> dict:
     for key in ("retrierRetryCount", "mapIterationFailureCount"):
         value = config.get(key)
         if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 0
+            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31
         ):
-            raise ValidationException(f"stateConfiguration.{key}: must be an integer >= 0")
-    for key in ("errorCausedByState", "mapItemReaderData"):
+            raise ValidationException(
+                f"stateConfiguration.{key}: must be an integer from 0 to {2**31 - 1}"
+            )
+    for key, high in (("errorCausedByState", 80), ("mapItemReaderData", MAX_TEXT_CHARS)):
         if key in config and not isinstance(config[key], str):
             raise ValidationException(f"stateConfiguration.{key}: must be a string")
+        if key in config:
+            check_length(f"stateConfiguration.{key}", config[key], high)
     return dict(config)
 
 
@@ -492,6 +526,9 @@ class _SingleState:
             response["output"] = output
             if next_state is not None and not self.state.get("End"):
                 response["nextState"] = next_state
+        if "output" in response and len(utf8(to_json(response["output"]))) > MAX_PAYLOAD_BYTES:
+            err = Interpreter._data_limit(self.name)  # as an execution fails: terminal
+            response = {"status": "FAILED", "error": err.error, "cause": err.cause}
         if level != "INFO":
             visible = {**self.given_variables, **assigned}
             if visible:

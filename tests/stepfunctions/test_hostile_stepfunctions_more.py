@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from typing import Any
 
 import pytest
@@ -367,3 +368,63 @@ def test_a_service_that_is_not_a_state_machine_is_no_state_machine():
     definition = start_task("arn:aws:states:::states:startExecution", StateMachineArn=CHILD_ARN)
     ex = execute(definition, {}, world=world)
     assert ex.status == "FAILED" and INTERNAL not in ex.cause
+
+
+# -- TestState's request fields keep the API's limits; its answer keeps the payload limit ---
+PASS = {"Type": "Pass", "End": True}
+BIG = "x" * 262_145
+
+
+@pytest.mark.parametrize(
+    "state,arguments,field",
+    [
+        (PASS, {"input": {"a": BIG}}, "input"),
+        (PASS, {"input": {}, "variables": {"v": BIG}}, "variables"),
+        (PASS, {"input": {}, "context": {"Execution": {"Name": BIG}}}, "context"),
+        (PASS, {"input": {}, "role_arn": ""}, "roleArn"),
+        (PASS, {"input": {}, "role_arn": "r" * 257}, "roleArn"),
+        ({**PASS, "Result": "x" * 1_048_577}, {"input": {}}, "definition"),
+        (LAMBDA_TASK, {"input": {}, "mock": {"result": json.dumps(BIG)}}, "mock.result"),
+        (LAMBDA_TASK, {"input": {}, "mock": {"errorOutput": {"error": "E" * 257}}}, "error"),
+        (LAMBDA_TASK, {"input": {}, "mock": {"errorOutput": {"cause": "c" * 32_769}}}, "cause"),
+    ],
+)
+def test_test_state_refuses_fields_longer_than_the_api_allows(state, arguments, field):
+    with pytest.raises(ValidationException, match="failed to satisfy constraint") as info:
+        test_state(state, **arguments)
+    assert field in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"role_arn": 5},
+        {"reveal_secrets": "yes"},
+        {"mock": {"result": "1"}, "state_configuration": {"retrierRetryCount": 2**31}},
+    ],
+)
+def test_test_state_refuses_arguments_of_the_wrong_type_or_range(arguments):
+    state = LAMBDA_TASK if "mock" in arguments else PASS
+    with pytest.raises(ValidationException):
+        test_state(state, {}, **arguments)
+
+
+@pytest.mark.parametrize(
+    "state,mock",
+    [
+        ({"Type": "Pass", "Parameters": {"a.$": "$.s", "b.$": "$.s"}, "End": True}, None),
+        (
+            {**LAMBDA_TASK, "ResultSelector": {"a.$": "$", "b.$": "$"}},
+            {"result": json.dumps("x" * 200_000), "fieldValidationMode": "NONE"},
+        ),
+    ],
+)
+def test_test_state_fails_an_output_over_256_kib_as_an_execution_does(state, mock):
+    answer = test_state(state, {"s": "x" * 200_000}, mock=mock)
+    assert (answer["status"], answer["error"]) == ("FAILED", "States.DataLimitExceeded")
+    ex = execute(
+        one({k: v for k, v in state.items() if k != "End"}),
+        {"s": "x" * 200_000},
+        handlers={"f": lambda e, c: "x" * 200_000},
+    )
+    fails(ex, "States.DataLimitExceeded")
