@@ -107,6 +107,10 @@ class ModelChecker:
                 f"Exactly one member of '{where or 'request'}' must be set "
                 f"({', '.join(members)}), got {len(present)}"
             )
+        for key in members:
+            if key in value and value[key] is None and key not in spec.get("required", []):
+                # boto3 refuses None for any member: an optional one is left out, not null
+                self.fail(None, _join(where, key), "Member must not be null")
         for key in present:
             self.check(value[key], members[key]["shape"], _join(where, key))
 

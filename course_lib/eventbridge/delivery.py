@@ -10,12 +10,12 @@ dropped when there is none. Every attempt is written to ``world.trace``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from course_lib.eventbridge.errors import InvalidTransformedInput
+from course_lib.eventbridge import json_text
+from course_lib.eventbridge.errors import InvalidEvent, InvalidTransformedInput
 from course_lib.eventbridge.targets import ApiDestination, Target, TargetError
 from course_lib.sim.world import TraceRecord, World
 
@@ -64,7 +64,7 @@ def invoke(world: World, target: Target, event: Mapping[str, Any], payload: str)
             service.start_execution(input=payload)
         elif callable(service):
             try:
-                argument = json.loads(payload)
+                argument = json_text.loads(payload)
             except ValueError:
                 argument = payload
             service(argument)
@@ -111,8 +111,9 @@ def deliver(
             bus_name=context.bus_name,
             ingestion_time=world.timestamp(sent_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
-    except InvalidTransformedInput as error:  # AWS drops an invocation whose input is not JSON
-        dropped = TargetError("InvalidTransformedInput", str(error), retriable=False)
+    except (InvalidTransformedInput, InvalidEvent) as error:
+        # AWS drops an invocation whose input is not JSON (or that it cannot write)
+        dropped = TargetError(type(error).__name__, str(error), retriable=False)
         _record(world, sent_at, target, context, event, None, "dropped", 0, dropped)
         return False
     attempt = 0
@@ -202,7 +203,7 @@ def _dead_letter(
     }
     if condition:
         attributes["EXHAUSTED_RETRY_CONDITION"] = condition
-    body = json.dumps(event, ensure_ascii=False)
+    body = json_text.dumps(event)
     dlq_arn = target.dead_letter_arn
     if dlq_arn and world.has_service(dlq_arn):
         world.service(dlq_arn).send_message(body, **attributes)

@@ -14,13 +14,13 @@ A failure is a :class:`TargetError` with an AWS error code and whether a retry c
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from course_lib import strict_json
+from course_lib.eventbridge import json_text
 from course_lib.eventbridge.errors import InvalidInputTransformer, ValidationException
 from course_lib.eventbridge.transformer import (
     apply_input_path,
@@ -114,7 +114,7 @@ class Target:
                 event_bus_name=bus_name,
                 ingestion_time=ingestion_time,
             )
-        return json.dumps(event, ensure_ascii=False)
+        return json_text.dumps(event)
 
 
 def _bounded_int(value: Any, low: int, high: int, where: str) -> int:

@@ -27,15 +27,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from course_lib import strict_json
+from course_lib.eventbridge import json_text
 from course_lib.eventbridge.errors import (
     InvalidEvent,
     InvalidInputTransformer,
     InvalidTransformedInput,
 )
+from course_lib.facts import fact
 
 MAX_PATHS = 100
 MAX_TEMPLATE_LENGTH = 8192
 MAX_PATH_LENGTH = 256
+#: The largest payload a target takes (SQS, Lambda asynchronous invocation, and the
+#: event itself); a template that repeats large values can ask for far more.
+MAX_OUTPUT_BYTES = fact("lambda.async_invoke.max_payload_bytes")
 RESERVED = (
     "aws.events.rule-arn",
     "aws.events.rule-name",
@@ -214,7 +219,7 @@ def _in_string(value: Any, *, compact: bool) -> str:
         return value
     if isinstance(value, dict | list) and compact:
         return _compact_text(value)
-    return json.dumps(value, ensure_ascii=False)
+    return json_text.dumps(value)
 
 
 def _outside_string(value: Any, plain_text: bool) -> str:
@@ -222,7 +227,7 @@ def _outside_string(value: Any, plain_text: bool) -> str:
         value = ""
     if plain_text and isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return json_text.dumps(value)
 
 
 def _timestamp(value: str | datetime) -> str:
@@ -258,14 +263,14 @@ def _fill(
         "aws.events.event.ingestion-time": _timestamp(ingestion_time),
     }
     raw_json = {
-        "aws.events.event": lambda: json.dumps(event_without_detail(event), ensure_ascii=False),
-        "aws.events.event.json": lambda: json.dumps(event, ensure_ascii=False),
+        "aws.events.event": lambda: json_text.dumps(event_without_detail(event)),
+        "aws.events.event.json": lambda: json_text.dumps(event),
     }
     start = template.lstrip()[:1]
     plain_text = start not in ("{", "[", '"')
     json_document = start in ("{", "[")
     pieces = []
-    last = 0
+    last = size = 0
     for match, inside_string in _placeholders(template):
         name = match.group(1)
         pieces.append(template[last : match.start()])
@@ -283,6 +288,11 @@ def _fill(
         else:
             pieces.append(_outside_string(values[name], plain_text))
         last = match.end()
+        # Characters are a lower bound on UTF-8 bytes: stop as soon as the output cannot
+        # fit, so a template repeating a large value never builds gigabytes.
+        size += len(pieces[-2]) + len(pieces[-1])
+        if size > MAX_OUTPUT_BYTES:
+            break
     pieces.append(template[last:])
     return pieces
 
@@ -301,32 +311,38 @@ def transform_input(
 
     Raises :class:`InvalidInputTransformer` for a paths map or template PutTargets rejects,
     and its subclass :class:`InvalidTransformedInput` when an object or array template
-    yields text that is not JSON (AWS drops that invocation).
+    yields text that is not JSON, or any template more than :data:`MAX_OUTPUT_BYTES`
+    (1 MiB): AWS drops such an invocation.
     ``event_bus_name`` is part of the delivery context; no reserved variable exposes it.
     """
     parsed = validate_input_transformer(input_paths_map, input_template, target_id="<target-id>")
     try:
+        # A Detail may nest the full limit, and the envelope adds one level around it.
+        depth = strict_json.MAX_DEPTH + 1
         if isinstance(event, str | bytes):
-            event = strict_json.loads(event, field="Event")
+            event = strict_json.loads(event, field="Event", max_depth=depth)
         else:
-            strict_json.check(event, field="Event")
+            strict_json.check(event, field="Event", max_depth=depth)
     except strict_json.JsonError as error:
         raise InvalidEvent(f"{error.field}: {error.reason}") from None
     try:
         pieces = _fill(input_template, parsed, event, rule_name, rule_arn, ingestion_time)
-    except RecursionError:
-        raise InvalidEvent(
-            "Event: nests too deeply to write into the template; select a shallower part"
-        ) from None
     except ValueError as error:  # json.dumps refuses an integer of more than 4,300 digits
         raise InvalidEvent(f"Event: a value cannot be written as JSON text ({error})") from None
     output = "".join(pieces)
+    size = len(output.encode("utf-8"))
+    if size > MAX_OUTPUT_BYTES:
+        raise InvalidTransformedInput(
+            f"The InputTemplate produces more than {MAX_OUTPUT_BYTES} bytes, more than a "
+            "target accepts, so the invocation cannot be delivered; select smaller parts "
+            "of the event."
+        )
     if input_template.lstrip()[:1] in ("{", "["):
         try:
-            strict_json.loads(output, field="transformed input")
-        except strict_json.JsonError as error:
+            json_text.loads(output)
+        except ValueError as error:
             raise InvalidTransformedInput(
-                f"The InputTemplate produced text that is not valid JSON ({error.reason}); "
+                f"The InputTemplate produced text that is not valid JSON ({error}); "
                 "AWS drops such an invocation. A placeholder inside quotes that holds an "
                 "object, an array or a string with quotes breaks the JSON: put it outside "
                 "the quotes."
@@ -337,7 +353,7 @@ def transform_input(
 def apply_input_path(input_path: str, event: Mapping[str, Any]) -> str:
     """``InputPath``: the JSON text of the part of the event the path selects (``null`` if none)."""
     value = select(event, parse_json_path(input_path))
-    return "null" if value is _MISSING else json.dumps(value, ensure_ascii=False)
+    return "null" if value is _MISSING else json_text.dumps(value)
 
 
 def transform_with_context(

@@ -25,9 +25,11 @@ from course_lib.eventbridge import (
     InvalidEvent,
     InvalidEventPattern,
     InvalidInputTransformer,
+    InvalidTransformedInput,
     Scheduler,
     ValidationException,
     compile_pattern,
+    json_text,
     parse_schedule,
     transform_input,
 )
@@ -435,3 +437,151 @@ def test_deduplication_memory_stays_linear_with_many_live_ids():
     dedup.remember(("acct", "g", "late"), later, stored)
     assert dedup.earlier(keys[0], later) is None
     assert dedup.earlier(("acct", "g", "late"), later) is stored
+
+
+# --- events as deep as PutEvents accepts are delivered ------------------------------------
+
+
+def _deep_detail(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+def _deepest_accepted(put) -> int:
+    """The deepest Detail ``put`` accepts from this call stack (the limit is 1,000 levels;
+    the JSON reader may give out a little earlier under a deep caller, such as pytest)."""
+    low, high = 1, 1000
+    while low < high:
+        middle = (low + high + 1) // 2
+        if put(_deep_detail(middle)):
+            low = middle
+        else:
+            high = middle - 1
+    assert low > 800
+    return low
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        {},
+        {"InputPath": "$.detail"},
+        {"InputTransformer": {"InputTemplate": "<aws.events.event.json>"}},
+        {"InputTransformer": {"InputPathsMap": {"d": "$.detail"}, "InputTemplate": '{"x": <d>}'}},
+    ],
+)
+def test_the_deepest_event_put_events_accepts_reaches_a_classic_target(target):
+    """Delivery writes and reads the event with more of the stack in use than PutEvents:
+    before, the run itself crashed with a RecursionError."""
+    world = World(seed=1)
+    received: list = []
+    world.register(FN, received.append)
+    bus = EventBridge(world)
+    bus.put_rule("r", event_pattern={"source": ["s"]})
+    bus.put_targets("r", [{"Id": "t", "Arn": FN, **target}])
+
+    def put(detail: str) -> bool:
+        entry = {"Source": "s", "DetailType": "t", "Detail": detail}
+        return bus.put_events([entry])["FailedEntryCount"] == 0
+
+    depth = _deepest_accepted(put)
+    received.clear()
+    world.run(until=world.now + 100)
+    received.clear()
+    assert put(_deep_detail(depth))
+    bounded(world.run, world.now + 100)
+    assert len(received) == 1
+
+
+@pytest.mark.parametrize("kind", ["RAW", "WITH_METADATA"])
+def test_the_deepest_event_put_events_accepts_reaches_a_subscriber(kind):
+    world, eb, bus, received = _custom_bus()
+    _subscribe(eb, bus, Transformer={"Type": kind})
+
+    def put(detail: str) -> bool:
+        entry = {"Source": "s", "DetailType": "t", "Detail": detail}
+        return eb.put_events(EventBusArn=bus, Entries=[entry])["FailedEntryCount"] == 0
+
+    depth = _deepest_accepted(put)
+    world.run(until=world.now + 100)
+    received.clear()
+    assert put(_deep_detail(depth))
+    bounded(world.run, world.now + 100)
+    assert len(received) == 1
+
+
+json_documents = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_documents, st.sampled_from([None, 2]))
+def test_the_stack_based_json_codec_agrees_with_json(document, indent):
+    for separators in ((", ", ": "), (",", ":")):
+        expected = json.dumps(document, ensure_ascii=False, separators=separators)
+        assert json_text._write_iteratively(document, *separators) == expected
+    assert json_text._read_iteratively(json.dumps(document, indent=indent)) == document
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='{}[]",: 1a\\tnulrue', max_size=20))
+def test_the_stack_based_reader_refuses_what_json_refuses(text):
+    try:
+        expected: Any = json.loads(text)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: Any = json_text._read_iteratively(text)
+    except ValueError:
+        got = ValueError
+    assert got == expected
+
+
+def test_the_codec_handles_any_depth_and_refuses_nan():
+    text = '{"a":' * 5000 + '[1,{"b":"x"}]' + "}" * 5000
+    assert json_text.dumps(json_text.loads(text), compact=True) == text
+    for bad in ('{"a": NaN}', "[" * 5000 + "Infinity" + "]" * 5000):
+        with pytest.raises(ValueError, match="not a JSON value"):
+            json_text.loads(bad)
+
+
+# --- a template that multiplies the event ---------------------------------------------------
+
+
+@pytest.mark.parametrize("template", ["<e>" * 2730, "<aws.events.event.json>" * 341])
+def test_a_template_cannot_build_more_than_a_target_accepts(template):
+    event = {**ENVELOPE, "detail": {"x": "a" * 200_000}}
+    with pytest.raises(InvalidTransformedInput, match="more than 1048576 bytes"):
+        bounded(lambda: transform_input({"e": "$.detail"}, template, event, **CONTEXT))
+    assert len(transform_input({"e": "$.detail"}, "<e>" * 5, event, **CONTEXT)) > 1_000_000
+
+
+# --- optional members given as None -----------------------------------------------------------
+
+
+def test_none_for_an_optional_member_is_refused_as_boto3_refuses_it():
+    _, eb, _, _ = _custom_bus()
+    with pytest.raises(InvalidInputException, match="nextToken.*must not be null"):
+        eb.list_event_buses(NextToken=None)
+    scheduler = Scheduler(World(seed=1))
+    with pytest.raises(SchedulerValidation, match="tags.*must not be null"):
+        scheduler.create_schedule_group(Name="g", Tags=None)
+    with pytest.raises(SchedulerValidation, match="nextToken.*must not be null"):
+        scheduler.list_schedule_groups(NextToken=None)
+
+
+def test_a_detail_of_the_full_depth_inside_its_envelope_can_be_transformed():
+    detail: Any = 1
+    for _ in range(1000):  # the most PutEvents accepts in Detail; the envelope adds one
+        detail = {"a": detail}
+    event = {**ENVELOPE, "detail": detail}
+    out = bounded(lambda: transform_input(None, "<aws.events.event.json>", event, **CONTEXT))
+    assert json_text.loads(out) == event

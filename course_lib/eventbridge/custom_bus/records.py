@@ -21,6 +21,7 @@ from itertools import islice
 from typing import Any
 
 from course_lib import strict_json
+from course_lib.eventbridge import json_text
 from course_lib.eventbridge.custom_bus.errors import InvalidInputException
 
 DEDUPLICATION_WINDOW = 300.0
@@ -103,7 +104,7 @@ class StoredEvent:
         """The published data as text: JSON as JSON, binary data as its base64 string."""
         if isinstance(self.data, str) and self.content_type in BINARY_TYPES:
             return self.data
-        return json.dumps(self.data, ensure_ascii=False)
+        return json_text.dumps(self.data)
 
 
 def sequence_text(sequence: int) -> str:

@@ -10,11 +10,11 @@ hanging the bus.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from course_lib import jsonata_eval
+from course_lib.eventbridge import json_text
 from course_lib.eventbridge.custom_bus.errors import InvalidInputException
 from course_lib.jsonata_eval import Clock
 
@@ -60,6 +60,6 @@ def payload(
     if kind == "RAW":
         return raw
     if kind == "WITH_METADATA":
-        return json.dumps(events, ensure_ascii=False)
+        return json_text.dumps(events)
     result = evaluate(expression or "", events, clock)
-    return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)
+    return result if isinstance(result, str) else json_text.dumps(result)
