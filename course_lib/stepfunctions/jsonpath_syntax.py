@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from course_lib.stepfunctions.regex_linear import compile_pattern
+
 
 class PathSyntaxError(ValueError):
     """A path that does not parse; the message names the offending position."""
@@ -616,7 +618,7 @@ class _FilterParser:
         body, self.pos = self.s[self.pos + 1 : i], i + 1 + len(flags)
         bits = sum({"i": re.I, "m": re.M, "s": re.S, "x": re.X}.get(f, 0) for f in set(flags))
         try:  # Java's named groups are written (?<name>...), Python's (?P<name>...)
-            return ("regex", re.compile(re.sub(r"\(\?<(?=[A-Za-z])", "(?P<", body), bits))
+            return ("regex", compile_pattern(re.sub(r"\(\?<(?=[A-Za-z])", "(?P<", body), bits))
         except re.error:
             # Java syntax Python lacks (\p{Alpha}...): Jayway accepts it, so the path is
             # valid; comparing with it fails when evaluated

@@ -10,9 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_lib.sim.world import World
 from course_lib.stepfunctions import (
@@ -24,6 +27,7 @@ from course_lib.stepfunctions import (
     validate,
 )
 from course_lib.stepfunctions.machine import MAX_CHILD_DEPTH, MAX_OPEN_CHILD_EXECUTIONS
+from course_lib.stepfunctions.regex_linear import compile_pattern
 from course_lib.strict_json import JsonError
 
 LIMIT = 10.0  # seconds of wall time per case
@@ -428,3 +432,40 @@ def test_test_state_fails_an_output_over_256_kib_as_an_execution_does(state, moc
         handlers={"f": lambda e, c: "x" * 200_000},
     )
     fails(ex, "States.DataLimitExceeded")
+
+
+# -- regular expressions in JSONPath filters match without backtracking ----------------------
+@pytest.mark.parametrize(
+    "pattern", ["(a+)+b", "(a|aa)*c", "^(\\w+\\s?)*$x", "(x+x+)+y", "(.*a){8}b"]
+)
+def test_a_filter_regex_is_linear_on_adversarial_input(pattern):
+    definition = one({"Type": "Pass", "OutputPath": f"$.v[?(@ =~ /{pattern}/)]"})
+    ex = execute(definition, {"v": ["a" * 50_000 + "c", "ab"]})
+    assert ex.status == "SUCCEEDED", ex.to_dict()
+
+
+regex_atoms = st.sampled_from(
+    ["a", "b", ".", "[ab]", "[^a]", "\\d", "\\w", "\\s", "[a-c]", "^", "$", "\\b", "\\B",
+     "(?=a)", "(?!b)", "(?<=a)", "(?<!b)", "A"]
+)  # fmt: skip
+regexes = st.recursive(
+    regex_atoms,
+    lambda inner: st.one_of(
+        st.tuples(inner, inner).map("".join),
+        st.tuples(inner, inner).map(lambda p: f"({p[0]}|{p[1]})"),
+        st.tuples(inner, st.sampled_from(["*", "+", "?", "*?", "{2}", "{1,3}", "{2,}"])).map(
+            lambda p: f"(?:{p[0]}){p[1]}"
+        ),
+    ),
+    max_leaves=8,
+)
+
+
+@given(regexes, st.sampled_from([0, re.I, re.S, re.M]), st.text("abcA1 \n._", max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_the_linear_matcher_agrees_with_re(pattern, flags, text):
+    try:
+        expected = re.compile(pattern, flags).fullmatch(text) is not None
+    except (re.error, SystemError):
+        return
+    assert compile_pattern(pattern, flags).fullmatch(text) == expected
