@@ -45,8 +45,12 @@ class TaskStates:
     def _state_task(self, name, state, raw_input, ctx, frame, ql):
         def attempt(retry_count):
             ctx.context_object["State"]["RetryCount"] = retry_count
-            result = yield from self._task_attempt(name, state, raw_input, ctx, frame, ql)
-            return result
+            try:
+                return (yield from self._task_attempt(name, state, raw_input, ctx, frame, ql))
+            finally:  # however the attempt ended (even stopped), its token is spent
+                token = ctx.context_object.get("Task", {}).get("Token")
+                if token is not None:
+                    self.run.tokens.forget(token)
 
         return (
             yield from self._attempt_and_finish(name, state, raw_input, ctx, frame, ql, attempt)
@@ -170,8 +174,6 @@ class TaskStates:
                 )
                 result = yield from self._await_token(token, timeout, heartbeat, outcome.duration)
         except StatesError as err:
-            if token is not None:
-                self.run.tokens.forget(token)
             self.history.add(
                 "TaskTimedOut" if err.error in TIMEOUT_ERRORS else "TaskFailed",
                 thread,

@@ -469,3 +469,49 @@ def test_the_linear_matcher_agrees_with_re(pattern, flags, text):
     except (re.error, SystemError):
         return
     assert compile_pattern(pattern, flags).fullmatch(text) == expected
+
+
+# -- a task token dies with its task, however the task ends ----------------------------------
+WAIT_TOKEN = {
+    "Type": "Task",
+    "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+    "Parameters": {"QueueUrl": "q", "MessageBody": {"t.$": "$$.Task.Token"}},
+}
+SQS = {"arn:aws:states:::sqs:sendMessage": lambda e, c: {"MessageId": "m"}}
+
+
+def waiting_token(definition: dict) -> tuple[World, StateMachine, str, str]:
+    world = World()
+    machine_ = StateMachine(definition, world=world, handlers=SQS)
+    arn = machine_.start_execution({})["executionArn"]
+    world.run(until=1)
+    (token,) = world.service("states").pending()
+    return world, machine_, arn, token
+
+
+def test_a_token_of_a_stopped_execution_is_gone():
+    world, machine_, arn, token = waiting_token(one(WAIT_TOKEN))
+    machine_.stop_execution(arn)
+    world.run(until=2)
+    tokens = world.service("states")
+    assert tokens.pending() == []
+    with pytest.raises(LookupError, match="does not exist anymore"):
+        tokens.send_task_success(token, {})
+
+
+def test_a_token_of_a_branch_stopped_by_its_sibling_is_gone():
+    definition = one(
+        {
+            "Type": "Parallel",
+            "Branches": [
+                machine({"T": {**WAIT_TOKEN, "End": True}}),
+                machine({"W": {"Type": "Wait", "Seconds": 5, "Next": "F"}, "F": {"Type": "Fail"}}),
+            ],
+        }
+    )
+    world, machine_, arn, token = waiting_token(definition)
+    world.run(until=10)
+    assert machine_.execution(arn).status == "FAILED"
+    assert world.service("states").pending() == []
+    with pytest.raises(LookupError):
+        world.service("states").send_task_heartbeat(token)
