@@ -32,14 +32,11 @@ class Archive:
     created_at: float
     events: list[tuple[float, dict]] = field(default_factory=list)
 
-    def offer(self, event: dict, now: float) -> bool:
-        """Store ``event`` if it belongs here; True when it was stored."""
+    def wants(self, event: dict) -> bool:
+        """Whether ``event`` belongs here (not a replayed event, and matching the pattern)."""
         if "replay-name" in event:
             return False
-        if self.pattern is not None and not pattern_matches(self.pattern, event):
-            return False
-        self.events.append((now, event))
-        return True
+        return self.pattern is None or pattern_matches(self.pattern, event)
 
     def expire(self, now: float) -> None:
         """Forget events older than the retention period."""

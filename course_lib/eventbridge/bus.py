@@ -19,6 +19,7 @@ from course_lib.eventbridge.archive import Archive, Replay
 from course_lib.eventbridge.compiled import PatternMatcher
 from course_lib.eventbridge.delivery import DeliveryContext, deliver
 from course_lib.eventbridge.errors import (
+    InvalidEvent,
     LimitExceededException,
     ResourceAlreadyExistsException,
     ResourceNotFoundException,
@@ -377,9 +378,14 @@ class EventBridge(RegionalService):
                 result.clear()
                 result.update(_entry_error("ResourceNotFoundException", str(exc)))
                 continue
-            accepted.append((bus, self._envelope(entry, result["EventId"])))
-        response["FailedEntryCount"] = sum("ErrorCode" in r for r in response["Entries"])
-        for bus, event in accepted:
+            accepted.append((bus, self._envelope(entry, result["EventId"]), result))
+        for bus, event, result in accepted:
+            try:
+                self.route(bus, event)
+            except InvalidEvent as exc:  # a limit of this engine's matcher, not of AWS
+                result.clear()
+                result.update(_entry_error("InternalException", str(exc)))
+                continue
             self.world.record(
                 event["source"],
                 bus.name,
@@ -388,7 +394,7 @@ class EventBridge(RegionalService):
                 event_id=event["id"],
                 delivered_at=self.world.now,
             )
-            self.route(bus, event)
+        response["FailedEntryCount"] = sum("ErrorCode" in r for r in response["Entries"])
         return response
 
     @staticmethod
@@ -419,15 +425,19 @@ class EventBridge(RegionalService):
         """Archive ``event`` and start a delivery to every target of every matching rule.
 
         Returns the names of the enabled rules that matched. ``only_rules`` (rule ARNs)
-        restricts routing, as a replay's FilterArns do.
+        restricts routing, as a replay's FilterArns do. Matching comes first, so an event
+        the matcher refuses (:class:`InvalidEvent`) changes nothing.
         """
         now = self.world.now
-        for archive in self.archives.values():
-            if archive.source_arn == bus.arn:
-                archive.expire(now)
-                archive.offer(event, now)
+        archives = [a for a in self.archives.values() if a.source_arn == bus.arn]
+        keeping = [archive for archive in archives if archive.wants(event)]
+        names = bus.matcher.matching(event)
+        for archive in archives:
+            archive.expire(now)
+        for archive in keeping:
+            archive.events.append((now, event))
         matched = []
-        for name in bus.matcher.matching(event):
+        for name in names:
             rule = bus.rules[name]
             if rule.state != "ENABLED" or (only_rules and rule.arn not in only_rules):
                 continue

@@ -586,3 +586,72 @@ def test_a_detail_of_the_full_depth_inside_its_envelope_can_be_transformed():
     out = bounded(lambda: transform_input(None, "<aws.events.event.json>", event, **CONTEXT))
     assert json_text.dumps(json_text.loads(out)) == out  # (== on such dicts would recurse)
     assert out.endswith('"detail": ' + '{"a": ' * 1000 + "1" + "}" * 1001)
+
+
+# --- an event the matcher cannot evaluate fails alone, before anything changes --------------
+
+
+def _arrays_around(depth: int = 300) -> str:
+    value: Any = {"a": "x", "b": "y"}
+    for _ in range(depth):
+        value = [value]
+    return json.dumps({"v": value})
+
+
+COMBINED = {"detail": {"v": {"a": ["x"], "b": ["y"]}}}
+
+
+@pytest.mark.parametrize(
+    ("rule", "archive"),
+    [(COMBINED, None), ({"source": ["s"]}, COMBINED), (COMBINED, {"source": ["s"]})],
+)
+def test_classic_put_events_fails_only_the_entry_the_matcher_refuses(rule, archive):
+    world = World(seed=1)
+    received: list = []
+    world.register(FN, received.append)
+    bus = EventBridge(world)
+    bus.put_rule("r", event_pattern=rule)
+    bus.put_rule("all", event_pattern={"source": ["s"]})
+    for name in ("r", "all"):
+        bus.put_targets(name, [{"Id": "t", "Arn": FN}])
+    bus.create_archive("a", "default", event_pattern=archive)
+    entries = [
+        {"Source": "s", "DetailType": "t", "Detail": '{"v": {"a": "x", "b": "y"}}'},
+        {"Source": "s", "DetailType": "t", "Detail": _arrays_around()},
+    ]
+    answer = bounded(bus.put_events, entries)
+    assert answer["FailedEntryCount"] == 1
+    assert "EventId" in answer["Entries"][0]
+    assert answer["Entries"][1]["ErrorCode"] == "InternalException"
+    assert "nests arrays" in answer["Entries"][1]["ErrorMessage"]
+    world.run(until=world.now + 100)
+    assert len(received) == 2  # the first entry, through both rules; nothing of the second
+    assert len(bus.archives["a"].events) == 1
+
+
+def test_custom_bus_put_events_fails_only_the_entry_a_filter_cannot_evaluate():
+    world, eb, bus, received = _custom_bus()
+    _subscribe(eb, bus, **_filter("DATA", json.dumps(COMBINED)))
+    entries = [
+        {"Source": "s", "DetailType": "t", "Detail": '{"v": {"a": "x", "b": "y"}}'},
+        {"Source": "s", "DetailType": "t", "Detail": _arrays_around()},
+    ]
+    answer = bounded(lambda: eb.put_events(EventBusArn=bus, Entries=entries))
+    assert [e.get("ErrorCode") for e in answer["Entries"]] == [None, "InternalException"]
+    world.run(until=world.now + 100)
+    assert len(received) == 1
+
+
+def test_a_replaying_subscriber_whose_filter_cannot_evaluate_a_retained_event_is_refused():
+    _, eb, bus, _ = _custom_bus()
+    entry = {"Source": "s", "DetailType": "t", "Detail": _arrays_around()}
+    assert eb.put_events(EventBusArn=bus, Entries=[entry])["FailedEntryCount"] == 0
+    with pytest.raises(InvalidInputException, match="retained event"):
+        _subscribe(
+            eb,
+            bus,
+            StartingPosition="POINT_IN_TIME",
+            PointInTimeConfiguration={"PointType": "HORIZON"},
+            **_filter("DATA", json.dumps(COMBINED)),
+        )
+    assert eb.list_subscribers(EventBusArn=bus)["Subscribers"] == []

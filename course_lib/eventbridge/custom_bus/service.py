@@ -47,6 +47,7 @@ from course_lib.eventbridge.custom_bus.subscriber_config import (
     with_defaults,
 )
 from course_lib.eventbridge.custom_bus.validation import as_datetime, validate_request
+from course_lib.eventbridge.errors import InvalidEvent
 from course_lib.eventbridge.regional import (
     DEFAULT_ACCOUNT,
     DEFAULT_LATENCY,
@@ -336,12 +337,22 @@ class EventBridgeV2(RegionalService):
             end_at=end,
             tags=dict(params.get("Tags") or {}),
         )
-        bus.subscribers[name] = subscriber
+        backlog = []
         if start is not None:
             bus.expire()
-            for event in bus.log:
-                if event.ingested_at >= start:
-                    subscriber.offer(event, "REPLAY")
+            try:
+                backlog = [
+                    event
+                    for event in bus.log
+                    if event.ingested_at >= start and subscriber.wants(event, "REPLAY")
+                ]
+            except InvalidEvent as error:  # a limit of this engine's matcher, not of AWS
+                raise InvalidInputException(
+                    f"FilterConfiguration cannot be evaluated on a retained event: {error.reason}"
+                ) from None
+        bus.subscribers[name] = subscriber
+        for event in backlog:
+            subscriber.take(event, "REPLAY")
         out = {
             "SubscriberArn": subscriber.arn,
             "Name": name,
@@ -597,11 +608,15 @@ class EventBridgeV2(RegionalService):
                 continue
             try:
                 event = build(entry, self.world.uuid())
+                receivers = [s for s in bus.subscribers.values() if s.wants(event, "LIVE")]
             except EntryError as error:
                 results.append({"ErrorCode": error.code, "ErrorMessage": error.message})
                 continue
+            except InvalidEvent as error:  # a limit of this engine's matcher, not of AWS
+                results.append({"ErrorCode": "InternalException", "ErrorMessage": str(error)})
+                continue
             bus.dedup.remember(key, self.world.now, event)
-            accepted.append(event)
+            accepted.append((event, receivers))
             results.append(
                 {
                     "EventId": event.event_id,
@@ -609,12 +624,16 @@ class EventBridgeV2(RegionalService):
                     "SuccessCode": "PUBLISHED",
                 }
             )
-        for event in accepted:
-            self._store(bus, event)
+        for event, receivers in accepted:
+            self._store(bus, event, receivers)
         failed = sum("ErrorCode" in r for r in results)
         return {"FailedEntryCount": failed, "Entries": results}
 
-    def _store(self, bus: CustomBus, event: StoredEvent) -> None:
+    def _store(
+        self, bus: CustomBus, event: StoredEvent, receivers: list[Subscriber] | None = None
+    ) -> None:
+        """Keep ``event`` and hand it to ``receivers`` (by default, every subscriber that
+        wants it)."""
         bus.log.append(event)
         self.world.record(
             str(event.extra_system.get("aws:Source", event.content_type)),
@@ -625,8 +644,10 @@ class EventBridgeV2(RegionalService):
             group=event.group,
             delivered_at=self.world.now,
         )
-        for subscriber in list(bus.subscribers.values()):
-            subscriber.offer(event, "LIVE")
+        if receivers is None:
+            receivers = [s for s in bus.subscribers.values() if s.wants(event, "LIVE")]
+        for subscriber in receivers:
+            subscriber.take(event, "LIVE")
 
     def accept_envelope(self, bus: CustomBus, envelope: Mapping[str, Any]) -> None:
         """Store a classic-shaped event routed to ``bus`` (a new id, no group, no dedup)."""

@@ -83,14 +83,17 @@ class Subscriber:
         return (self.config.get("OnFailureConfiguration") or {}).get("Arn")
 
     # -- intake --------------------------------------------------------------------
-    def offer(self, event: StoredEvent, delivery_type: str) -> None:
-        """Take ``event`` into the backlog if it is in range and matches every filter."""
+    def wants(self, event: StoredEvent, delivery_type: str) -> bool:
+        """Whether ``event`` is in range and matches every filter. Changes nothing, so an
+        event the matcher refuses (:class:`InvalidEvent`) can be refused first."""
         if self.deleted or self.revoked:
-            return
+            return False
         if self.end_at is not None and event.ingested_at > self.end_at:
-            return
-        if not self.filters.matches(event.filter_documents(delivery_type)):
-            return
+            return False
+        return self.filters.matches(event.filter_documents(delivery_type))
+
+    def take(self, event: StoredEvent, delivery_type: str) -> None:
+        """Put an event :meth:`wants` accepted into the backlog."""
         item = (event, delivery_type)
         if self.fifo and event.group is not None:
             self._groups.setdefault(event.group, deque()).append(item)
