@@ -305,23 +305,8 @@ class BranchStates:
 
     def _batches(self, batcher: dict, items: list, value_in, ctx, ql, raw_input) -> list:
         """ItemBatcher: groups of items ``{"Items": [...], "BatchInput": ...}``."""
-        size = batcher.get("MaxItemsPerBatch")
-        if "MaxItemsPerBatchPath" in batcher:
-            size = dataflow.select_required(
-                batcher["MaxItemsPerBatchPath"], value_in, ctx, "MaxItemsPerBatchPath"
-            )
-        max_bytes = batcher.get("MaxInputBytesPerBatch")
-        if "MaxInputBytesPerBatchPath" in batcher:
-            max_bytes = dataflow.select_required(
-                batcher["MaxInputBytesPerBatchPath"], value_in, ctx, "MaxInputBytesPerBatchPath"
-            )
-        for label, value in (("MaxItemsPerBatch", size), ("MaxInputBytesPerBatch", max_bytes)):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
-            ):
-                raise ctx.error(
-                    errors.RUNTIME, f"{label} must be a positive integer, got {to_json(value)}"
-                )
+        size = self._count(batcher, "MaxItemsPerBatch", value_in, ctx, ql, raw_input, 1)
+        max_bytes = self._count(batcher, "MaxInputBytesPerBatch", value_in, ctx, ql, raw_input, 1)
         batch_input = None
         if "BatchInput" in batcher:
             batch_input = self._template(
@@ -380,8 +365,27 @@ class BranchStates:
                 errors.ITEM_READER_FAILED,
                 f"The ItemReader handler for {resource} must return a list of items",
             )
-        limit = config.get("MaxItems")
-        return items[:limit] if isinstance(limit, int) and limit > 0 else items
+        limit = self._count(config, "MaxItems", value_in, ctx, ql, raw_input, 0)
+        return items[:limit] if limit else items
+
+    def _count(self, holder: dict, key: str, value_in, ctx, ql, raw_input, least: int):
+        """A whole number of an ItemBatcher or ReaderConfig: the value, its ``...Path``
+        (JSONPath) or its ``{% %}`` expression (JSONata); None when not given."""
+        if f"{key}Path" in holder:
+            value = dataflow.select_required(holder[f"{key}Path"], value_in, ctx, f"{key}Path")
+        elif key in holder:
+            value = holder[key]
+            if ql == JSONATA and jsonata_mode.is_expression(value):
+                states = jsonata_mode.states_variable(ctx, raw_input)
+                value = jsonata_mode.evaluate_typed(value, ctx, states, key, "number")
+        else:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            kind = "a positive integer" if least else "a non-negative integer"
+            raise ctx.error(errors.RUNTIME, f"{key} must be {kind}, got {to_json(value)}")
+        return value
 
     def _write_results(self, writer: dict, results: list, value_in, ctx, ql, raw_input) -> Any:
         """ResultWriter: a handler registered for its Resource stores the results and

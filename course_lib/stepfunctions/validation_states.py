@@ -293,7 +293,7 @@ class StateChecks:
                 loc,
                 "Use either 'ItemSelector' or the legacy 'Parameters', not both",
             )
-        self.map_io(state, loc)
+        self.map_io(state, loc, ql)
         if "ItemsPath" in state:
             self.path(state["ItemsPath"], f"{loc}/ItemsPath")
         if ql == "JSONata" and "Items" in state:
@@ -326,9 +326,10 @@ class StateChecks:
                     )
         self.retry_catch(state, loc, states, ql)
 
-    def map_io(self, state: dict, loc: str) -> None:
+    def map_io(self, state: dict, loc: str, ql: str) -> None:
         """ItemReader, ItemBatcher and ResultWriter: objects, with a string Resource and
-        an object ReaderConfig where they have them."""
+        an object ReaderConfig where they have them; their counts whole numbers (or, in
+        JSONata, expressions)."""
         for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
             if key not in state:
                 continue
@@ -350,7 +351,11 @@ class StateChecks:
                 )
             for count in ("MaxItemsPerBatch", "MaxInputBytesPerBatch", "MaxItems"):
                 where = value.get("ReaderConfig") if count == "MaxItems" else value
-                if isinstance(where, dict) and count in where and not positive_int(where[count]):
+                if not isinstance(where, dict) or count not in where:
+                    continue
+                if ql == "JSONata" and is_expression(where[count]):
+                    self.jsonata_template(where[count], f"{loc}/{key}/{count}")
+                elif not positive_int(where[count]):
                     self.add(
                         "SCHEMA_VALIDATION_FAILED",
                         f"{loc}/{key}/{count}",

@@ -515,3 +515,66 @@ def test_a_token_of_a_branch_stopped_by_its_sibling_is_gone():
     assert world.service("states").pending() == []
     with pytest.raises(LookupError):
         world.service("states").send_task_heartbeat(token)
+
+
+# -- counts of ItemReader and ItemBatcher: their Path forms and JSONata expressions count ------
+DISTRIBUTED = {
+    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+    **machine({"P": {"Type": "Pass", "End": True}}),
+}
+S3_GET = "arn:aws:states:::s3:getObject"
+
+
+@pytest.mark.parametrize(
+    "query_language,config",
+    [
+        ("JSONPath", {"MaxItemsPath": "$.limit"}),
+        ("JSONata", {"MaxItems": "{% $states.input.limit %}"}),
+    ],
+)
+def test_an_item_reader_limit_from_a_path_or_an_expression_limits_the_items(query_language, config):
+    arguments = "Arguments" if query_language == "JSONata" else "Parameters"
+    reader = {
+        "Resource": S3_GET,
+        "ReaderConfig": {"InputType": "JSON", **config},
+        arguments: {"Bucket": "b", "Key": "k"},
+    }
+    definition = one(
+        {"Type": "Map", "ItemReader": reader, "ItemProcessor": DISTRIBUTED},
+        QueryLanguage=query_language,
+    )
+    assert validate(definition) == []
+    ex = execute(definition, {"limit": 2}, handlers={S3_GET: lambda e, c: [1, 2, 3]})
+    assert (ex.status, ex.output) == ("SUCCEEDED", [1, 2])
+
+
+@pytest.mark.parametrize(
+    "batcher,batches",
+    [
+        ({"MaxItemsPerBatch": "{% $states.input.size %}"}, [[1, 2], [3]]),
+        ({"MaxInputBytesPerBatch": "{% 15 %}"}, [[1, 2], [3]]),
+    ],
+)
+def test_jsonata_item_batcher_counts_may_be_expressions(batcher, batches):
+    definition = one(
+        {"Type": "Map", "Items": [1, 2, 3], "ItemBatcher": batcher, "ItemProcessor": DISTRIBUTED},
+        QueryLanguage="JSONata",
+    )
+    assert validate(definition) == []
+    ex = execute(definition, {"size": 2})
+    assert (ex.status, [b["Items"] for b in ex.output or []]) == ("SUCCEEDED", batches)
+
+
+@pytest.mark.parametrize("expression", ["{% 'x' %}", "{% 0 %}", "{% 1.5 %}"])
+def test_a_jsonata_batch_size_that_is_not_a_positive_whole_number_fails(expression):
+    definition = one(
+        {
+            "Type": "Map",
+            "Items": [1],
+            "ItemBatcher": {"MaxItemsPerBatch": expression},
+            "ItemProcessor": DISTRIBUTED,
+        },
+        QueryLanguage="JSONata",
+    )
+    ex = execute(definition, {})
+    assert ex.status == "FAILED" and "MaxItemsPerBatch" in ex.cause
