@@ -50,6 +50,7 @@ MAX_WILDCARD_RULES_PER_BUS = 30
 RULE_NAME = re.compile(r"[\.\-_A-Za-z0-9]{1,64}")
 BUS_NAME = re.compile(r"[/\.\-_A-Za-z0-9]{1,256}")
 ARCHIVE_NAME = re.compile(r"[\.\-_A-Za-z0-9]{1,48}")
+REPLAY_NAME = API_DESTINATION_NAME = RULE_NAME
 
 
 @dataclass
@@ -122,6 +123,22 @@ def _entry_error(code: str, message: str) -> dict[str, str]:
     return {"ErrorCode": code, "ErrorMessage": message}
 
 
+def _string(value: Any, field: str) -> str:
+    """``value`` when it is a string; otherwise the ValidationException boto3 would raise."""
+    if not isinstance(value, str):
+        raise ValidationException(
+            f"Parameter {field} must be a string, got {type(value).__name__} {value!r:.60}."
+        )
+    return value
+
+
+def _strings(values: Any, field: str) -> list[str]:
+    """A non-empty list of strings, or a ValidationException naming ``field``."""
+    if not isinstance(values, list | tuple) or not values:
+        raise ValidationException(f"Parameter {field} must be a non-empty list of strings.")
+    return [_string(value, f"{field}[{index}]") for index, value in enumerate(values)]
+
+
 class EventBridge(RegionalService):
     """The EventBridge service of one account and region, running on ``world``."""
 
@@ -154,6 +171,7 @@ class EventBridge(RegionalService):
 
     def bus(self, name_or_arn: str = DEFAULT_BUS) -> EventBus:
         """The bus called (or with the ARN) ``name_or_arn``."""
+        _string(name_or_arn, "EventBusName")
         name = (
             name_or_arn.rsplit("event-bus/", 1)[-1]
             if name_or_arn.startswith("arn:")
@@ -165,6 +183,7 @@ class EventBridge(RegionalService):
             raise ResourceNotFoundException(f"Event bus {name_or_arn} does not exist.") from None
 
     def _rule(self, name: str, bus_name: str) -> Rule:
+        _string(name, "Rule")
         bus = self.bus(bus_name)
         try:
             return bus.rules[name]
@@ -286,6 +305,8 @@ class EventBridge(RegionalService):
         self, *, event_bus_name: str = DEFAULT_BUS, name_prefix: str | None = None
     ) -> dict[str, list]:
         bus = self.bus(event_bus_name)
+        if name_prefix is not None:
+            _string(name_prefix, "NamePrefix")
         rules = [
             rule.describe()
             for name, rule in sorted(bus.rules.items())
@@ -319,7 +340,7 @@ class EventBridge(RegionalService):
     ) -> dict[str, Any]:
         found = self._rule(rule, event_bus_name)
         failed = []
-        for target_id in ids:
+        for target_id in _strings(ids, "Ids"):
             if found.targets.pop(target_id, None) is None:
                 failed.append(
                     {
@@ -344,6 +365,8 @@ class EventBridge(RegionalService):
         invocation_rate_limit_per_second: int = 300,
     ) -> dict[str, str]:
         """An HTTP endpoint (played by ``handler``) that targets reach by its ARN."""
+        if not isinstance(name, str) or not API_DESTINATION_NAME.fullmatch(name):
+            raise ValidationException(f"API destination name {name!r:.80} is not valid.")
         if name in self.api_destinations:
             raise ResourceAlreadyExistsException(f"API destination {name} already exists.")
         arn = self._arn(f"api-destination/{name}/{self.world.uuid()}")
@@ -539,6 +562,7 @@ class EventBridge(RegionalService):
         del self.archives[name]
 
     def _archive(self, name_or_arn: str) -> Archive:
+        _string(name_or_arn, "ArchiveName")
         name = (
             name_or_arn.rsplit("archive/", 1)[-1] if name_or_arn.startswith("arn:") else name_or_arn
         )
@@ -556,6 +580,8 @@ class EventBridge(RegionalService):
         destination: Mapping[str, Any],
     ) -> dict[str, Any]:
         """Replay the archived events received in [start, end) to their bus, in no set order."""
+        if not isinstance(name, str) or not REPLAY_NAME.fullmatch(name):
+            raise ValidationException(f"Replay name {name!r:.80} is not valid.")
         if name in self.replays:
             raise ResourceAlreadyExistsException(f"Replay {name} already exists.")
         archive = self._archive(event_source_arn)
@@ -581,7 +607,11 @@ class EventBridge(RegionalService):
             arn=self._arn(f"replay/{name}"),
             archive=archive,
             destination_arn=destination_arn,
-            filter_arns=tuple(destination.get("FilterArns", ())),
+            filter_arns=tuple(
+                _strings(destination["FilterArns"], "Destination.FilterArns")
+                if "FilterArns" in destination
+                else ()
+            ),
             start=start,
             end=end,
             replay_start=self.world.timestamp(),
@@ -633,6 +663,7 @@ class EventBridge(RegionalService):
         return {"ReplayArn": replay.arn, "State": replay.state}
 
     def _replay(self, name: str) -> Replay:
+        _string(name, "ReplayName")
         try:
             return self.replays[name]
         except KeyError:

@@ -655,3 +655,42 @@ def test_a_replaying_subscriber_whose_filter_cannot_evaluate_a_retained_event_is
             **_filter("DATA", json.dumps(COMBINED)),
         )
     assert eb.list_subscribers(EventBusArn=bus)["Subscribers"] == []
+
+
+# --- the classic API's names and lists of the wrong type -------------------------------------
+
+CLASSIC_CALLS = {
+    "bus": lambda bus, v: bus.bus(v),
+    "describe_rule": lambda bus, v: bus.describe_rule(v),
+    "describe_rule on a bus": lambda bus, v: bus.describe_rule("r", event_bus_name=v),
+    "list_rules prefix": lambda bus, v: bus.list_rules(name_prefix=v),
+    "remove_targets": lambda bus, v: bus.remove_targets("r", v),
+    "remove_targets item": lambda bus, v: bus.remove_targets("r", [v]),
+    "describe_archive": lambda bus, v: bus.describe_archive(v),
+    "create_archive source": lambda bus, v: bus.create_archive("a2", v),
+    "describe_replay": lambda bus, v: bus.describe_replay(v),
+    "create_api_destination": lambda bus, v: bus.create_api_destination(v, lambda p: 200),
+    "start_replay name": lambda bus, v: bus.start_replay(
+        v, "a", datetime(2020, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC), {}
+    ),
+    "start_replay filters": lambda bus, v: bus.start_replay(
+        "p",
+        "a",
+        datetime(2020, 1, 1, tzinfo=UTC),
+        datetime(2025, 1, 6, 9, tzinfo=UTC),
+        {"Arn": bus.bus().arn, "FilterArns": v},
+    ),
+}
+
+
+@pytest.mark.parametrize("call", sorted(CLASSIC_CALLS))
+@pytest.mark.parametrize("value", [None, 5, 1.5, True, [], ["a"], {}, b"x"], ids=repr)
+def test_classic_api_arguments_of_the_wrong_type_are_validation_errors(call, value):
+    world = World(seed=1)
+    bus = EventBridge(world)
+    bus.put_rule("r", event_pattern={"source": ["s"]})
+    bus.create_archive("a", "default")
+    try:
+        CLASSIC_CALLS[call](bus, value)
+    except (ValidationException, LookupError) as error:  # LookupError: not found
+        assert type(error).__module__.startswith("course_lib.eventbridge")
