@@ -90,6 +90,25 @@ class TaskStates:
             )
         return float(value)
 
+    def _task_credentials(self, state, raw_input, ctx, ql) -> dict:
+        """``{"taskCredentials": {"roleArn": ...}}`` for the history when the state has
+        Credentials (its role resolved from the input, like Parameters); else ``{}``."""
+        if "Credentials" not in state:
+            return {}
+        if ql == JSONATA:
+            states = jsonata_mode.states_variable(ctx, raw_input)
+            value = jsonata_mode.evaluate_template(state["Credentials"], ctx, states, "Credentials")
+        else:
+            effective = dataflow.apply_input_path(state, raw_input, ctx)
+            value = dataflow.payload_template(state["Credentials"], effective, ctx)
+        role = value.get("RoleArn") if isinstance(value, dict) else None
+        if not isinstance(role, str) or not role:
+            raise ctx.error(
+                errors.RUNTIME,
+                f"The Credentials field must give a RoleArn string, got {to_json(value)[:200]}",
+            )
+        return {"taskCredentials": {"roleArn": role}}
+
     def _task_attempt(self, name, state, raw_input, ctx, frame, ql):
         resource = state["Resource"]
         target = parse_resource(resource)
@@ -102,6 +121,7 @@ class TaskStates:
         payload = self._task_payload(state, raw_input, ctx, ql)
         timeout = self._timeout_value(state, "TimeoutSeconds", raw_input, ctx, ql)
         heartbeat = self._timeout_value(state, "HeartbeatSeconds", raw_input, ctx, ql)
+        credentials = self._task_credentials(state, raw_input, ctx, ql)
         thread = frame.thread
         if target.kind == "lambda_function":
             details = {
@@ -111,6 +131,7 @@ class TaskStates:
             }
             if timeout is not None:
                 details["timeoutInSeconds"] = int(timeout)
+            details.update(credentials)
             self.history.add("LambdaFunctionScheduled", thread, details)
             self.history.add("LambdaFunctionStarted", thread)
             try:
@@ -150,6 +171,7 @@ class TaskStates:
             scheduled["timeoutInSeconds"] = int(timeout)
         if heartbeat is not None:
             scheduled["heartbeatInSeconds"] = int(heartbeat)
+        scheduled.update(credentials)
         self.history.add("TaskScheduled", thread, scheduled)
         self.history.add(
             "TaskStarted", thread, {"resource": resource_name, "resourceType": resource_type}

@@ -236,6 +236,8 @@ class StateChecks:
                 )
             if f"{key}Path" in state:
                 self.path(state[f"{key}Path"], f"{loc}/{key}Path")
+        if "Credentials" in state:
+            self.credentials(state["Credentials"], f"{loc}/Credentials", ql)
         if (
             isinstance(state.get("TimeoutSeconds"), int)
             and isinstance(state.get("HeartbeatSeconds"), int)
@@ -247,6 +249,23 @@ class StateChecks:
                 "HeartbeatSeconds must be smaller than TimeoutSeconds",
             )
         self.retry_catch(state, loc, states, ql)
+
+    def credentials(self, value: Any, loc: str, ql: str) -> None:
+        """Credentials: an object with the role to assume, ``RoleArn`` (a string, in
+        JSONata perhaps an expression) or, in JSONPath, ``RoleArn.$`` (a path)."""
+        keys = ("RoleArn",) if ql == "JSONata" else ("RoleArn", "RoleArn.$")
+        if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in keys:
+            self.add(
+                "SCHEMA_VALIDATION_FAILED",
+                loc,
+                f"Credentials must be an object with one field, {' or '.join(keys)}",
+            )
+            return
+        key, role = next(iter(value.items()))
+        if key == "RoleArn.$":
+            self.path(role, f"{loc}/RoleArn.$", allow_intrinsic=True)
+        elif not isinstance(role, str) or not role:
+            self.add("SCHEMA_VALIDATION_FAILED", f"{loc}/RoleArn", "RoleArn must be a string")
 
     def _check_parallel(self, state: dict, loc: str, ql: str, states: dict) -> None:
         branches = state.get("Branches")

@@ -578,3 +578,46 @@ def test_a_jsonata_batch_size_that_is_not_a_positive_whole_number_fails(expressi
     )
     ex = execute(definition, {})
     assert ex.status == "FAILED" and "MaxItemsPerBatch" in ex.cause
+
+
+# -- Credentials: checked, resolved, and recorded as the task's credentials -----------------
+@pytest.mark.parametrize(
+    "query_language,credentials",
+    [
+        ("JSONPath", "arn:aws:iam::123456789012:role/r"),
+        ("JSONPath", {}),
+        ("JSONPath", {"RoleArn": 5}),
+        ("JSONPath", {"RoleArn": "r", "Other": 1}),
+        ("JSONPath", {"RoleArn.$": "not a path"}),
+        ("JSONata", {"RoleArn.$": "$.role"}),
+    ],
+)
+def test_malformed_credentials_are_invalid(query_language, credentials):
+    state = {"Type": "Task", "Resource": FN, "Credentials": credentials}
+    problems = validate(one(state, QueryLanguage=query_language))
+    assert problems and problems[0].location.startswith("/States/S/Credentials")
+
+
+@pytest.mark.parametrize(
+    "query_language,credentials",
+    [
+        ("JSONPath", {"RoleArn.$": "$.role"}),
+        ("JSONata", {"RoleArn": "{% $states.input.role %}"}),
+    ],
+)
+def test_credentials_resolve_from_the_input_into_the_history(query_language, credentials):
+    state = {"Type": "Task", "Resource": FN, "Credentials": credentials}
+    role = "arn:aws:iam::123456789012:role/r"
+    ex = execute(
+        one(state, QueryLanguage=query_language), {"role": role}, handlers={"f": lambda e, c: 1}
+    )
+    assert ex.status == "SUCCEEDED"
+    (scheduled,) = [e for e in ex.history if e["type"] == "LambdaFunctionScheduled"]
+    assert scheduled["lambdaFunctionScheduledEventDetails"]["taskCredentials"] == {"roleArn": role}
+
+
+@pytest.mark.parametrize("role", [None, 5, ""])
+def test_credentials_that_resolve_to_no_role_fail_the_state(role):
+    state = {"Type": "Task", "Resource": FN, "Credentials": {"RoleArn.$": "$.role"}}
+    ex = execute(one(state), {"role": role}, handlers={"f": lambda e, c: 1})
+    fails(ex, "States.Runtime", "RoleArn")
