@@ -54,7 +54,20 @@ def _regex(pattern: str) -> re.Pattern:
 
 
 def as_datetime(value: Any) -> datetime | None:
-    """A boto3-style timestamp (datetime, ISO 8601 text or epoch seconds) as aware UTC."""
+    """A boto3-style timestamp (datetime, ISO 8601 text or epoch seconds) as aware UTC.
+
+    A time with another offset is converted (10:00+01:00 is 09:00 UTC); one that falls
+    outside years 1-9999 once in UTC is no timestamp (None)."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def _as_datetime(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, bool):

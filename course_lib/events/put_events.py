@@ -201,7 +201,7 @@ def _sdk_member_problems(where: str, key: str, value: Any) -> list[str]:
     if key == "Time":
         try:
             valid = entry_time(value) is not None
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: outside years 1-9999 in UTC
             valid = False
         if valid:
             return []

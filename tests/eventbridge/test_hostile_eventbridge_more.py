@@ -694,3 +694,28 @@ def test_classic_api_arguments_of_the_wrong_type_are_validation_errors(call, val
         CLASSIC_CALLS[call](bus, value)
     except (ValidationException, LookupError) as error:  # LookupError: not found
         assert type(error).__module__.startswith("course_lib.eventbridge")
+
+
+# --- times with an offset ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["2025-01-06T10:00:00+01:00", datetime.fromisoformat("2025-01-06T04:00:00-05:00")],
+    ids=str,
+)
+def test_an_entry_time_with_an_offset_is_stored_in_utc(moment):
+    _, eb, bus, _ = _custom_bus()
+    entry = {"Source": "s", "DetailType": "t", "Detail": "{}", "Time": moment}
+    eb.put_events(EventBusArn=bus, Entries=[entry])
+    assert [event.data["time"] for event in eb.bus(bus).log] == ["2025-01-06T09:00:00Z"]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_an_entry_time_outside_the_calendar_in_utc_is_refused(moment):
+    entry = {"Source": "s", "DetailType": "t", "Detail": "{}", "Time": moment}
+    with pytest.raises(ValidationException, match="Time"):
+        EventBridge(World(seed=1)).put_events([entry])
+    _, eb, bus, _ = _custom_bus()
+    with pytest.raises(InvalidInputException, match="time.*timestamp"):
+        eb.put_events(EventBusArn=bus, Entries=[entry])
