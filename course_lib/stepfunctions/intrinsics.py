@@ -418,12 +418,20 @@ def _array_range(name: str, args: list, env: Env) -> list:
     start, end, step = (int(v) for v in args)
     if step == 0:
         raise _fail(name, "the step cannot be 0")
-    values = range(start, end + (1 if step > 0 else -1), step)
-    if len(values) > MAX_ARRAY_RANGE:  # counted, not built: a range of 1e18 costs nothing
+    count = range_length(start, end, step)
+    if count > MAX_ARRAY_RANGE:  # counted, not built: a range of 1e18 costs nothing
         raise _fail(
-            name, f"the range would have {len(values)} items; at most {MAX_ARRAY_RANGE} are allowed"
+            name, f"the range would have {count} items; at most {MAX_ARRAY_RANGE} are allowed"
         )
-    return list(values)
+    return list(range(start, end + (1 if step > 0 else -1), step))
+
+
+def range_length(start: int, end: int, step: int) -> int:
+    """How many numbers run from ``start`` to ``end`` (inclusive) by ``step`` (not 0),
+    counted without ``len(range(...))``, which overflows past 2**63."""
+    if (end - start) * step < 0:
+        return 0
+    return (end - start) // step + 1
 
 
 def _array_get_item(name: str, args: list, env: Env) -> Any:

@@ -20,7 +20,7 @@ from course_lib import jsonata_eval, strict_json
 from course_lib.jsonata_eval import UNDEFINED, Clock
 from course_lib.stepfunctions.dataflow import EvalContext, to_json
 from course_lib.stepfunctions.errors import QUERY_EVALUATION_ERROR
-from course_lib.stepfunctions.intrinsics import HASH_ALGORITHMS, utf8
+from course_lib.stepfunctions.intrinsics import HASH_ALGORITHMS, range_length, utf8
 
 #: AWS's limit on the arrays ``$range`` and ``$partition`` build.
 MAX_ITEMS = 1000
@@ -86,11 +86,12 @@ class _Functions:
         start, end, step = int(start), int(end), int(step)
         if step == 0:
             raise ValueError("$range: the step cannot be 0")
-        values = range(start, end + (1 if step > 0 else -1), step)
-        if len(values) > MAX_ITEMS:  # counted, not built
+        count = range_length(start, end, step)
+        if count > MAX_ITEMS:  # counted, not built
             raise ValueError(
-                f"$range: the range would have {len(values)} items; at most {MAX_ITEMS} are allowed"
+                f"$range: the range would have {count} items; at most {MAX_ITEMS} are allowed"
             )
+        values = range(start, end + (1 if step > 0 else -1), step)
         return jsonata_eval.library().utils.Utils.create_sequence_from_iter(values)
 
     def hash(self, value: Any, algorithm: Any) -> str:

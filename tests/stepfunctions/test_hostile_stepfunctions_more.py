@@ -621,3 +621,20 @@ def test_credentials_that_resolve_to_no_role_fail_the_state(role):
     state = {"Type": "Task", "Resource": FN, "Credentials": {"RoleArn.$": "$.role"}}
     ex = execute(one(state), {"role": role}, handlers={"f": lambda e, c: 1})
     fails(ex, "States.Runtime", "RoleArn")
+
+
+# -- ranges past 2**63 items are counted, not measured with len() ----------------------------
+@pytest.mark.parametrize(
+    "call", ["States.ArrayRange(0, $.big, 3)", "States.ArrayRange($.big, 0, -1)"]
+)
+def test_an_array_range_past_2_to_the_63_items_is_an_intrinsic_failure(call):
+    definition = one({"Type": "Pass", "Parameters": {"x.$": call}})
+    fails(execute(definition, {"big": 10**20}), "States.IntrinsicFailure", "at most 1000")
+    answer = test_state(definition["States"]["S"], {"big": 10**20})
+    assert (answer["status"], answer["error"]) == ("FAILED", "States.IntrinsicFailure")
+
+
+def test_a_jsonata_range_past_2_to_the_63_items_is_a_query_evaluation_error():
+    state = {"Type": "Pass", "Output": "{% $range(0, $states.input.big, 3) %}"}
+    ex = execute(one(state, QueryLanguage="JSONata"), {"big": 10**20})
+    fails(ex, "States.QueryEvaluationError", "at most 1000")
