@@ -43,6 +43,11 @@ def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def _printable(text: str) -> str:
+    """``text`` with any lone surrogate written as ``\ud800``, so it can always be printed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _quote(value: Any) -> str:
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
@@ -84,6 +89,18 @@ def _as_datetime(value: Any) -> datetime | None:
             return None
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return None
+
+
+_NOT_UNICODE = "Member must be valid Unicode (a lone surrogate cannot be sent as UTF-8)"
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether ``text`` can be sent as UTF-8 (no lone surrogate such as ``"\ud800"``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class ModelChecker:
@@ -148,6 +165,9 @@ class ModelChecker:
         if not isinstance(value, str):
             self.fail(value, where, "Member must be a string")
             return
+        if not _is_unicode(value):
+            self.fail(value, where, _NOT_UNICODE)
+            return
         if "enum" in spec and value not in spec["enum"]:
             self.fail(
                 value, where, f"Member must satisfy enum value set: [{', '.join(spec['enum'])}]"
@@ -182,6 +202,8 @@ class ModelChecker:
     def _check_blob(self, value: Any, spec: dict, where: str) -> None:
         if not isinstance(value, bytes | bytearray | str):
             self.fail(type(value).__name__, where, "Member must be a blob (bytes)")
+        elif isinstance(value, str) and not _is_unicode(value):
+            self.fail(value, where, _NOT_UNICODE)
 
     def _check_other(self, value: Any, spec: dict, where: str) -> None:
         self.fail(value, where, f"Member has unsupported type {spec['type']}")
@@ -207,7 +229,8 @@ def request_errors(model: Mapping[str, Any], operation: str, params: Mapping[str
         return ""
     count = len(checker.errors)
     noun = "error" if count == 1 else "errors"
-    return f"{count} validation {noun} detected: " + "; ".join(checker.errors)
+    message = f"{count} validation {noun} detected: " + "; ".join(checker.errors)
+    return _printable(message)
 
 
 def snake_case(operation: str) -> str:

@@ -330,7 +330,7 @@ def transform_input(
     except ValueError as error:  # json.dumps refuses an integer of more than 4,300 digits
         raise InvalidEvent(f"Event: a value cannot be written as JSON text ({error})") from None
     output = "".join(pieces)
-    size = len(output.encode("utf-8"))
+    size = len(output.encode("utf-8", "surrogatepass"))  # "\ud800" is valid JSON text
     if size > MAX_OUTPUT_BYTES:
         raise InvalidTransformedInput(
             f"The InputTemplate produces more than {MAX_OUTPUT_BYTES} bytes, more than a "
