@@ -168,7 +168,7 @@ class BranchStates:
                 if not number.is_integer():
                     raise ValueError
                 number = int(number)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ctx.error(
                 errors.RUNTIME,
                 f'The {path_key} field refers to value "{shown}" which is not a valid {kind}: {path}',
@@ -188,6 +188,8 @@ class BranchStates:
             max_concurrency = (
                 self._map_number(state, "MaxConcurrency", value_in, ctx, ql, "integer") or 0
             )
+            if max_concurrency < 0:  # a negative limit would never start an iteration
+                raise ctx.error(errors.RUNTIME, "MaxConcurrency cannot be negative.")
             count = self._map_number(state, "ToleratedFailureCount", value_in, ctx, ql, "integer")
             percentage = self._map_number(
                 state, "ToleratedFailurePercentage", value_in, ctx, ql, "float"

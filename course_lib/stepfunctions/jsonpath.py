@@ -11,6 +11,7 @@ A *reference path* (ResultPath) holds only single names and indexes.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from typing import Any
@@ -339,11 +340,26 @@ def _apply_function(step: Function, value: Any, root: Any) -> Any:
         return min(numbers)
     if name == "max":
         return max(numbers)
-    if name == "sum":
-        return sum(numbers)
-    mean = sum(numbers) / len(numbers)
-    if name == "avg":
-        return mean
+    try:  # in doubles, as Jayway computes them; past their range there is no JSON number
+        total = sum(numbers)
+        if name == "sum":
+            result = total
+        else:
+            mean = total / len(numbers)
+            result = mean if name == "avg" else _stddev(numbers, mean)
+    except OverflowError:
+        raise _EvalError(f"{name} is out of the range of a number") from None
+    huge = not math.isfinite(result) if isinstance(result, float) else abs(result) > _LARGEST
+    if huge:
+        raise _EvalError(f"{name} is out of the range of a number")
+    return result
+
+
+_LARGEST = 1.7976931348623157e308  # the largest double
+
+
+def _stddev(numbers: list, mean: float) -> float:
+    """The population standard deviation (Jayway's ``stddev()``)."""
     return (sum((v - mean) ** 2 for v in numbers) / len(numbers)) ** 0.5
 
 

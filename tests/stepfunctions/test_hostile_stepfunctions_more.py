@@ -638,3 +638,40 @@ def test_a_jsonata_range_past_2_to_the_63_items_is_a_query_evaluation_error():
     state = {"Type": "Pass", "Output": "{% $range(0, $states.input.big, 3) %}"}
     ex = execute(one(state, QueryLanguage="JSONata"), {"big": 10**20})
     fails(ex, "States.QueryEvaluationError", "at most 1000")
+
+
+# -- Map limits read from the input: negative or huge values fail the state --------------------
+MAP_OF_ONE = {
+    "Type": "Map",
+    "ItemsPath": "$.items",
+    "ItemProcessor": machine({"P": {"Type": "Pass", "End": True}}),
+}
+
+
+@pytest.mark.parametrize(
+    "fields,value",
+    [
+        ({"MaxConcurrencyPath": "$.v"}, -1),
+        ({"ToleratedFailurePercentagePath": "$.v"}, 10**400),
+        ({"ToleratedFailureCountPath": "$.v"}, -5),
+    ],
+)
+def test_a_map_limit_from_the_input_out_of_range_fails_the_state(fields, value):
+    ex = execute(one({**MAP_OF_ONE, **fields}), {"items": [1], "v": value})
+    fails(ex, "States.Runtime")
+    assert INTERNAL not in ex.cause
+
+
+def test_a_negative_jsonata_max_concurrency_fails_instead_of_leaving_the_execution_running():
+    definition = jsonata_map(MaxConcurrency="{% -1 %}")
+    fails(execute(definition, {}), "States.Runtime", "MaxConcurrency")
+
+
+# -- JSONPath's numeric functions never produce Infinity ---------------------------------------
+@pytest.mark.parametrize("function", ["sum", "avg", "stddev"])
+def test_a_path_function_past_the_range_of_a_double_fails_the_state(function):
+    definition = one({"Type": "Pass", "OutputPath": f"$.v.{function}()"})
+    ex = execute(definition, {"v": [1e308, 1e308]})
+    fails(ex, "States.Runtime", f"{function}()")
+    ex = execute(definition, {"v": [10**400, 1]})
+    fails(ex, "States.Runtime")
