@@ -49,14 +49,13 @@ from course_lib.stepfunctions.mocks import Mock, check_task_result, parse_mock
 from course_lib.stepfunctions.retrying import DEFAULT_RETRY, retry_delay
 from course_lib.stepfunctions.runtime import JSONATA, JSONPATH, StateVisit
 from course_lib.stepfunctions.timestamps import format_timestamp
-from course_lib.stepfunctions.validation import validate
+from course_lib.stepfunctions.validation import MAX_DEFINITION_CHARS, validate
 from course_lib.stepfunctions.variables import Scope
 
 LEVELS = ("INFO", "DEBUG", "TRACE")
-#: The API's limits on the request's JSON text fields (input, variables, context, a mocked
-#: result...) and on the definition, in characters.
+#: The API's limit on the request's JSON text fields (input, variables, context, a mocked
+#: result...), in characters.
 MAX_TEXT_CHARS = 262_144
-MAX_DEFINITION_CHARS = 1_048_576
 
 
 class Visited(Protocol):

@@ -16,6 +16,7 @@ state type, and of Retry and Catch, are in
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -113,6 +114,8 @@ JSONATA_ONLY = {"Arguments", "Output", "Items"}
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _STATE_NAME_MAX = 80
+#: The longest definition CreateStateMachine takes, in characters of JSON text (1 MB).
+MAX_DEFINITION_CHARS = 1_048_576
 
 
 def load_definition(definition: dict | str | bytes) -> dict:
@@ -120,6 +123,7 @@ def load_definition(definition: dict | str | bytes) -> dict:
 
     JSON is read strictly (no NaN or Infinity, valid UTF-8, at most 1,000 levels deep),
     and a dict given directly must hold plain JSON data too."""
+    text = definition
     try:
         if isinstance(definition, str | bytes | bytearray):
             definition = strict_json.loads(definition, field="definition", max_depth=MAX_JSON_DEPTH)
@@ -138,6 +142,19 @@ def load_definition(definition: dict | str | bytes) -> dict:
     if not isinstance(definition, dict):
         raise InvalidDefinition(
             [Diagnostic("SCHEMA_VALIDATION_FAILED", "/", "The definition must be a JSON object")]
+        )
+    if not isinstance(text, str | bytes | bytearray):
+        text = json.dumps(definition, separators=(",", ":"))
+    if len(text) > MAX_DEFINITION_CHARS:
+        raise InvalidDefinition(
+            [
+                Diagnostic(
+                    "SCHEMA_VALIDATION_FAILED",
+                    "/",
+                    "1 validation error detected: Value at 'definition' failed to satisfy "
+                    f"constraint: Member must have length less than or equal to {MAX_DEFINITION_CHARS}",
+                )
+            ]
         )
     return definition
 

@@ -675,3 +675,15 @@ def test_a_path_function_past_the_range_of_a_double_fails_the_state(function):
     fails(ex, "States.Runtime", f"{function}()")
     ex = execute(definition, {"v": [10**400, 1]})
     fails(ex, "States.Runtime")
+
+
+# -- a definition over 1 MB is refused, as CreateStateMachine refuses it -----------------------
+def test_a_definition_longer_than_a_megabyte_is_invalid():
+    states = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(40_000)}
+    states["S40000"] = {"Type": "Pass", "End": True}
+    definition = {"StartAt": "S0", "States": states}
+    for form in (definition, json.dumps(definition)):
+        (problem,) = validate(form)
+        assert "1048576" in problem.message
+    with pytest.raises(InvalidDefinition):
+        execute(definition, {})
