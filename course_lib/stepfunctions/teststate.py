@@ -518,7 +518,10 @@ class _SingleState:
         try:
             output, next_state, assigned = getattr(self, f"_{self.kind.lower()}")()
         except StatesError as err:
-            handled, assigned = self._handle_error(err)
+            try:
+                handled, assigned = self._handle_error(err)
+            except StatesError as late:  # the catcher's own ResultPath, Output or Assign failed
+                handled = {"status": "FAILED", "error": late.error, "cause": late.cause}
             response.update(handled)
         else:
             response["status"] = "SUCCEEDED"

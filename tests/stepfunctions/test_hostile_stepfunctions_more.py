@@ -687,3 +687,21 @@ def test_a_definition_longer_than_a_megabyte_is_invalid():
         assert "1048576" in problem.message
     with pytest.raises(InvalidDefinition):
         execute(definition, {})
+
+
+# -- TestState: a catcher whose own ResultPath cannot apply fails the state, as executions do --
+def test_test_state_answers_a_failing_catcher_result_path_as_an_execution_does():
+    state = {
+        "Type": "Task",
+        "Resource": FN,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "H", "ResultPath": "$.a.x.y"}],
+        "End": True,
+    }
+    answer = test_state(state, {"a": {"x": 1}}, mock={"errorOutput": {"error": "E"}})
+    assert (answer["status"], answer["error"]) == ("FAILED", "States.ResultPathMatchFailure")
+    ex = execute(
+        machine({"S": state, "H": {"Type": "Pass", "End": True}}),
+        {"a": {"x": 1}},
+        handlers={"f": raise_error},
+    )
+    fails(ex, "States.ResultPathMatchFailure")
