@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+#: Java's ISO-8601 extended offset date-time (the format AWS names in its errors): at most
+#: nine digits of fraction, and an offset of at most 18 hours.
 _TIMESTAMP = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})\Z"
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})\Z"
 )
+_MAX_OFFSET = timedelta(hours=18)
 
 
 def parse_timestamp(text: object) -> datetime | None:
@@ -24,7 +27,10 @@ def parse_timestamp(text: object) -> datetime | None:
         tz = UTC
         if zone != "Z":
             sign = 1 if zone[0] == "+" else -1
-            tz = timezone(sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6])))
+            offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+            if offset > _MAX_OFFSET or int(zone[4:6]) > 59:
+                return None
+            tz = timezone(sign * offset)
         micros = int((fraction[1:] + "000000")[:6]) if fraction else 0
         return datetime(year, month, day, hour, minute, second, micros, tzinfo=tz)
     except ValueError:

@@ -705,3 +705,30 @@ def test_test_state_answers_a_failing_catcher_result_path_as_an_execution_does()
         handlers={"f": raise_error},
     )
     fails(ex, "States.ResultPathMatchFailure")
+
+
+# -- timestamps: Java's extended offset date-time (nine fraction digits, offsets to 18 h) -----
+@pytest.mark.parametrize(
+    "stamp,valid",
+    [
+        ("2016-03-14T01:59:00.123456789Z", True),
+        ("2016-03-14T01:59:00+18:00", True),
+        ("2016-03-14T01:59:00-18:00", True),
+        ("2016-03-14T01:59:00.1234567891Z", False),
+        ("2016-03-14T01:59:00+18:01", False),
+        ("2016-03-14T01:59:00+23:59", False),
+        ("2016-03-14T01:59:00+05:60", False),
+    ],
+)
+def test_timestamps_follow_javas_iso_offset_date_time(stamp, valid):
+    rule = {"Variable": "$.t", "IsTimestamp": True, "Next": "Yes"}
+    definition = machine(
+        {
+            "C": {"Type": "Choice", "Choices": [rule], "Default": "No"},
+            "Yes": {"Type": "Succeed"},
+            "No": {"Type": "Succeed"},
+        }
+    )
+    assert execute(definition, {"t": stamp}).states_entered[-1] == ("Yes" if valid else "No")
+    wait = one({"Type": "Wait", "Timestamp": stamp})
+    assert (validate(wait) == []) == valid
