@@ -17,7 +17,7 @@ from typing import Any
 
 from course_lib.eventbridge.archive import Archive, Replay
 from course_lib.eventbridge.compiled import PatternMatcher
-from course_lib.eventbridge.delivery import DeliveryContext, deliver
+from course_lib.eventbridge.delivery import DeliveryContext, deliver, record_outcome
 from course_lib.eventbridge.errors import (
     InvalidEvent,
     LimitExceededException,
@@ -39,6 +39,7 @@ from course_lib.eventbridge.targets import (
     MAX_TARGETS_PER_RULE,
     ApiDestination,
     Target,
+    TargetError,
     parse_target,
 )
 from course_lib.events.envelope import format_event_time
@@ -95,8 +96,13 @@ class EventBus:
         self.matcher = PatternMatcher()
 
     def receive_event(self, event: dict) -> None:
-        """An event routed here by a rule on another bus."""
-        self.bridge.route(self, event)
+        """An event routed here by a rule on another bus (or a Custom Event Bus subscriber).
+
+        As AWS documents, EventBridge does not route an event received from a sender bus to
+        a further event bus: this bus's other targets get it, its bus targets do not, so two
+        buses that target each other cannot pass an event back and forth forever.
+        """
+        self.bridge.route(self, event, from_bus=True)
 
 
 def _uses_wildcards(compiled: CompiledPattern) -> bool:
@@ -444,11 +450,19 @@ class EventBridge(RegionalService):
             "detail": json.loads(entry["Detail"]),
         }
 
-    def route(self, bus: EventBus, event: dict, *, only_rules: Sequence[str] = ()) -> list[str]:
+    def route(
+        self,
+        bus: EventBus,
+        event: dict,
+        *,
+        only_rules: Sequence[str] = (),
+        from_bus: bool = False,
+    ) -> list[str]:
         """Archive ``event`` and start a delivery to every target of every matching rule.
 
         Returns the names of the enabled rules that matched. ``only_rules`` (rule ARNs)
-        restricts routing, as a replay's FilterArns do. Matching comes first, so an event
+        restricts routing, as a replay's FilterArns do; an event ``from_bus`` (received from
+        another bus) is not sent on to bus targets. Matching comes first, so an event
         the matcher refuses (:class:`InvalidEvent`) changes nothing.
         """
         now = self.world.now
@@ -465,12 +479,21 @@ class EventBridge(RegionalService):
             if rule.state != "ENABLED" or (only_rules and rule.arn not in only_rules):
                 continue
             matched.append(name)
-            self._dispatch(bus, rule, event)
+            self._dispatch(bus, rule, event, from_bus=from_bus)
         return matched
 
-    def _dispatch(self, bus: EventBus, rule: Rule, event: dict) -> None:
+    def _dispatch(self, bus: EventBus, rule: Rule, event: dict, *, from_bus: bool = False) -> None:
         context = DeliveryContext(bus.name, rule.name, rule.arn)
         for target in rule.targets.values():
+            if from_bus and self._is_bus(target.arn):
+                error = TargetError(
+                    "EventBusHopLimit",
+                    f"EventBridge does not route an event received from another event bus "
+                    f"to a further event bus ({target.arn}).",
+                    retriable=False,
+                )
+                record_outcome(self.world, self.world.now, target, context, event, "dropped", error)
+                continue
             self.world.env.process(
                 deliver(
                     self.world,
@@ -481,6 +504,10 @@ class EventBridge(RegionalService):
                     duplicate_rate=self.duplicate_rate,
                 )
             )
+
+    def _is_bus(self, arn: str) -> bool:
+        """Whether ``arn`` names an event bus (Classic or Custom) registered on the world."""
+        return self.world.has_service(arn) and hasattr(self.world.service(arn), "receive_event")
 
     def _run_schedule(self, bus: EventBus, rule: Rule, generation: int):
         key = f"{bus.name}/{rule.name}"

@@ -163,6 +163,19 @@ def _exhausted(target: Target, error: TargetError, attempt: int, age: float) -> 
     return None
 
 
+def record_outcome(
+    world: World,
+    sent_at: float,
+    target: Target,
+    context: DeliveryContext,
+    event: Mapping[str, Any],
+    outcome: str,
+    error: TargetError,
+) -> None:
+    """Trace a delivery that ends before any attempt (``dropped``), with its reason."""
+    _record(world, sent_at, target, context, event, None, outcome, 0, error)
+
+
 def _record(
     world: World,
     sent_at: float,

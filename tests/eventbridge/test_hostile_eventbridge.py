@@ -22,7 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course_lib.eventbridge import InvalidEvent, InvalidEventPattern, test_event_pattern
+from course_lib.eventbridge import (
+    EventBridge,
+    EventBridgeV2,
+    InvalidEvent,
+    InvalidEventPattern,
+    test_event_pattern,
+)
 from course_lib.eventbridge.compiled import PatternMatcher
 from course_lib.eventbridge.errors import InvalidTransformedInput
 from course_lib.eventbridge.pattern_language import PatternWarning, compile_pattern
@@ -30,6 +36,7 @@ from course_lib.eventbridge.predicates import pieces_match
 from course_lib.eventbridge.reference import pattern_matches
 from course_lib.eventbridge.transformer import transform_input
 from course_lib.events.put_events import check_put_events
+from course_lib.sim.world import World
 
 ENVELOPE = {
     "id": "1",
@@ -405,3 +412,77 @@ def test_one_path_through_two_arrays_does_not_explode():
         warnings.simplefilter("ignore", PatternWarning)
         assert both({"a": {"b": {f: ["x"] for f in fields}}}, event) is False
         assert both({"a": {"b": {f: ["x"] for f in fields[:2]}}}, event) is True
+
+
+# --- buses that forward to each other -------------------------------------------------------
+
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:sink"
+ROLE = "arn:aws:iam::123456789012:role/invoke"
+
+
+def test_two_classic_buses_that_target_each_other_do_not_multiply_an_event():
+    """AWS does not route an event received from a sender bus to a further bus."""
+    world = World(seed=1)
+    received: list = []
+    world.register(FUNCTION, received.append)
+    bridge = EventBridge(world)
+    bridge.create_event_bus("b")
+    a, b = bridge.bus("default").arn, bridge.bus("b").arn
+    bridge.put_rule("ab", event_pattern={"source": ["s"]})
+    bridge.put_targets("ab", [{"Id": "1", "Arn": b}, {"Id": "2", "Arn": b}])
+    bridge.put_rule("ba", event_pattern={"source": ["s"]}, event_bus_name="b")
+    bridge.put_targets(
+        "ba", [{"Id": "back", "Arn": a}, {"Id": "f", "Arn": FUNCTION}], event_bus_name="b"
+    )
+    bridge.put_events([{"Source": "s", "DetailType": "t", "Detail": "{}"}])
+    bounded(world.run, world.now + 3600)
+    assert len(received) == 2  # one per copy that reached bus b
+    hops = [r for r in world.trace if r.meta.get("error_code") == "EventBusHopLimit"]
+    assert [(r.target, r.outcome) for r in hops] == [("back", "dropped")] * 2
+
+
+def _custom_buses(world: World, *names: str) -> tuple[EventBridgeV2, list[str]]:
+    service = EventBridgeV2(world)
+    storage = {"RetentionPeriodInDays": 1}
+    arns = [service.create_event_bus(Name=n, StorageConfiguration=storage) for n in names]
+    world.run(until=world.now + 10)
+    return service, [arn["EventBusArn"] for arn in arns]
+
+
+def _forward(service: EventBridgeV2, name: str, bus: str, target: str) -> None:
+    invoke = {"RoleArn": ROLE, "TargetArn": target}
+    service.create_subscriber(Name=name, EventBusArn=bus, InvokeConfiguration=invoke)
+
+
+def test_a_custom_bus_loop_is_detected_and_a_chain_still_delivers():
+    world = World(seed=1)
+    received: list = []
+    world.register(FUNCTION, received.append)
+    service, (a, b, c) = _custom_buses(world, "a", "b", "c")
+    _forward(service, "ab1", a, b)
+    _forward(service, "ab2", a, b)
+    _forward(service, "bc", b, c)
+    _forward(service, "ca", c, a)  # back to where the event started
+    _forward(service, "sink", c, FUNCTION)
+    service.put_events(EventBusArn=a, Entries=[{"Source": "s", "DetailType": "t", "Detail": "{}"}])
+    bounded(world.run, world.now + 3600)
+    assert len(received) == 2  # a -> b twice -> c -> the function
+    loops = [r for r in world.trace if r.meta.get("errorCode") == "LOOP_DETECTED"]
+    assert len(loops) == 2 and {r.meta["subscriber"] for r in loops} == {"ca"}
+    assert [len(service.buses[n].log) for n in ("a", "b", "c")] == [1, 2, 2]
+
+
+def test_a_classic_and_a_custom_bus_that_forward_to_each_other_stop():
+    world = World(seed=1)
+    received: list = []
+    world.register(FUNCTION, received.append)
+    service, (custom,) = _custom_buses(world, "c")
+    bridge = EventBridge(world)
+    classic = bridge.bus().arn
+    bridge.put_rule("out", event_pattern={"source": ["s"]})
+    bridge.put_targets("out", [{"Id": "c", "Arn": custom}, {"Id": "f", "Arn": FUNCTION}])
+    _forward(service, "back", custom, classic)
+    bridge.put_events([{"Source": "s", "DetailType": "t", "Detail": "{}"}])
+    bounded(world.run, world.now + 3600)
+    assert len(received) == 2  # from the first pass, and once more after the round trip
+    assert len(service.buses["c"].log) == 1

@@ -62,6 +62,8 @@ class StoredEvent:
     group: str | None = None
     deduplication_id: str | None = None
     extra_system: dict[str, str] = field(default_factory=dict)
+    #: The Custom Event Buses this event, or the one it was forwarded from, passed through.
+    path: frozenset[str] = frozenset()
 
     @property
     def is_envelope(self) -> bool:

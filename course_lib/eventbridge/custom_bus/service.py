@@ -10,10 +10,10 @@ event to the subscribers whose filters match it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from course_lib.eventbridge import json_text
 from course_lib.eventbridge.custom_bus import transform
 from course_lib.eventbridge.custom_bus.errors import (
     ConcurrentModificationException,
@@ -112,6 +112,8 @@ class CustomBus:
         while keep < len(self.log) and self.log[keep].ingested_at <= horizon:
             keep += 1
         if keep:
+            for event in self.log[:keep]:
+                self.service.forwarding.pop(event.event_id, None)
             del self.log[:keep]
 
     def receive_event(self, event: dict) -> None:
@@ -154,6 +156,9 @@ class EventBridgeV2(RegionalService):
         self.buses: dict[str, CustomBus] = {}
         self._tokens: dict[tuple[str, str], tuple[dict, dict]] = {}
         self._sequence = 0
+        #: Event id -> the buses it passed through, for events a subscriber has handed on
+        #: (forgotten when the event leaves its bus's retention).
+        self.forwarding: dict[str, frozenset[str]] = {}
         self.clock = transform.Clock(
             now_millis=lambda: int(world.timestamp().timestamp() * 1000),
             rng=world.rng("eventbridgev2.jsonata"),
@@ -616,6 +621,7 @@ class EventBridgeV2(RegionalService):
                 results.append({"ErrorCode": "InternalException", "ErrorMessage": str(error)})
                 continue
             bus.dedup.remember(key, self.world.now, event)
+            event.path = frozenset({bus.arn})
             accepted.append((event, receivers))
             results.append(
                 {
@@ -655,13 +661,15 @@ class EventBridgeV2(RegionalService):
             raise InvalidStateException(
                 f"Event bus {bus.name} is {bus.state} and cannot accept events."
             )
-        data = json.loads(json.dumps(dict(envelope)))
+        data = json_text.loads(json_text.dumps(dict(envelope)))  # a copy, at any depth
+        path = self.forwarding.get(str(data.get("id")), frozenset()) | {bus.arn}
         data["id"] = self.world.uuid()
         entry = {
             "Source": str(data.get("source", "")),
             "DetailType": str(data.get("detail-type", "")),
         }
         event = self._stored(entry, data["id"], PUT_EVENTS_CONTENT_TYPE, data, True, None)
+        event.path = path
         self._store(bus, event)
 
     # -- operations this local bus does not play -----------------------------------------

@@ -147,6 +147,16 @@ class Subscriber:
         if budget <= 0:
             self._trace(event, "expired", {"reason": "retention period ended"})
             return
+        if self.target_arn in event.path:
+            # the documented loop detection: never deliver to a bus the event passed through
+            error = TargetError(
+                "LoopDetected",
+                f"the event already passed through event bus {self.target_arn}",
+                retriable=False,
+                dlq_code="LOOP_DETECTED",
+            )
+            self._dead_letter(event, error, 1, None)
+            return
         documents = event.documents(delivery_type)
         transformer = self.config.get("Transformer") or {}
         kind = transformer.get("Type", "RAW")
@@ -174,6 +184,7 @@ class Subscriber:
         )
         handed = event.data if event.is_envelope else {"id": event.event_id, "data": event.data}
         context = DeliveryContext(self.bus.name, self.name, self.arn)
+        self.bus.service.forwarding[event.event_id] = event.path  # read if a bus receives it
         yield world.env.process(
             deliver(
                 world,
