@@ -63,14 +63,20 @@ class History:
         enabled: bool = True,
         limit: int | None = None,
         on_limit: Callable[[], None] | None = None,
+        text_limit: int | None = None,
+        on_text_limit: Callable[[], None] | None = None,
     ) -> None:
         self.events: list[dict] = []
         self._clock = clock
         self.enabled = enabled
         self.limit = limit
         self.on_limit = on_limit
+        self.text_limit = text_limit
+        self.on_text_limit = on_text_limit
         self.closed = False
         self.counted = 0  # events toward the quota (a Distributed Map's children are not)
+        self.text = 0  # characters of data (inputs, outputs...) the events hold
+        self._last_text: str | None = None
         self._next_id = 1
 
     @property
@@ -84,6 +90,8 @@ class History:
             return self.last_id
         event_id = self._next_id
         terminal = event_type in TERMINAL_EVENTS
+        if details and not terminal and self.on_text_limit is not None:
+            self._count_text(details)
         if not thread.child:
             if (
                 self.limit is not None
@@ -108,3 +116,14 @@ class History:
         if terminal:
             self.closed = True
         return event_id
+
+    def _count_text(self, details: dict) -> None:
+        """Add up the text an event keeps (a text the previous event kept too is shared,
+        not copied) and call ``on_text_limit`` past ``text_limit``."""
+        for value in details.values():
+            if isinstance(value, str) and value is not self._last_text:
+                self.text += len(value)
+                if len(value) > 256:  # a document, not a state's name
+                    self._last_text = value
+        if self.text_limit is not None and self.text > self.text_limit:
+            self.on_text_limit()

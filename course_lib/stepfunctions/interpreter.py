@@ -64,6 +64,7 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
         self.states_entered: list[str] = run.states_entered
         self.visits: list[StateVisit] = run.visits
         self._visit_by_entry: dict[int, StateVisit] = {}
+        self._checked_text: str | None = None  # the last output text found within limits
         self.random = LazyRandom(lambda: self.world.rng(f"stepfunctions/{run.execution_arn}"))
 
     # -- helpers ------------------------------------------------------------------------
@@ -117,14 +118,12 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
         kind = state["Type"]
         ql = state.get("QueryLanguage", frame.query_language)
         self.states_entered.append(name)
+        if input_text is None:
+            input_text = to_json(raw_input)
         entered_id = self.history.add(
             f"{kind}StateEntered",
             frame.thread,
-            {
-                "name": name,
-                "input": to_json(raw_input) if input_text is None else input_text,
-                "inputDetails": {"truncated": False},
-            },
+            {"name": name, "input": input_text, "inputDetails": {"truncated": False}},
         )
         context = self._context_object(name, 0 if kind == "Task" else None)
         ctx = self._ctx(name, entered_id, context, frame)
@@ -147,15 +146,19 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
             frame.scope.assign(assigned)
         text = None
         if kind != "Fail":
-            text = to_json(output)
-            if len(text) > MAX_PAYLOAD_BYTES // 4 and len(utf8(text)) > MAX_PAYLOAD_BYTES:
-                raise self._data_limit(name)
-            if nests_deeper_than(text, MAX_JSON_DEPTH):
-                raise ctx.error(
-                    errors.RUNTIME,
-                    f"The output of the state nests deeper than {MAX_JSON_DEPTH} levels, "
-                    "more than the local engine handles.",
-                )
+            # A state that passes its input on unchanged shares its text: a loop over a
+            # large input then keeps one copy in the history, not one per event.
+            text = input_text if output is raw_input else to_json(output)
+            if text is not self._checked_text:  # the same text is measured once
+                if len(text) > MAX_PAYLOAD_BYTES // 4 and len(utf8(text)) > MAX_PAYLOAD_BYTES:
+                    raise self._data_limit(name)
+                if nests_deeper_than(text, MAX_JSON_DEPTH):
+                    raise ctx.error(
+                        errors.RUNTIME,
+                        f"The output of the state nests deeper than {MAX_JSON_DEPTH} levels, "
+                        "more than the local engine handles.",
+                    )
+                self._checked_text = text
             details: dict = {"name": name, "output": text, "outputDetails": {"truncated": False}}
             if assigned:
                 details["assignedVariables"] = {k: to_json(v) for k, v in assigned.items()}

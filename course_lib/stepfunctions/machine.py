@@ -16,6 +16,9 @@ AWS's limits hold here too, so a runaway definition ends the way it ends on AWS:
   after state without its virtual clock reaching its five minutes (a loop of Pass and
   Choice states) would run until then, so after ``EXPRESS_EVENT_BUDGET`` events it
   ends ``TIMED_OUT`` with its stop date five minutes after its start.
+* **History data**: the local engine keeps at most 256 MiB of state data in one
+  execution's history (``MAX_HISTORY_TEXT``); past it the execution fails with
+  ``States.Runtime``, where 25,000 events of 256 KiB each would exhaust memory.
 * **Payloads**: an input, a state's output or a task's result over 256 KiB fails with
   ``States.DataLimitExceeded`` (StartExecution refuses such an input).
 * **Open executions**: AWS refuses StartExecution with ``ExecutionLimitExceeded`` once an
@@ -85,6 +88,13 @@ EXPRESS = "EXPRESS"
 #: as 366 days, so that a leap year fits; AWS's longest retry interval is as long).
 EXPRESS_MAX_SECONDS = 300
 STANDARD_MAX_SECONDS = 366 * 24 * 3600
+#: Characters of data (inputs, outputs, parameters) one execution's events may hold in the
+#: local engine: 25,000 events of 256 KiB each would need 6 GB of memory.
+MAX_HISTORY_TEXT = 256 * 2**20
+HISTORY_TEXT_CAUSE = (
+    "The execution's history holds more than 256 MiB of state data, more than the local "
+    "engine keeps for one execution (a loop that changes a large document at every turn?)."
+)
 #: Events an Express execution may record before it counts as looping until its deadline.
 EXPRESS_EVENT_BUDGET = 50_000
 #: Open executions started by tasks one world runs at once (AWS allows 1,000,000 open
@@ -183,6 +193,8 @@ class _Run:
             self.clock.datetime,
             limit=EXPRESS_EVENT_BUDGET if express else MAX_EVENTS,
             on_limit=self._runaway if express else self._history_full,
+            text_limit=MAX_HISTORY_TEXT,
+            on_text_limit=self._history_too_large,
         )
         execution.history = self.history.events
         self.handlers = machine.handlers
@@ -250,6 +262,11 @@ class _Run:
     def _history_full(self) -> None:
         """The 25,000th event would not end the execution: it fails, as on AWS."""
         self.stop("FAILED", "ExecutionFailed", {"error": RUNTIME, "cause": LIMIT_CAUSE})
+        raise Aborted()
+
+    def _history_too_large(self) -> None:
+        """The events would hold more data than the local engine keeps for one execution."""
+        self.stop("FAILED", "ExecutionFailed", {"error": RUNTIME, "cause": HISTORY_TEXT_CAUSE})
         raise Aborted()
 
     def _runaway(self) -> None:

@@ -732,3 +732,35 @@ def test_timestamps_follow_javas_iso_offset_date_time(stamp, valid):
     assert execute(definition, {"t": stamp}).states_entered[-1] == ("Yes" if valid else "No")
     wait = one({"Type": "Wait", "Timestamp": stamp})
     assert (validate(wait) == []) == valid
+
+
+# -- memory: a loop over a large document stays bounded ---------------------------------------
+BIG_LOOP = {
+    "Spin": {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Done"}],
+        "Default": "Pass",
+    },
+    "Done": {"Type": "Succeed"},
+}
+
+
+def test_a_loop_that_passes_a_large_input_on_unchanged_shares_its_text():
+    states = {"Pass": {"Type": "Pass", "Next": "Spin"}, **BIG_LOOP}
+    ex = execute(machine(states), {"s": "x" * 200_000})
+    fails(ex, "States.Runtime", "maximum number of history events")
+    texts = {
+        id(details.get("input", details.get("output")))
+        for event in ex.history
+        for key, details in event.items()
+        if key.startswith("state")
+    }
+    assert len(texts) == 1  # one copy of the 200 KB document, not 12,500
+
+
+def test_a_loop_that_changes_a_large_document_at_every_turn_fails_before_memory_runs_out():
+    parameters = {"s.$": "$.s", "n.$": "States.MathAdd($.n, 1)"}
+    states = {"Pass": {"Type": "Pass", "Parameters": parameters, "Next": "Spin"}, **BIG_LOOP}
+    ex = execute(machine(states), {"s": "x" * 200_000, "n": 0})
+    fails(ex, "States.Runtime", "256 MiB")
+    assert ex.history[-1]["type"] == "ExecutionFailed"
