@@ -50,7 +50,7 @@ RESERVED = (
 )
 PLACEHOLDER = re.compile(r"<([A-Za-z0-9_.\-]+)>")
 KEY = re.compile(r"[A-Za-z0-9_\-]+")
-PATH_STEP = re.compile(r"\.([A-Za-z0-9_\-/@:$ ]+|\*)|\[(\d+|\*)\]")
+PATH_STEP = re.compile(r"\.([A-Za-z0-9_\-/@:$ ]+|\*)|\[([0-9]+|\*)\]")
 
 _MISSING = object()
 

@@ -30,7 +30,7 @@ from course_lib.eventbridge import (
     test_event_pattern,
 )
 from course_lib.eventbridge.compiled import PatternMatcher
-from course_lib.eventbridge.errors import InvalidTransformedInput
+from course_lib.eventbridge.errors import InvalidInputTransformer, InvalidTransformedInput
 from course_lib.eventbridge.pattern_language import PatternWarning, compile_pattern
 from course_lib.eventbridge.predicates import pieces_match
 from course_lib.eventbridge.reference import pattern_matches
@@ -486,3 +486,10 @@ def test_a_classic_and_a_custom_bus_that_forward_to_each_other_stop():
     bounded(world.run, world.now + 3600)
     assert len(received) == 2  # from the first pass, and once more after the round trip
     assert len(service.buses["c"].log) == 1
+
+
+@pytest.mark.parametrize("path", ["$.detail.items[\u0663]", "$.detail[\uff11]"])
+def test_json_path_indexes_are_ascii_digits(path):
+    context = {"rule_name": "r", "rule_arn": "arn", "event_bus_name": "b", "ingestion_time": "t"}
+    with pytest.raises(InvalidInputTransformer, match="not a valid JSON path"):
+        transform_input({"x": path}, "<x>", ENVELOPE, **context)
