@@ -44,7 +44,7 @@ def _camel(name: str) -> str:
 
 
 def _printable(text: str) -> str:
-    """``text`` with any lone surrogate written as ``\ud800``, so it can always be printed."""
+    """``text`` with any lone surrogate written as ``\\ud800``, so it can always be printed."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
@@ -95,7 +95,7 @@ _NOT_UNICODE = "Member must be valid Unicode (a lone surrogate cannot be sent as
 
 
 def _is_unicode(text: str) -> bool:
-    """Whether ``text`` can be sent as UTF-8 (no lone surrogate such as ``"\ud800"``)."""
+    """Whether ``text`` can be sent as UTF-8 (no lone surrogate such as ``"\\ud800"``)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

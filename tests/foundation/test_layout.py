@@ -72,3 +72,17 @@ def test_layers_point_one_way():
             if other in EDGE or LAYER.get(other, -1) >= LAYER[own]:
                 offenders.append(f"{path.relative_to(ROOT)} imports course_lib.{other}")
     assert offenders == []
+
+
+def test_every_string_in_the_library_is_valid_unicode():
+    """A lone surrogate in a string literal (an escape like ``\\ud800`` in a docstring)
+    is fine on CPython, but the browser's Python cannot import such a module."""
+    bad = []
+    for path in sorted(LIB.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    node.value.encode("utf-8")
+                except UnicodeEncodeError:
+                    bad.append(f"{path.relative_to(LIB)}:{node.lineno}")
+    assert bad == []
