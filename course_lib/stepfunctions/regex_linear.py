@@ -11,6 +11,7 @@ quantifiers, inline flags on a group) are left to ``re``.
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 from typing import Any
@@ -62,7 +63,9 @@ class Pattern:
     def fullmatch(self, text: str) -> bool:
         if self.tree is None:
             return self.compiled.fullmatch(text) is not None
-        return len(text) in self._run(self.tree, {0}, text)
+        run = copy.copy(self)  # one match's memory of character runs, its own
+        run._ends = {}
+        return len(text) in run._run(self.tree, {0}, text)
 
     # -- preparing the tree: check every node, compile character classes once -----------
     def _prepare(self, seq: list) -> list:
@@ -171,7 +174,8 @@ class Pattern:
         """A repeated single character (``.*``, ``[a-z]+``, ``\\d{1,3}``): from each start
         the run of matching characters is scanned once; the reachable ends are merged
         as intervals, so this costs about the length of the text."""
-        ends: dict[int, int] = {}  # start -> first position the character does not match
+        # start -> first position the character does not match, kept for the whole match
+        ends: dict[int, int] = self._ends.setdefault(id(node), {})
 
         def run_end(start: int) -> int:
             p = start

@@ -436,7 +436,8 @@ def test_test_state_fails_an_output_over_256_kib_as_an_execution_does(state, moc
 
 # -- regular expressions in JSONPath filters match without backtracking ----------------------
 @pytest.mark.parametrize(
-    "pattern", ["(a+)+b", "(a|aa)*c", "^(\\w+\\s?)*$x", "(x+x+)+y", "(.*a){8}b"]
+    "pattern",
+    ["(a+)+b", "(a|aa)*c", "^(\\w+\\s?)*$x", "(x+x+)+y", "(.*a){8}b", "(.{2,50})+b"],
 )
 def test_a_filter_regex_is_linear_on_adversarial_input(pattern):
     definition = one({"Type": "Pass", "OutputPath": f"$.v[?(@ =~ /{pattern}/)]"})
