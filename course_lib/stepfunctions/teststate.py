@@ -327,6 +327,7 @@ def _configuration(config: Any) -> dict:
         return {}
     if not isinstance(config, dict):
         raise ValidationException("stateConfiguration: must be an object")
+    config = {k: v for k, v in config.items() if v is not None}  # null is no value, as in JSON
     unknown = sorted(set(config) - set(_CONFIG_KEYS))
     if unknown:
         raise ValidationException(

@@ -765,3 +765,12 @@ def test_a_loop_that_changes_a_large_document_at_every_turn_fails_before_memory_
     ex = execute(machine(states), {"s": "x" * 200_000, "n": 0})
     fails(ex, "States.Runtime", "256 MiB")
     assert ex.history[-1]["type"] == "ExecutionFailed"
+
+
+@pytest.mark.parametrize("key", ["retrierRetryCount", "errorCausedByState"])
+def test_a_null_state_configuration_field_counts_as_absent(key):
+    state = {**LAMBDA_TASK, "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 3}]}
+    answer = test_state(
+        state, {}, mock={"errorOutput": {"error": "E"}}, state_configuration={key: None}
+    )
+    assert answer["status"] == "RETRIABLE"
