@@ -115,7 +115,15 @@ class StateChecks:
                             f"Field '{key}' is not supported in a JSONata choice rule",
                         )
                 if "Condition" in rule:
-                    self.jsonata_template(rule["Condition"], f"{rloc}/Condition")
+                    condition = rule["Condition"]
+                    if isinstance(condition, str) and condition.startswith("{%"):
+                        self.jsonata_template(condition, f"{rloc}/Condition")
+                    elif not isinstance(condition, bool):
+                        self.add(
+                            "SCHEMA_VALIDATION_FAILED",
+                            f"{rloc}/Condition",
+                            "Condition must be a JSONata expression ({% ... %}) or a boolean",
+                        )
                 if "Output" in rule:
                     self.jsonata_template(rule["Output"], f"{rloc}/Output")
             else:

@@ -774,3 +774,15 @@ def test_a_null_state_configuration_field_counts_as_absent(key):
         state, {}, mock={"errorOutput": {"error": "E"}}, state_configuration={key: None}
     )
     assert answer["status"] == "RETRIABLE"
+
+
+@pytest.mark.parametrize("condition", ["true", 1, None, {"a": 1}, ["{% true %}"]])
+def test_a_jsonata_condition_that_is_neither_an_expression_nor_a_boolean_is_invalid(condition):
+    definition = machine(
+        {
+            "C": {"Type": "Choice", "Choices": [{"Condition": condition, "Next": "D"}]},
+            "D": {"Type": "Succeed"},
+        },
+        QueryLanguage="JSONata",
+    )
+    assert [d.location for d in validate(definition)] == ["/States/C/Choices/0/Condition"]
