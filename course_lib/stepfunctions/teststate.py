@@ -584,6 +584,9 @@ class _SingleState:
         if self.ql == JSONATA:
             return self.engine._state_pass(self.name, self.state, self.raw, self.ctx, None, self.ql)
         if "Result" in self.state:
+            # InputPath still applies (a path that selects nothing fails the state, as in
+            # an execution); AWS just does not show its stage beside a Result.
+            dataflow.apply_input_path(self.state, self.raw, self.ctx)
             result = self.state["Result"]
             self.stages["result"] = result
         else:

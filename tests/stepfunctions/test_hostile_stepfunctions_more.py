@@ -786,3 +786,10 @@ def test_a_jsonata_condition_that_is_neither_an_expression_nor_a_boolean_is_inva
         QueryLanguage="JSONata",
     )
     assert [d.location for d in validate(definition)] == ["/States/C/Choices/0/Condition"]
+
+
+def test_a_pass_with_result_and_an_input_path_that_selects_nothing_fails_in_both_engines():
+    state = {"Type": "Pass", "InputPath": "$.missing", "Result": 1, "End": True}
+    answer = test_state(state, {})
+    assert (answer["status"], answer["error"]) == ("FAILED", "States.Runtime")
+    fails(execute(machine({"S": state}), {}), "States.Runtime", "$.missing")
