@@ -160,7 +160,14 @@ def load_definition(definition: dict | str | bytes) -> dict:
 
 
 def validate(definition: dict | str, *, state_machine_type: str = "STANDARD") -> list[Diagnostic]:
-    """Every problem in ``definition``; an empty list means AWS would accept it."""
+    """Every problem in ``definition``; an empty list means AWS would accept it.
+
+    ``state_machine_type`` is ``"STANDARD"`` or ``"EXPRESS"`` (ValueError otherwise, as the
+    API refuses any other type)."""
+    if state_machine_type not in ("STANDARD", "EXPRESS"):
+        raise ValueError(
+            f"state_machine_type: must be 'STANDARD' or 'EXPRESS', got {state_machine_type!r}"
+        )
     if definition is None or (isinstance(definition, str) and not definition.strip()):
         return [Diagnostic("MISSING_DESCRIPTION", "/", "The definition is empty")]
     try:

@@ -793,3 +793,9 @@ def test_a_pass_with_result_and_an_input_path_that_selects_nothing_fails_in_both
     answer = test_state(state, {})
     assert (answer["status"], answer["error"]) == ("FAILED", "States.Runtime")
     fails(execute(machine({"S": state}), {}), "States.Runtime", "$.missing")
+
+
+@pytest.mark.parametrize("kind", ["express", "BOGUS", None])
+def test_validate_refuses_an_unknown_state_machine_type(kind):
+    with pytest.raises(ValueError, match="state_machine_type"):
+        validate(one({"Type": "Pass"}), state_machine_type=kind)
