@@ -95,14 +95,15 @@ class EventBus:
         self.rules: dict[str, Rule] = {}
         self.matcher = PatternMatcher()
 
-    def receive_event(self, event: dict) -> None:
-        """An event routed here by a rule on another bus (or a Custom Event Bus subscriber).
+    def receive_event(self, event: dict, *, from_bus: bool = True) -> None:
+        """An event routed here by a rule on another bus, a Custom Event Bus subscriber or
+        (``from_bus=False``) EventBridge Scheduler.
 
         As AWS documents, EventBridge does not route an event received from a sender bus to
         a further event bus: this bus's other targets get it, its bus targets do not, so two
         buses that target each other cannot pass an event back and forth forever.
         """
-        self.bridge.route(self, event, from_bus=True)
+        self.bridge.route(self, event, from_bus=from_bus)
 
 
 def _uses_wildcards(compiled: CompiledPattern) -> bool:

@@ -27,11 +27,16 @@ BACKOFF_CAP = 600.0
 
 @dataclass(frozen=True)
 class DeliveryContext:
-    """Where a delivery comes from: the bus, the rule and its ARN."""
+    """Where a delivery comes from: the bus, the rule and its ARN.
+
+    ``from_bus`` is False for a sender that is no event bus (EventBridge Scheduler): a bus
+    that receives such an event routes it as one put to it, on to other buses too.
+    """
 
     bus_name: str
     rule_name: str
     rule_arn: str
+    from_bus: bool = True
 
 
 def backoff_delay(retry: int, rng) -> float:
@@ -40,7 +45,9 @@ def backoff_delay(retry: int, rng) -> float:
     return ceiling * (0.5 + 0.5 * rng.random())
 
 
-def invoke(world: World, target: Target, event: Mapping[str, Any], payload: str) -> None:
+def invoke(
+    world: World, target: Target, event: Mapping[str, Any], payload: str, *, from_bus: bool = True
+) -> None:
     """Call whatever is registered under the target's ARN; raise TargetError on failure."""
     if not world.has_service(target.arn):
         raise TargetError(
@@ -52,7 +59,7 @@ def invoke(world: World, target: Target, event: Mapping[str, Any], payload: str)
     service = world.service(target.arn)
     try:
         if hasattr(service, "receive_event"):
-            service.receive_event(dict(event))
+            service.receive_event(dict(event), from_bus=from_bus)
         elif isinstance(service, ApiDestination):
             service.invoke(payload, world.now)
         elif hasattr(service, "send_message"):
@@ -127,7 +134,7 @@ def deliver(
         if isinstance(service, ApiDestination):
             yield world.env.timeout(service.next_slot(world.now) - world.now)
         try:
-            invoke(world, target, event, payload)
+            invoke(world, target, event, payload, from_bus=context.from_bus)
         except TargetError as error:
             _record(world, sent_at, target, context, event, payload, "failed", attempt, error)
             condition = _exhausted(target, error, attempt, world.now - sent_at)
@@ -146,7 +153,7 @@ def deliver(
         if duplicate_rate and rng.random() < duplicate_rate:
             yield world.env.timeout(rng.uniform(*latency))
             try:
-                invoke(world, target, event, payload)
+                invoke(world, target, event, payload, from_bus=context.from_bus)
                 _record(world, sent_at, target, context, event, payload, "duplicate", attempt)
             except TargetError as error:
                 _record(world, sent_at, target, context, event, payload, "failed", attempt, error)

@@ -27,6 +27,7 @@ from course_lib.eventbridge import (
     EventBridgeV2,
     InvalidEvent,
     InvalidEventPattern,
+    Scheduler,
     test_event_pattern,
 )
 from course_lib.eventbridge.compiled import PatternMatcher
@@ -493,3 +494,29 @@ def test_json_path_indexes_are_ascii_digits(path):
     context = {"rule_name": "r", "rule_arn": "arn", "event_bus_name": "b", "ingestion_time": "t"}
     with pytest.raises(InvalidInputTransformer, match="not a valid JSON path"):
         transform_input({"x": path}, "<x>", ENVELOPE, **context)
+
+
+def test_an_event_put_on_a_bus_by_the_scheduler_is_routed_on_to_other_buses():
+    """Scheduler is no sender bus: its event goes on to bus targets like any PutEvents."""
+    world = World(seed=1)
+    received: list = []
+    world.register(FUNCTION, received.append)
+    bridge = EventBridge(world)
+    bridge.create_event_bus("b")
+    bridge.put_rule("on", event_pattern={"source": ["timer"]})
+    bridge.put_targets("on", [{"Id": "b", "Arn": bridge.bus("b").arn}])
+    bridge.put_rule("sink", event_pattern={"source": ["timer"]}, event_bus_name="b")
+    bridge.put_targets("sink", [{"Id": "f", "Arn": FUNCTION}], event_bus_name="b")
+    target = {
+        "Arn": bridge.bus().arn,
+        "RoleArn": "arn:aws:iam::123456789012:role/scheduler",
+        "EventBridgeParameters": {"DetailType": "tick", "Source": "timer"},
+    }
+    Scheduler(world).create_schedule(
+        Name="tick",
+        ScheduleExpression="rate(1 hour)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target=target,
+    )
+    bounded(world.run, world.now + 600)
+    assert len(received) == 1

@@ -116,8 +116,9 @@ class CustomBus:
                 self.service.forwarding.pop(event.event_id, None)
             del self.log[:keep]
 
-    def receive_event(self, event: dict) -> None:
-        """An event routed here by a Classic rule or forwarded by a subscriber."""
+    def receive_event(self, event: dict, *, from_bus: bool = True) -> None:
+        """An event routed here by a Classic rule or forwarded by a subscriber (loops are
+        caught by the buses an event passed through, whatever ``from_bus`` says)."""
         self.service.accept_envelope(self, event)
 
     def describe(self) -> dict[str, Any]:

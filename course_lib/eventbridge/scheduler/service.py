@@ -389,7 +389,9 @@ class Scheduler(RegionalService):
                 self.world,
                 event,
                 delivery_target,
-                DeliveryContext(f"scheduler/{schedule.group}", schedule.name, schedule.arn),
+                DeliveryContext(
+                    f"scheduler/{schedule.group}", schedule.name, schedule.arn, from_bus=False
+                ),
                 latency=self.latency,
                 duplicate_rate=0.0,
                 on_failure=partial(self._dead_letter, schedule, context, attempt_payload),
