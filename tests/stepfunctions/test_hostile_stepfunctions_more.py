@@ -799,3 +799,81 @@ def test_a_pass_with_result_and_an_input_path_that_selects_nothing_fails_in_both
 def test_validate_refuses_an_unknown_state_machine_type(kind):
     with pytest.raises(ValueError, match="state_machine_type"):
         validate(one({"Type": "Pass"}), state_machine_type=kind)
+
+
+# -- any intrinsic call or JSONata expression ends in a documented outcome ----------------------
+INTRINSIC_ARITY = {
+    "States.Format": 3, "States.StringToJson": 1, "States.JsonToString": 1, "States.Array": 3,
+    "States.ArrayPartition": 2, "States.ArrayContains": 2, "States.ArrayRange": 3,
+    "States.ArrayGetItem": 2, "States.ArrayLength": 1, "States.ArrayUnique": 1,
+    "States.Base64Encode": 1, "States.Base64Decode": 1, "States.Hash": 2, "States.JsonMerge": 3,
+    "States.MathRandom": 2, "States.MathAdd": 2, "States.StringSplit": 2, "States.UUID": 0,
+}  # fmt: skip
+ATOMS = ["1", "-1", "0", "2147483647", "1.5", "1e300", "true", "null", "'a,b'", "''", "'{}'",
+         "'[1e999]'", "'SHA-256'", "'\\\\'", "$", "$.s", "$.n", "$.a", "$.o", "$.a[*]", "$$.State"]  # fmt: skip
+intrinsic_calls = st.recursive(
+    st.sampled_from(ATOMS),
+    lambda inner: st.builds(
+        lambda name, args: f"{name}({', '.join(args)})",
+        st.sampled_from(sorted(INTRINSIC_ARITY)),
+        st.lists(inner, max_size=4),
+    ),
+    max_leaves=6,
+).filter(lambda text: text.startswith("States."))
+DOC = {"s": "a,b", "n": 2**40, "a": [1, "x", None, [2]], "o": {"k": {"k": 1}}}
+
+
+def ended_documented(definition: dict, value: Any) -> None:
+    try:
+        ex = execute(definition, value)
+    except InvalidDefinition:
+        return
+    assert ex.status in ("SUCCEEDED", "FAILED"), ex.to_dict()
+    assert INTERNAL not in (ex.cause or ""), ex.cause
+    assert isinstance(ex.error, str | None) and isinstance(ex.cause, str | None)
+    json.dumps(ex.output, allow_nan=False)
+
+
+@given(intrinsic_calls)
+@settings(max_examples=150, deadline=None)
+def test_any_intrinsic_call_ends_documented(call):
+    ended_documented(one({"Type": "Pass", "Parameters": {"x.$": call}}), DOC)
+
+
+JSONATA_ATOMS = ["$states.input", "$states.input.a", "$states.input.n", "1", "1e300", "'x'",
+                 "[1,2]", "{}", "null", "$missing", "/a+/", "$v"]  # fmt: skip
+JSONATA_FUNCTIONS = ["$string", "$number", "$sum", "$count", "$keys", "$split", "$join",
+                     "$pad", "$substring", "$round", "$power", "$formatNumber", "$range",
+                     "$partition", "$hash", "$parse", "$each", "$sort", "$match", "$replace",
+                     "$fromMillis", "$toMillis", "$base64decode", "$decodeUrl", "$single"]  # fmt: skip
+jsonata_expressions = st.recursive(
+    st.sampled_from(JSONATA_ATOMS),
+    lambda inner: st.one_of(
+        st.builds(
+            lambda f, args: f"{f}({', '.join(args)})",
+            st.sampled_from(JSONATA_FUNCTIONS),
+            st.lists(inner, max_size=3),
+        ),
+        st.builds(
+            lambda a, op, b: f"({a} {op} {b})",
+            inner,
+            st.sampled_from(["+", "*", "/", "&", "=", "<", "..", "and"]),
+            inner,
+        ),
+        st.builds(lambda a, b: f"{a}[{b}]", inner, inner),
+    ),
+    max_leaves=6,
+)
+
+
+@pytest.fixture(scope="module")
+def jsonata_loaded():
+    """JSONata loads (and sets its recursion limit) once, before hypothesis watches."""
+    execute(one({"Type": "Pass", "Output": "{% 1 %}"}, QueryLanguage="JSONata"), {})
+
+
+@given(expression=jsonata_expressions)
+@settings(max_examples=150, deadline=None)
+def test_any_jsonata_expression_ends_documented(jsonata_loaded, expression):
+    state = {"Type": "Pass", "Output": "{% " + expression + " %}"}
+    ended_documented(one(state, QueryLanguage="JSONata"), DOC)
