@@ -520,3 +520,22 @@ def test_an_event_put_on_a_bus_by_the_scheduler_is_routed_on_to_other_buses():
     )
     bounded(world.run, world.now + 600)
     assert len(received) == 1
+
+
+def test_deduplication_keeps_constant_work_per_id_in_a_sliding_window():
+    """Ids keep arriving while older ones expire: each is remembered and forgotten once."""
+    from course_lib.eventbridge.custom_bus.records import DEDUPLICATION_WINDOW, Deduplicator
+
+    dedup = Deduplicator()
+    stored: Any = object()
+    step = DEDUPLICATION_WINDOW / 30_000  # 30,000 ids alive at any time
+
+    def slide() -> None:
+        for n in range(200_000):
+            dedup.remember(("acct", None, f"id-{n % 70_000}"), n * step, stored)
+
+    bounded(slide)
+    now = 199_999 * step
+    assert dedup.earlier(("acct", None, f"id-{199_999 % 70_000}"), now) is stored
+    assert dedup.earlier(("acct", None, f"id-{(199_999 - 30_001) % 70_000}"), now) is None
+    assert len(dedup._seen) <= 30_001

@@ -14,10 +14,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from course_lib import strict_json
@@ -215,9 +215,10 @@ class Deduplicator:
     """Remembers accepted keys for five minutes, per account and event group."""
 
     def __init__(self) -> None:
-        # Insertion order is acceptance order (the clock never goes back), so the
-        # expired keys are always the oldest ones and pruning stops at the first live one.
         self._seen: dict[tuple, tuple[float, StoredEvent]] = {}
+        # Keys in acceptance order (the clock never goes back): the expired ones are always
+        # at the front, so each is dropped once, in constant time.
+        self._order: deque[tuple[float, tuple]] = deque()
 
     @staticmethod
     def key(entry: Mapping[str, Any], account: str, content_based: bool) -> tuple | None:
@@ -241,9 +242,9 @@ class Deduplicator:
     def remember(self, key: tuple | None, now: float, event: StoredEvent) -> None:
         if key is None:
             return
-        self._seen.pop(key, None)
         self._seen[key] = (now, event)
-        for oldest, (accepted_at, _) in list(islice(self._seen.items(), 64)):
-            if now - accepted_at < DEDUPLICATION_WINDOW:
-                break
-            del self._seen[oldest]
+        self._order.append((now, key))
+        while self._order and now - self._order[0][0] >= DEDUPLICATION_WINDOW:
+            accepted_at, oldest = self._order.popleft()
+            if self._seen.get(oldest, (None,))[0] == accepted_at:  # not remembered again since
+                del self._seen[oldest]
