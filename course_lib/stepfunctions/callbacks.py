@@ -12,6 +12,8 @@ import json
 from typing import Any
 
 from course_lib import strict_json
+from course_lib.stepfunctions.dataflow import to_json
+from course_lib.stepfunctions.intrinsics import utf8
 
 SERVICE_NAME = "states"
 
@@ -109,7 +111,7 @@ class TaskTokens:
             output = strict_json.loads(output, field="output")
         else:
             output = json.loads(strict_json.dumps(output, field="output"))
-        if len(json.dumps(output).encode()) > MAX_OUTPUT_BYTES:
+        if len(utf8(to_json(output))) > MAX_OUTPUT_BYTES:  # UTF-8, not \u escapes
             raise ValueError(f"output: larger than {MAX_OUTPUT_BYTES} bytes (256 KiB)")
         waiter.done.succeed(("success", output))
         return {}

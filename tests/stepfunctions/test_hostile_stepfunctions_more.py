@@ -617,3 +617,14 @@ def test_a_loop_that_changes_a_large_document_at_every_turn_fails_before_memory_
     ex = execute(machine(states), {"s": "x" * 200_000, "n": 0})
     fails(ex, "States.Runtime", "256 MiB")
     assert ex.history[-1]["type"] == "ExecutionFailed"
+
+
+def test_send_task_success_measures_its_output_in_utf8_bytes():
+    # 100,000 "é" are 200,000 bytes of UTF-8 (600,000 as \u escapes): within 256 KiB.
+    world, machine_, arn, token = waiting_token(one(WAIT_TOKEN))
+    world.service("states").send_task_success(token, {"s": "é" * 100_000})
+    world.run(until=2)
+    assert machine_.execution(arn).status == "SUCCEEDED"
+    world, machine_, arn, token = waiting_token(one(WAIT_TOKEN))
+    with pytest.raises(ValueError, match="256 KiB"):
+        world.service("states").send_task_success(token, {"s": "é" * 140_000})
