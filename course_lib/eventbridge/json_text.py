@@ -4,7 +4,9 @@ PutEvents accepts events nested up to :data:`~course_lib.strict_json.MAX_DEPTH` 
 levels, the same order as Python's recursion limit, so :func:`json.dumps` (which recurses
 once per level) fails on such an event once a delivery's own call stack is added. AWS
 delivers it. :func:`dumps` and :func:`loads` take the fast C codec and, only when that
-runs out of stack, do the same work with an explicit stack.
+runs out of stack, do the same work with an explicit stack. Text nested deeper than the
+events the engines accept is read with the explicit stack from the start: in the browser's
+Python a very deep document exhausts the JavaScript stack before any RecursionError.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+
+from course_lib import strict_json
 
 _ITEM, _KEY = ", ", ": "
 
@@ -65,15 +69,26 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 def loads(text: str) -> Any:
     """Strict ``json.loads(text)`` (no NaN or Infinity) at any depth; ValueError when the
     text is not JSON."""
+    if strict_json.nesting_depth(text) > strict_json.MAX_DEPTH:
+        return _read_iteratively(text)
     try:
         return _DECODER.decode(text)
     except RecursionError:
         return _read_iteratively(text)
 
 
-def _read_iteratively(text: str) -> Any:
+def check(text: str) -> None:
+    """Raise ValueError unless ``text`` is strict JSON; a deep document is checked without
+    being built (freeing thousands of nested containers strains the browser's stack too)."""
+    if strict_json.nesting_depth(text) > strict_json.MAX_DEPTH:
+        _read_iteratively(text, build=False)
+    else:
+        loads(text)
+
+
+def _read_iteratively(text: str, *, build: bool = True) -> Any:
     """Containers on an explicit stack; scalars read by the C decoder (which never recurses
-    for them)."""
+    for them). With ``build`` False the containers stay empty: only the syntax is read."""
     stack: list[list[Any]] = []  # [container, pending key]
     position = _SPACE.match(text, 0).end()
     while True:
@@ -97,9 +112,9 @@ def _read_iteratively(text: str) -> Any:
                     raise ValueError(f"Extra data at character {position}")
                 return value
             container, key = stack[-1]
-            if isinstance(container, dict):
+            if build and isinstance(container, dict):
                 container[key] = value
-            else:
+            elif build:
                 container.append(value)
             char = text[position : position + 1]
             if char == ",":

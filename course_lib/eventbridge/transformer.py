@@ -339,7 +339,7 @@ def transform_input(
         )
     if input_template.lstrip()[:1] in ("{", "["):
         try:
-            json_text.loads(output)
+            json_text.check(output)
         except ValueError as error:
             raise InvalidTransformedInput(
                 f"The InputTemplate produced text that is not valid JSON ({error}); "

@@ -545,12 +545,23 @@ def test_the_stack_based_reader_refuses_what_json_refuses(text):
     assert got == expected
 
 
-def test_the_codec_handles_any_depth_and_refuses_nan():
-    text = '{"a":' * 5000 + '[1,{"b":"x"}]' + "}" * 5000
-    assert json_text.dumps(json_text.loads(text), compact=True) == text
-    for bad in ('{"a": NaN}', "[" * 5000 + "Infinity" + "]" * 5000):
+def test_the_codec_reads_documents_deeper_than_the_engines_accept_and_refuses_nan():
+    # Deeper than the engines accept (so read with the explicit stack), yet shallow enough
+    # that freeing the result stays within the browser's Python's stack.
+    text = '{"a":' * 1500 + '[1,{"b":"x"}]' + "}" * 1500
+    assert json_text._write_iteratively(json_text.loads(text), ",", ":") == text
+    for bad in ('{"a": NaN}', "[" * 1500 + "Infinity" + "]" * 1500):
         with pytest.raises(ValueError, match="not a JSON value"):
             json_text.loads(bad)
+
+
+def test_a_deep_template_output_is_checked_without_being_built():
+    template = "[" * 3000 + "<aws.events.rule-name>" + "]" * 3000
+    out = bounded(lambda: transform_input(None, template, ENVELOPE, **CONTEXT))
+    assert out == "[" * 3000 + '"r"' + "]" * 3000
+    for bad in ("[" * 3000 + "}" * 3000, "[" * 3000 + "]" * 2999, "[" * 3000 + "]" * 3000 + "x"):
+        with pytest.raises(ValueError):
+            json_text.check(bad)
 
 
 # --- a template that multiplies the event ---------------------------------------------------
