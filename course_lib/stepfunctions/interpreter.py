@@ -32,6 +32,7 @@ from course_lib.stepfunctions.intrinsics import utf8
 from course_lib.stepfunctions.jsonpath import MISSING
 from course_lib.stepfunctions.retrying import RetryAndCatch
 from course_lib.stepfunctions.runtime import (
+    DEEP_OUTPUT,
     JSONATA,
     Aborted,
     Frame,
@@ -153,11 +154,7 @@ class Interpreter(RetryAndCatch, TaskStates, BranchStates):
                 if len(text) > MAX_PAYLOAD_BYTES // 4 and len(utf8(text)) > MAX_PAYLOAD_BYTES:
                     raise self._data_limit(name)
                 if nests_deeper_than(text, MAX_JSON_DEPTH):
-                    raise ctx.error(
-                        errors.RUNTIME,
-                        f"The output of the state nests deeper than {MAX_JSON_DEPTH} levels, "
-                        "more than the local engine handles.",
-                    )
+                    raise ctx.error(errors.RUNTIME, DEEP_OUTPUT)
                 self._checked_text = text
             details: dict = {"name": name, "output": text, "outputDetails": {"truncated": False}}
             if assigned:

@@ -13,6 +13,7 @@ import simpy
 from course_lib.stepfunctions import errors
 from course_lib.stepfunctions.errors import StatesError
 from course_lib.stepfunctions.history import Thread
+from course_lib.stepfunctions.integrations import MAX_JSON_DEPTH
 from course_lib.stepfunctions.variables import Scope
 
 JSONPATH = "JSONPath"
@@ -107,6 +108,12 @@ def internal_error(exc: BaseException) -> StatesError:
         "This is a bug in course_lib.stepfunctions, not in the state machine; please report it.",
     )
 
+
+#: Why a state whose output nests past the local engine's depth fails (States.Runtime).
+DEEP_OUTPUT = (
+    f"The output of the state nests deeper than {MAX_JSON_DEPTH} levels, "
+    "more than the local engine handles."
+)
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")

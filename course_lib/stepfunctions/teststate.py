@@ -27,6 +27,7 @@ from course_lib import strict_json
 from course_lib.sim.world import World
 from course_lib.stepfunctions import dataflow, errors, jsonata_mode
 from course_lib.stepfunctions.branches import tolerance_exceeded
+from course_lib.stepfunctions.callbacks import MAX_CAUSE_LENGTH
 from course_lib.stepfunctions.dataflow import EvalContext, to_json
 from course_lib.stepfunctions.errors import (
     InvalidDefinition,
@@ -47,7 +48,13 @@ from course_lib.stepfunctions.interpreter import Interpreter
 from course_lib.stepfunctions.intrinsics import utf8
 from course_lib.stepfunctions.mocks import Mock, check_task_result, parse_mock
 from course_lib.stepfunctions.retrying import DEFAULT_RETRY, retry_delay
-from course_lib.stepfunctions.runtime import JSONATA, JSONPATH, StateVisit
+from course_lib.stepfunctions.runtime import (
+    DEEP_OUTPUT,
+    JSONATA,
+    JSONPATH,
+    StateVisit,
+    nests_deeper_than,
+)
 from course_lib.stepfunctions.timestamps import format_timestamp
 from course_lib.stepfunctions.validation import MAX_DEFINITION_CHARS, validate
 from course_lib.stepfunctions.variables import Scope
@@ -529,9 +536,16 @@ class _SingleState:
             response["output"] = output
             if next_state is not None and not self.state.get("End"):
                 response["nextState"] = next_state
-        if "output" in response and len(utf8(to_json(response["output"]))) > MAX_PAYLOAD_BYTES:
-            err = Interpreter._data_limit(self.name)  # as an execution fails: terminal
-            response = {"status": "FAILED", "error": err.error, "cause": err.cause}
+        if "output" in response:  # the limits an execution's states keep
+            text = to_json(response["output"])
+            if len(utf8(text)) > MAX_PAYLOAD_BYTES:
+                err = Interpreter._data_limit(self.name)
+                response = {"status": "FAILED", "error": err.error, "cause": err.cause}
+            elif nests_deeper_than(text, MAX_JSON_DEPTH):
+                err = self.ctx.error(errors.RUNTIME, DEEP_OUTPUT)
+                response = {"status": "FAILED", "error": err.error, "cause": err.cause}
+        if len(response.get("cause") or "") > MAX_CAUSE_LENGTH:  # as the API returns it
+            response["cause"] = response["cause"][:MAX_CAUSE_LENGTH]
         if level != "INFO":
             visible = {**self.given_variables, **assigned}
             if visible:

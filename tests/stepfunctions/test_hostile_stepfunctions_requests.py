@@ -307,3 +307,20 @@ def jsonata_loaded():
 def test_any_jsonata_expression_ends_documented(jsonata_loaded, expression):
     state = {"Type": "Pass", "Output": "{% " + expression + " %}"}
     ended_documented(one(state, QueryLanguage="JSONata"), DOC)
+
+
+# -- TestState keeps the limits an execution's states keep -------------------------------------
+def test_test_state_fails_an_output_nested_past_the_engines_depth_as_an_execution_does():
+    state = {"Type": "Pass", "ResultPath": "$" + ".a" * 600, "End": True}
+    answer = test_state(state, {})
+    assert (answer["status"], answer["error"]) == ("FAILED", "States.Runtime")
+    ex = execute(machine({"S": state}), {})
+    assert ex.error == "States.Runtime" and answer["cause"].split(". ", 1)[1] in ex.cause
+
+
+def test_test_state_returns_a_cause_of_at_most_32768_characters():
+    state = {"Type": "Pass", "Parameters": {"x.$": "$.missing"}, "End": True}
+    answer = test_state(state, {"big": "x" * 200_000})
+    assert answer["status"] == "FAILED" and len(answer["cause"]) == 32_768
+    ex = execute(machine({"S": state}), {"big": "x" * 200_000})
+    assert len(ex.cause) == 32_768
