@@ -10,15 +10,13 @@ Messages follow AWS's validation format: ``1 validation error detected: Value '.
 
 from __future__ import annotations
 
-import gzip
-import importlib.util
-import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
+
+from course_lib import botocore_models
 
 _SHOWN = 80  # characters of a bad value quoted in a message
 
@@ -26,17 +24,14 @@ _SHOWN = 80  # characters of a bad value quoted in a message
 @cache
 def load_model(service: str, api_version: str, needed_by: str = "The engine") -> dict[str, Any]:
     """The service model ``service``/``api_version`` as JSON (operations and shapes), once."""
-    spec = importlib.util.find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
+    if botocore_models.models_root() is None:
         raise RuntimeError(f"{needed_by} reads its API model from botocore's data; install boto3.")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data" / service / api_version
-    for name, opener in (("service-2.json.gz", gzip.open), ("service-2.json", open)):
-        if (folder / name).exists():
-            with opener(folder / name, "rt", encoding="utf-8") as handle:
-                return json.load(handle)
-    raise RuntimeError(
-        f"botocore has no {service} {api_version} model in {folder}: upgrade boto3 and botocore."
-    )
+    model = botocore_models.read_model(service, api_version)
+    if model is None:
+        raise RuntimeError(
+            f"botocore has no {service} {api_version} model: upgrade boto3 and botocore."
+        )
+    return model
 
 
 def _camel(name: str) -> str:

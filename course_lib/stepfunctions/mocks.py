@@ -11,15 +11,11 @@ imported), so a mock that passes here has the shape the real service returns.
 
 from __future__ import annotations
 
-import gzip
-import importlib.util
-import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from course_lib import strict_json
+from course_lib import botocore_models, strict_json
 from course_lib.stepfunctions.errors import StatesError, ValidationException, check_length
 from course_lib.stepfunctions.integrations import MAX_JSON_DEPTH, parse_resource
 
@@ -213,35 +209,7 @@ class _Checker:
             self.fail(field, "exceeds the maximum value")
 
 
-def _models_root() -> Path | None:
-    """botocore's folder of service models, found without importing botocore."""
-    spec = importlib.util.find_spec("botocore")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
 @lru_cache(maxsize=64)
 def _service_model(name: str) -> dict | None:
     """The newest ``service-2`` model of an SDK service (None when botocore has none)."""
-    root = _models_root()
-    if root is None:
-        return None
-    folder = root / name
-    if not folder.is_dir():
-        folder = next(
-            (p for p in root.iterdir() if p.name.replace("-", "") == name.replace("-", "")), None
-        )
-        if folder is None:
-            return None
-    versions = sorted(p for p in folder.iterdir() if p.is_dir())
-    if not versions:
-        return None
-    newest = versions[-1]
-    packed, plain = newest / "service-2.json.gz", newest / "service-2.json"
-    if packed.exists():
-        with gzip.open(packed, "rt", encoding="utf-8") as fh:
-            return json.load(fh)
-    if plain.exists():
-        return json.loads(plain.read_text(encoding="utf-8"))
-    return None
+    return botocore_models.read_model(name)

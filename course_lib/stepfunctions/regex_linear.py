@@ -218,8 +218,8 @@ class Pattern:
         after = p < n and _is_word(text[p])
         if where == C.AT_BOUNDARY:
             return before != after
-        if where == C.AT_NON_BOUNDARY:  # never in an empty text, as in re before 3.14
-            return n > 0 and before == after
+        if where == C.AT_NON_BOUNDARY:  # an empty text too, as in Java (and re since 3.14)
+            return before == after
         raise _Unsupported(where)  # pragma: no cover
 
 

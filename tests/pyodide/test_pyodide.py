@@ -57,20 +57,7 @@ CANNOT_RUN = {
 }
 #: Defects that show only in Pyodide, with the reason. They run, and must still fail:
 #: once one is fixed, this test says so, and its line goes.
-KNOWN_FAILURES = {
-    "tests/stepfunctions/test_hostile_stepfunctions.py::test_runaway_jsonata_fails_the_state"
-    "[$range(0, 1000000000000000000, 1)-at most 1000]": (
-        "ssize_t is 32 bits on wasm32: range() overflows before the engine's size check"
-    ),
-    "tests/stepfunctions/test_hostile_stepfunctions.py::test_intrinsic_limits_fail_with"
-    "_intrinsic_failure[States.ArrayRange(0, 1000000000000000000, 1)-at most 1000]": (
-        "ssize_t is 32 bits on wasm32: range() overflows before the engine's size check"
-    ),
-    "tests/eventbridge/test_scheduler.py::test_documented_rules_the_model_cannot_state"
-    "[at(2025-02-30T10:00:00)-extra5-day is out of range]": (
-        "the message is datetime's, and Python 3.14 words it differently from 3.11"
-    ),
-}
+KNOWN_FAILURES: dict[str, str] = {}
 CHECKS = "tests/pyodide/check_in_pyodide.py"
 
 

@@ -18,6 +18,7 @@ invocation at the scheduled second plus the delivery latency.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +44,21 @@ class OneTime:
 Expression = OneTime | RateSchedule | CronSchedule
 
 
+def _calendar_problem(year: int, month: int, day: int, hour: int, minute: int, second: int) -> str:
+    """What makes an ``at()`` time impossible, in the course's words ("" when nothing)."""
+    if year < 1:
+        return "year is out of range"
+    if not 1 <= month <= 12:
+        return "month must be in 1..12"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"day is out of range for month ({year}-{month:02d} has {days} days)"
+    for name, value, top in (("hour", hour, 23), ("minute", minute, 59), ("second", second, 59)):
+        if value > top:
+            return f"{name} must be in 0..{top}"
+    return ""
+
+
 def parse_expression(expression: str) -> Expression:
     """Parse an ``at``, ``rate`` or ``cron`` expression; a ValidationException says why not."""
     if expression.startswith("at("):
@@ -52,13 +68,13 @@ def parse_expression(expression: str) -> Expression:
                 f"Parameter ScheduleExpression is not valid: {expression!r} "
                 "(expected at(yyyy-mm-ddThh:mm:ss))."
             )
-        try:
-            when = datetime(*(int(part) for part in match.groups()))
-        except ValueError as exc:
+        parts = [int(part) for part in match.groups()]
+        problem = _calendar_problem(*parts)
+        if problem:
             raise ValidationException(
-                f"Parameter ScheduleExpression is not valid: {expression!r} ({exc})."
-            ) from None
-        return OneTime(expression, when)
+                f"Parameter ScheduleExpression is not valid: {expression!r} ({problem})."
+            )
+        return OneTime(expression, datetime(*parts))
     try:
         return parse_schedule(expression)
     except ClassicValidation as exc:
