@@ -13,12 +13,12 @@ import json
 import random
 import re
 import string
-import threading
 import warnings
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hostile_events import ENVELOPE, bounded
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,36 +38,6 @@ from course_lib.eventbridge.reference import pattern_matches
 from course_lib.eventbridge.transformer import transform_input
 from course_lib.events.put_events import check_put_events
 from course_lib.sim.world import World
-
-ENVELOPE = {
-    "id": "1",
-    "account": "123456789012",
-    "source": "s",
-    "time": "2025-01-06T09:00:00Z",
-    "region": "us-east-1",
-    "detail-type": "t",
-}
-LIMIT = 3.0  # seconds; every case here takes milliseconds when healthy
-
-
-def bounded(function, *args, seconds: float = LIMIT) -> Any:
-    """Run ``function(*args)`` and return its result (or raise its error); fail past ``seconds``."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = function(*args)
-        except BaseException as error:  # handed back to the caller below
-            outcome["error"] = error
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        pytest.fail(f"{getattr(function, '__name__', function)} ran longer than {seconds} s")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def both(pattern: Any, event: dict) -> bool:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import itertools
 import json
-import threading
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hostile_events import ENVELOPE, bounded
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,42 +40,9 @@ from course_lib.eventbridge.scheduler import ValidationException as SchedulerVal
 from course_lib.eventbridge.scheduler.expressions import occurrences, parse_expression, zone
 from course_lib.sim.world import World
 
-LIMIT = 5.0  # seconds; every case here takes milliseconds when healthy
 ROLE = "arn:aws:iam::123456789012:role/invoke"
 FN = "arn:aws:lambda:us-east-1:123456789012:function:consumer"
 CONTEXT = {"rule_name": "r", "rule_arn": "arn", "event_bus_name": "b", "ingestion_time": "t"}
-ENVELOPE = {
-    "id": "1",
-    "account": "123456789012",
-    "source": "s",
-    "time": "2025-01-06T09:00:00Z",
-    "region": "us-east-1",
-    "detail-type": "t",
-}
-
-
-def bounded(function, *args, seconds: float = LIMIT) -> Any:
-    """``function(*args)``, failing the test past ``seconds`` where threads can be started."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = function(*args)
-        except BaseException as error:  # handed back to the caller below
-            outcome["error"] = error
-
-    worker = threading.Thread(target=run, daemon=True)
-    try:
-        worker.start()
-    except RuntimeError:  # no threads (Pyodide): run it here, unbounded
-        run()
-    else:
-        worker.join(seconds)
-        if worker.is_alive():
-            pytest.fail(f"{getattr(function, '__name__', function)} ran longer than {seconds} s")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 # --- pattern size ------------------------------------------------------------------------

@@ -51,10 +51,6 @@ WHEELS = [
 
 #: The engines' test folders, run whole.
 SUITES = ["tests/stepfunctions", "tests/eventbridge", "tests/conformance", "tests/sim"]
-#: Not run in Pyodide: a browser's Python cannot start threads.
-CANNOT_RUN = {
-    "tests/eventbridge/test_hostile_eventbridge.py": "its wall-clock guard starts a thread",
-}
 #: Defects that show only in Pyodide, with the reason. They run, and must still fail:
 #: once one is fixed, this test says so, and its line goes.
 KNOWN_FAILURES: dict[str, str] = {}
@@ -84,7 +80,6 @@ def report(tmp_path_factory) -> ElementTree.Element:
     browser_wheels.course_wheel(wheels)
     out = tmp_path_factory.mktemp("out")
     paths = [f"/course/{p}" for p in (*SUITES, CHECKS)]
-    deselect = [f"--deselect={test}" for test in CANNOT_RUN]
     done = subprocess.run(
         [
             node,
@@ -98,7 +93,6 @@ def report(tmp_path_factory) -> ElementTree.Element:
             "-p",
             "no:randomly",
             "--junitxml=/course/out/report.xml",
-            *deselect,
             *paths,
         ],
         capture_output=True,

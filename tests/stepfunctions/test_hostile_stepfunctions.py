@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hostile_states import FN, bounded, fails, machine, one  # noqa: F401 (bounded applies to every test)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,25 +35,9 @@ from course_lib.stepfunctions.history import LIMIT_CAUSE, MAX_EVENTS
 from course_lib.stepfunctions.machine import EXPRESS_MAX_SECONDS, STANDARD_MAX_SECONDS
 from course_lib.strict_json import JsonError
 
-LIMIT = 10.0  # seconds of wall time; the slowest case here takes about two when healthy
 DOCUMENTED = (InvalidDefinition, ValidationException, ValueError, LookupError)
 ENDED = ("SUCCEEDED", "FAILED", "TIMED_OUT")
-FN = "arn:aws:lambda:us-east-1:123456789012:function:f"
 SDK = "arn:aws:states:::aws-sdk:s3:getObject"
-
-
-@pytest.fixture(autouse=True)
-def bounded(wall_clock):
-    with wall_clock(LIMIT):
-        yield
-
-
-def machine(states: dict, **top: Any) -> dict:
-    return {"StartAt": next(iter(states)), "States": states, **top}
-
-
-def one(state: dict, **top: Any) -> dict:
-    return machine({"S": {**state, "End": True}}, **top)
 
 
 def pass_with(**fields: Any) -> dict:
@@ -64,12 +49,6 @@ def nested(depth: int) -> list:
     for _ in range(depth):
         value = [value]
     return value
-
-
-def fails(outcome, error: str, cause: str | None = None) -> None:
-    assert (outcome.status, outcome.error) == ("FAILED", error), outcome.to_dict()
-    if cause is not None:
-        assert cause in (outcome.cause or ""), outcome.cause
 
 
 def raise_error(event, context):

@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 import pytest
+from hostile_states import FN, INTERNAL, bounded, fails, machine, one  # noqa: F401 (bounded applies to every test)
 
 from course_lib.sim.world import World
 from course_lib.stepfunctions import (
@@ -23,31 +24,6 @@ from course_lib.stepfunctions import (
 )
 from course_lib.stepfunctions.machine import MAX_CHILD_DEPTH, MAX_OPEN_CHILD_EXECUTIONS
 from course_lib.strict_json import JsonError
-
-LIMIT = 10.0  # seconds of wall time per case
-INTERNAL = "The local engine failed"
-FN = "arn:aws:lambda:us-east-1:123456789012:function:f"
-
-
-@pytest.fixture(autouse=True)
-def bounded(wall_clock):
-    with wall_clock(LIMIT):
-        yield
-
-
-def machine(states: dict, **top: Any) -> dict:
-    return {"StartAt": next(iter(states)), "States": states, **top}
-
-
-def one(state: dict, **top: Any) -> dict:
-    return machine({"S": {**state, "End": True}}, **top)
-
-
-def fails(outcome, error: str, cause: str | None = None) -> None:
-    assert (outcome.status, outcome.error) == ("FAILED", error), outcome.to_dict()
-    if cause is not None:
-        assert cause in (outcome.cause or ""), outcome.cause
-
 
 # -- a lone surrogate ("\ud800" in JSON) is a string like any other -------------------------
 LONE = "\ud800"

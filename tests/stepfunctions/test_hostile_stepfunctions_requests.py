@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 import pytest
+from hostile_states import FN, INTERNAL, bounded, fails, machine, one  # noqa: F401 (bounded applies to every test)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,30 +26,6 @@ from course_lib.stepfunctions import (
     validate,
 )
 from course_lib.stepfunctions.regex_linear import compile_pattern
-
-LIMIT = 10.0  # seconds of wall time per case
-INTERNAL = "The local engine failed"
-FN = "arn:aws:lambda:us-east-1:123456789012:function:f"
-
-
-@pytest.fixture(autouse=True)
-def bounded(wall_clock):
-    with wall_clock(LIMIT):
-        yield
-
-
-def machine(states: dict, **top: Any) -> dict:
-    return {"StartAt": next(iter(states)), "States": states, **top}
-
-
-def one(state: dict, **top: Any) -> dict:
-    return machine({"S": {**state, "End": True}}, **top)
-
-
-def fails(outcome, error: str, cause: str | None = None) -> None:
-    assert (outcome.status, outcome.error) == ("FAILED", error), outcome.to_dict()
-    if cause is not None:
-        assert cause in (outcome.cause or ""), outcome.cause
 
 
 def raise_error(event, context):
