@@ -8,8 +8,9 @@ transformers. Both evaluate here, so both get the same guarantees, and each maps
   its seeded streams (jsonata-python reads the wall clock and global randomness), so
   a result repeats exactly;
 - every evaluation is bounded: at most ``TIMEOUT_MS`` of wall time and ``MAX_DEPTH``
-  nested calls (a runaway recursive function fails instead of hanging), and ``$pad``
-  cannot build a string larger than any payload (``MAX_STRING``);
+  nested calls (a runaway recursive function fails instead of hanging), ``$pad``
+  cannot build a string larger than any payload (``MAX_STRING``), and regexes match
+  without backtracking (:func:`linear_regex`);
 - values cross in both directions as plain JSON: ``null`` stays ``null``, an absent
   result is :data:`UNDEFINED`, a function or a non-finite number is not JSON.
 
@@ -71,12 +72,34 @@ def library() -> Any:
     return jsonata
 
 
+def linear_regex(pattern: str, flags: Any) -> Any:
+    """A JSONata regex (``/.../i``) compiled for matching in time linear in the text.
+
+    Python's ``re`` backtracks: ``$match(s, /(a+)+b/)`` on thirty ``a`` runs for minutes
+    inside one call, where the evaluation's time bound cannot stop it. RE2 (google-re2)
+    cannot backtrack. What RE2 cannot run (backreferences, lookaround), and a Python
+    without it (the browser's), falls back to ``re``.
+    """
+    fallback = library().regex_engine.default_regex_engine
+    try:
+        import re2
+    except ImportError:
+        return fallback(pattern, flags)
+    options = re2.Options()
+    options.log_errors = False  # a pattern RE2 refuses goes to re, silently
+    options.case_sensitive = not flags.case_insensitive
+    try:
+        return re2.compile(f"(?m){pattern}" if flags.multiline else pattern, options)
+    except re2.error:
+        return fallback(pattern, flags)
+
+
 @lru_cache(maxsize=2048)
 def compile_expression(body: str) -> Any:
     """Parse an expression once. Compiled expressions are shared: evaluation never
     changes them (functions and bounds go into a fresh frame per evaluation)."""
     try:
-        expression = library().Jsonata(body)
+        expression = library().Jsonata(body, linear_regex)
     except Exception as exc:  # the library raises its own exception types
         raise ExpressionSyntaxError(str(exc)) from None
     expression.set_output_convert_nulls(False)

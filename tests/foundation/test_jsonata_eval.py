@@ -109,3 +109,31 @@ def test_the_library_loads_on_first_use():
     code = "import sys, json, course_lib.jsonata_eval; print(json.dumps('jsonata' in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) is False
+
+
+# -- regexes match without backtracking --------------------------------------------------------
+def test_a_catastrophic_regex_answers_at_once():
+    # /(a+)+b/ against 40 a's and a c: about 2**40 steps for a backtracking engine.
+    assert run("$match($s, /(a+)+b/)", s="a" * 40 + "c") is UNDEFINED
+    assert run("$contains($s, /^(a|aa)+$/)", s="a" * 5000 + "!") is False
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('$contains("xxAAAbyy", /a+b/i)', True),
+        ('$replace("banana", /(a)(n)/, "$2$1")', "bnanaa"),
+        ('$split("a1b2c", /[0-9]/)', ["a", "b", "c"]),
+        ('$match("l1\\nl2", /^l/m).index', [0, 3]),
+        # RE2 has no backreferences: such a pattern still works, through Python's re
+        ('$match("abab", /(ab)\\1/).groups', ["ab"]),
+    ],
+)
+def test_regexes_keep_jsonata_meaning(body, expected):
+    assert run(body) == expected
+
+
+def test_a_python_without_re2_falls_back_to_re(monkeypatch):
+    monkeypatch.setitem(sys.modules, "re2", None)  # import re2 raises ImportError
+    flags = jsonata_eval.library().regex_engine.RegexFlags(case_insensitive=True)
+    assert jsonata_eval.linear_regex("a+b", flags).search("xAAb").group() == "AAb"
