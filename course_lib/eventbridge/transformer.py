@@ -1,19 +1,25 @@
 """Input transformers: what a target receives instead of the raw event.
 
 ``InputPathsMap`` names values picked out of the event with JSON paths; ``InputTemplate``
-is text with ``<name>`` placeholders. The rules, from AWS's documentation ("Common issues
-with transforming input") and its recorded outputs:
+is text with ``<name>`` placeholders. The rules below come from three sources, named
+after each: AWS's documentation ("Common issues with transforming input": *doc*), outputs
+recorded on AWS (*recorded*), and, where neither speaks, observed behaviour that the
+course takes as given (*observed*):
 
 * A path missing from the event gives the empty string: nothing inside a JSON string or
-  in plain text, ``""`` where a JSON value stands (``{"id": <id>}``).
+  in plain text (*recorded*), ``""`` where a JSON value stands, ``{"id": <id>}``
+  (*observed*).
 * Outside strings a value is written as JSON (strings get their quotes); in a plain-text
-  template (one that starts with neither ``{``, ``[`` nor ``"``) strings go in as text.
-* Inside a JSON string a value is inserted as its text, *not escaped*: a string as it is,
-  a number or boolean as JSON. An object or array loses its quotes in a string template
-  (``"Payload of <p>"`` gives ``{acc_id:0a78,sf_id:baz}``, ``[HIGH]``), but keeps them in
-  an object or array template, which then is no longer valid JSON.
-* An object or array template whose output is not valid JSON is not delivered: AWS drops
-  the invocation. :func:`transform_input` raises :class:`InvalidTransformedInput` for it.
+  template (one that starts with neither ``{``, ``[`` nor ``"``) strings go in as text
+  (*doc*, *recorded*).
+* Inside a JSON string a value is inserted as its text, *not escaped* (*doc*): a string
+  as it is, a number or boolean as JSON. An object or array loses its quotes in a string
+  template, ``"Payload of <p>"`` gives ``{acc_id:0a78,sf_id:baz}`` (*doc*, *recorded*),
+  but keeps them in an object or array template, which then is no longer valid JSON
+  (*observed*; the documentation's wording covers string templates only).
+* An object or array template whose output is not valid JSON is not delivered: the
+  invocation is dropped (*observed*). :func:`transform_input` raises
+  :class:`InvalidTransformedInput` for it.
 
 The reserved ``<aws.events.*>`` variables give the rule, the ingestion time and the event.
 """
