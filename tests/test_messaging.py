@@ -273,3 +273,45 @@ def test_add_consumers_rejects_duplicates():
         add_consumers(("kitchen",), ("kitchen",))
     with pytest.raises(ValueError, match="initial"):
         add_consumers("kitchen", ())
+
+
+@st.composite
+def request_sequences(draw):
+    """Valid change requests in turn: add new consumers, retire existing ones, add needs."""
+    consumers, requests = ["kitchen"], []
+    for _ in range(draw(st.integers(0, 12))):
+        kind = draw(st.sampled_from(["add", "remove", "needs"] if consumers else ["add"]))
+        if kind == "add":
+            name = f"team{len(requests)}"
+            consumers.append(name)
+            requests.append(("add", name))
+        elif kind == "remove":
+            name = draw(st.sampled_from(consumers))
+            consumers.remove(name)
+            requests.append(("remove", name))
+        else:
+            field = draw(st.sampled_from(["customer", "address", "email"]))
+            requests.append(("needs", draw(st.sampled_from(consumers)), field))
+    return requests
+
+
+@settings(max_examples=60, deadline=None)
+@given(request_sequences())
+def test_every_change_leaves_every_consumer_served_and_only_commands_pay_for_who(requests):
+    result = change_requests(requests, ("kitchen",))
+    published: set[str] = {"order_id", "customer", "pizzas"}
+    reads: dict[str, set[str]] = {}
+    for command, event in zip(result["command"]["steps"], result["event"]["steps"], strict=True):
+        assert command.unmet_needs == () and event.unmet_needs == ()
+        assert command.received_by == event.received_by
+        kind, consumer = event.request[:2]
+        known = reads.setdefault(consumer, {"order_id", "pizzas"})
+        new_need = kind != "needs" or event.request[2] not in known
+        # commands: every real change edits the producer; events: only a field it lacks
+        assert command.producer_changed == new_need
+        assert event.producer_changed == (kind == "needs" and event.request[2] not in published)
+        if kind == "needs":
+            published.add(event.request[2])
+            known.add(event.request[2])
+        if kind == "remove":
+            del reads[consumer]

@@ -102,6 +102,8 @@ def _remove(config: dict[str, dict], wiring: str, consumer: str) -> None:
 
 
 def _needs(config: dict[str, dict], wiring: str, consumer: str, field: str) -> None:
+    if field in config[consumer]["reads"]:
+        return  # it has it already: nothing changes anywhere
     config[consumer]["reads"].append(field)
     if wiring == "command":
         config[PRODUCER]["calls"][consumer].append(field)
