@@ -1,4 +1,4 @@
-"""What the hostile-input tests of the EventBridge engines share: an envelope, and a
+"""What the EventBridge tests share: an event envelope, and (for hostile input) a
 wall-clock bound on each call so that a regression to a hang fails instead of freezing."""
 
 from __future__ import annotations

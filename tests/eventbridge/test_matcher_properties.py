@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hostile_events import ENVELOPE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -80,16 +81,6 @@ def test_compiled_matcher_agrees_with_reference(rule_patterns, sample_events):
         full = {**event, **ENVELOPE}
         for name, pattern in zip(compiled, rule_patterns, strict=True):
             assert test_event_pattern(pattern, full) == (name in matcher.matching(full))
-
-
-ENVELOPE = {
-    "id": "1",
-    "account": "123456789012",
-    "source": "s",
-    "time": "2025-01-06T09:00:00Z",
-    "region": "us-east-1",
-    "detail-type": "t",
-}
 
 
 @settings(max_examples=200, deadline=None)
